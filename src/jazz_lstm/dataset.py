@@ -1,0 +1,67 @@
+"""Training windows over token streams, and the train/validation split by tune.
+
+`course_windows` reproduces the course's data_processing exactly (random starts
+drawn after np.random.seed(0)); `windows` takes every window with a stride.
+Tokens are ids (ints); tunes are kept apart so no window straddles two tunes.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def squeeze_rests(tokens: list[str], max_bar_rests: int = 1, bar_rest: str | None = None) -> list[str]:
+    """Drop whole-bar rests beyond `max_bar_rests` in a row (a soloist laying out for
+    16 bars teaches the model nothing but silence)."""
+    out, run = [], 0
+    for t in tokens:
+        is_bar_rest = t == bar_rest
+        run = run + 1 if is_bar_rest else 0
+        if not is_bar_rest or run <= max_bar_rests:
+            out.append(t)
+    return out
+
+
+def course_windows(ids: list[int], m: int = 60, Tx: int = 30) -> np.ndarray:
+    """m windows of Tx ids at random starts, as the course draws them.
+
+    Returns (m, Tx) int array.  Seeds numpy's global generator with 0, as the course does.
+    """
+    if len(ids) <= Tx:
+        raise ValueError(f"the corpus has {len(ids)} values; windows of Tx={Tx} need more than {Tx}")
+    np.random.seed(0)
+    out = np.zeros((m, Tx), dtype=np.int64)
+    for i in range(m):
+        r = np.random.choice(len(ids) - Tx)
+        out[i] = ids[r:r + Tx]
+    return out
+
+
+def windows(streams: list[list[int]], Tx: int = 30, stride: int = 1) -> np.ndarray:
+    """Every window of Tx+1 ids (input = first Tx, target = last Tx) in each stream.
+
+    A stream shorter than Tx+1 gives one window padded with -1 (ignored targets).
+    Returns (N, Tx+1) int array.
+    """
+    rows = []
+    for s in streams:
+        s = list(s)
+        if len(s) < 2:
+            continue
+        if len(s) < Tx + 1:
+            rows.append(s + [-1] * (Tx + 1 - len(s)))
+            continue
+        for a in range(0, len(s) - Tx, stride):
+            rows.append(s[a:a + Tx + 1])
+    return np.array(rows, dtype=np.int64).reshape(-1, Tx + 1)
+
+
+def split_by_tune(names: list[str], val_fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:
+    """Indices of training and validation tunes; never splits a tune.  With one tune, no validation."""
+    idx = list(range(len(names)))
+    if len(idx) < 2 or val_fraction <= 0:
+        return idx, []
+    rng = np.random.default_rng(seed)
+    rng.shuffle(idx)
+    n_val = max(1, int(round(len(idx) * val_fraction)))
+    n_val = min(n_val, len(idx) - 1)
+    return sorted(idx[n_val:]), sorted(idx[:n_val])

@@ -1,0 +1,21 @@
+"""One error type for every problem a user can cause, and the exit codes the CLI uses."""
+from __future__ import annotations
+
+# Named exit codes (httpie style): results on stdout, problems on stderr.
+EXIT_OK = 0
+EXIT_ERROR = 1  # an unexpected failure (a bug: please report it)
+EXIT_BAD_INPUT = 2  # bad file, bad option, bad model: the message says which
+EXIT_INTERRUPTED = 130  # Ctrl-C
+
+
+class JazzError(ValueError):
+    """A problem with the user's input, reported as one line and exit code 2.
+
+    ``source`` names the file (or option) at fault, so the message reads
+    ``error: tune.mid: no melody notes``.
+    """
+
+    def __init__(self, message: str, source: str | None = None):
+        self.message = message
+        self.source = source
+        super().__init__(f"{source}: {message}" if source else message)

@@ -1,0 +1,26 @@
+"""Atomic writes: a crash or Ctrl-C never leaves half a file behind."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+from .errors import JazzError
+
+
+def write_atomic(path: str, data: bytes | str) -> str:
+    """Write `data` to `path` via a temp file in the same folder and a rename."""
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+    except OSError as e:
+        raise JazzError(f"cannot write here ({e.strerror})", path) from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path

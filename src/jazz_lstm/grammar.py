@@ -1,0 +1,209 @@
+"""The Gillick-Tang-Keller jazz grammar: one terminal per note or rest.
+
+A terminal reads ``TYPE,DURATION[,<LO,HI>]``:
+  TYPE      C chord tone, S scale tone, A approach (a semitone from a chord tone),
+            X other, R rest -- judged against the chord sounding at the onset
+            (harmony.tone_type; one rule for analysis and synthesis);
+  DURATION  in quarter notes, 3 decimals, a multiple of 1/12 (keeps triplets);
+            a note lasts until the next onset (gaps become rests);
+  <LO,HI>   the interval window, in semitones, from the previous note's pitch:
+            the actual interval +- WINDOW (absent on the first note).
+Terminals never cross a bar line: encode splits notes and rests at bar lines
+(so no rest is longer than a bar), and decode never lets a note sound past its
+bar or into the next note.  Knows nothing of torch.
+"""
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .harmony import tone_type
+from .music import GRID, Chord, Note, Solo, to_steps
+
+GRAMMAR_VERSION = "gtk-1"  # saved with every model; bump when terminals change meaning
+WINDOW = 3  # semitones either side of the actual interval (a minor third, as in the course)
+LEGATO = 3  # grid steps (1/4 beat): a shorter gap after a note is articulation, not a rest
+TYPES = "CSAXR"
+_FALLBACK = {"X": "ASC", "A": "XSC", "S": "CAX", "C": "SAX"}
+_TOKEN_RE = re.compile(r"^([CSAXR]),(\d+(?:\.\d+)?)(?:,<(-?\d+),(-?\d+)>)?$")
+
+
+@dataclass(frozen=True)
+class Terminal:
+    """A parsed terminal.  steps: duration in grid steps (1/12 beat); window: (lo, hi) or None."""
+
+    type: str
+    steps: int
+    window: tuple | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.type},{self.steps / GRID:.3f}"
+        return text + (f",<{self.window[0]},{self.window[1]}>" if self.window else "")
+
+
+@lru_cache(maxsize=65536)
+def parse_token(token: str) -> Terminal:
+    """'C,0.500,<-1,5>' -> Terminal('C', 6, (-1, 5)).  ValueError on anything else."""
+    m = _TOKEN_RE.match(token)
+    if not m:
+        raise ValueError(f"not a grammar terminal: {token!r}")
+    steps = int(round(float(m.group(2)) * GRID))
+    if steps <= 0:
+        raise ValueError(f"terminal {token!r} has no duration")
+    window = (int(m.group(3)), int(m.group(4))) if m.group(3) is not None else None
+    return Terminal(m.group(1), steps, window)
+
+
+def events(solo: Solo, legato: int = LEGATO) -> tuple[int, list[tuple[int, int, int | None]]]:
+    """The melody on the grid, tiled bar by bar: (first bar, [(onset, steps, pitch|None)]).
+
+    Onsets and durations are in grid steps from the start of the tune.  Notes are
+    quantized, made monophonic (a note lasts until the next onset), gaps of up to
+    `legato` steps are absorbed into the note before them, longer gaps become rests, and notes and rests are split at bar lines.  Leading empty bars are left out.
+    """
+    bar = to_steps(solo.beats_per_bar)
+    line: list[list] = []
+    for n in solo.notes:
+        on, off = to_steps(n.start), max(to_steps(n.end), to_steps(n.start) + 1)
+        if line and on <= line[-1][0]:
+            continue  # same grid onset as the previous note: keep the first (top voice)
+        if line and (line[-1][1] > on or on - line[-1][1] <= legato):
+            line[-1][1] = on
+        line.append([on, off, n.pitch])
+    if not line:
+        return 0, []
+    first_bar = line[0][0] // bar
+    pos, out = first_bar * bar, []
+    for on, off, pitch in line:
+        if on > pos:
+            out.extend(_split(pos, on, None, bar))
+        out.extend(_split(on, off, pitch, bar))
+        pos = off
+    end = -(-pos // bar) * bar
+    if end > pos:
+        out.extend(_split(pos, end, None, bar))
+    return first_bar, out
+
+
+def _split(on: int, off: int, pitch, bar: int):
+    while on < off:
+        stop = min(off, (on // bar + 1) * bar)
+        yield (on, stop - on, pitch)
+        on = stop
+
+
+def _chord_finder(chords: list[Chord]):
+    starts = [to_steps(c.start) for c in chords]
+    import bisect
+
+    def at(step: int) -> Chord:
+        return chords[max(0, bisect.bisect_right(starts, step) - 1)]
+
+    return at
+
+
+def encode(solo: Solo) -> list[str]:
+    """The melody of `solo` as grammar terminals (see the module docstring)."""
+    if not solo.chords:
+        raise ValueError("encode needs chords")
+    _, evs = events(solo)
+    chord_at = _chord_finder(solo.chords)
+    tokens, prev = [], None
+    for on, steps, pitch in evs:
+        if pitch is None:
+            tokens.append(str(Terminal("R", steps)))
+            continue
+        window = None if prev is None else (pitch - prev - WINDOW, pitch - prev + WINDOW)
+        tokens.append(str(Terminal(tone_type(pitch, chord_at(on)), steps, window)))
+        prev = pitch
+    return tokens
+
+
+@lru_cache(maxsize=4096)
+def _pitches_by_type(pcs: frozenset, scale: frozenset, low: int, high: int) -> dict:
+    probe = Chord("?", min(pcs), pcs, scale)
+    out: dict = {t: [] for t in "CSAX"}
+    for p in range(low, high + 1):
+        out[tone_type(p, probe)].append(p)
+    return out
+
+
+def choose_pitch(term: Terminal, chord: Chord, prev: int | None, rng: random.Random,
+                 low: int = 48, high: int = 88) -> int:
+    """A pitch of the terminal's type over `chord`, inside its window when one exists.
+
+    If no pitch of that type lies in the window (or the register low..high), the
+    nearest ones to the window are taken; if the type cannot occur over this chord
+    at all (X over a maj7, say), the closest type in _FALLBACK order is used.
+    """
+    table = _pitches_by_type(chord.pcs, chord.scale, low, high)
+    ref = prev if prev is not None else (low + high) // 2
+    lo, hi = (ref + term.window[0], ref + term.window[1]) if term.window and prev is not None else (ref - 6, ref + 6)
+    pool = table[term.type] or next(table[t] for t in _FALLBACK[term.type] if table[t])
+    inside = [p for p in pool if lo <= p <= hi]
+    if not inside:
+        dist = [max(lo - p, p - hi) for p in pool]
+        best = min(dist)
+        inside = [p for p, d in zip(pool, dist) if d == best]
+    return inside[rng.randrange(len(inside))] if len(inside) > 1 else inside[0]
+
+
+def decode(tokens: list[str], chords: list[Chord], prev_pitch: int | None = None,
+           rng: random.Random | int | None = None, start: float = 0.0, beats_per_bar: float = 4.0,
+           low: int = 48, high: int = 88, velocity: int = 90) -> list[Note]:
+    """Terminals -> Notes over `chords`, starting at beat `start` (on a bar line).
+
+    prev_pitch: the pitch before the first terminal (None: start mid-register).
+    rng: a random.Random or a seed.  A note never sounds past its bar line.
+    """
+    rng = rng if isinstance(rng, random.Random) else random.Random(rng)
+    chord_at = _chord_finder(chords)
+    bar = to_steps(beats_per_bar)
+    pos, prev, notes = to_steps(start), prev_pitch, []
+    for tok in tokens:
+        term = parse_token(tok)
+        if term.type != "R":
+            steps = min(term.steps, (pos // bar + 1) * bar - pos)
+            prev = choose_pitch(term, chord_at(pos), prev, rng, low, high)
+            notes.append(Note(prev, pos / GRID, steps / GRID, velocity))
+        pos += term.steps
+    return notes
+
+
+def roundtrip(solo: Solo, seed: int = 0) -> dict:
+    """Encode the melody, decode it over the same chords, and report agreement (0..1).
+
+    type, duration and onset must agree exactly; pitch_class is the share of notes
+    whose pitch class the decoder happened to pick again (it chooses freely among
+    pitches of the right type in the window).
+    """
+    first_bar, evs = events(solo)
+    tokens = encode(solo)
+    notes = decode(tokens, solo.chords, None, seed, first_bar * solo.beats_per_bar, solo.beats_per_bar,
+                   low=min([n.pitch for n in solo.notes] + [48]), high=max([n.pitch for n in solo.notes] + [88]))
+    ref = [(on, st, p) for on, st, p in evs if p is not None]
+    chord_at = _chord_finder(solo.chords)
+    terms = [parse_token(t) for t in tokens if not t.startswith("R")]
+    n = max(1, len(ref))
+    same = lambda f: sum(f(r, d, t) for r, d, t in zip(ref, notes, terms)) / n  # noqa: E731
+    return {
+        "tokens": len(tokens),
+        "notes": len(ref),
+        "decoded": len(notes),
+        "onset": same(lambda r, d, t: r[0] == to_steps(d.start)),
+        "duration": same(lambda r, d, t: r[1] == to_steps(d.duration)),
+        "type": same(lambda r, d, t: tone_type(d.pitch, chord_at(r[0])) == t.type),
+        "pitch_class": same(lambda r, d, t: r[2] % 12 == d.pitch % 12),
+    }
+
+
+def stats(tokens: list[str]) -> dict:
+    """Token statistics: count, distinct values, share of each type, most common terminals."""
+    c = Counter(tokens)
+    types = Counter(t[0] for t in tokens)
+    n = max(1, len(tokens))
+    return {"tokens": len(tokens), "values": len(c), "types": {k: types.get(k, 0) / n for k in TYPES},
+            "top": c.most_common(8)}

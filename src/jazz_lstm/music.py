@@ -1,0 +1,143 @@
+"""Plain musical data: Note, Chord, Solo.  No torch, no music21.
+
+Times are in beats (quarter notes, music21's "quarterLength") from the start of the
+tune; bar 0 starts at beat 0.  Pitches are MIDI numbers (60 = middle C); pitch
+classes are 0..11 with 0 = C.  Every class checks its values on construction and
+raises ValueError on bad data (pretty-midi style).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+GRID = 12  # grid steps per beat: keeps 16ths (3 steps) and 8th/16th triplets (4, 2 steps)
+
+
+def to_steps(beats: float) -> int:
+    """Beats -> whole grid steps (1/12 beat), rounded to the nearest step."""
+    return int(round(beats * GRID))
+
+
+def to_beats(steps: int) -> float:
+    """Grid steps (1/12 beat) -> beats."""
+    return steps / GRID
+
+
+@dataclass(frozen=True)
+class Note:
+    """One sounding note.
+
+    pitch: MIDI pitch 0..127.  start: onset in beats.  duration: in beats, > 0.
+    velocity: MIDI velocity 1..127.
+    """
+
+    pitch: int
+    start: float
+    duration: float
+    velocity: int = 90
+
+    def __post_init__(self):
+        if not 0 <= self.pitch <= 127:
+            raise ValueError(f"pitch {self.pitch} outside MIDI range 0..127")
+        if self.start < 0:
+            raise ValueError(f"note start {self.start} is negative")
+        if not self.duration > 0:
+            raise ValueError(f"note duration {self.duration} must be > 0 beats")
+        if not 1 <= self.velocity <= 127:
+            raise ValueError(f"velocity {self.velocity} outside 1..127")
+
+    @property
+    def end(self) -> float:
+        """Release time in beats."""
+        return self.start + self.duration
+
+
+@dataclass(frozen=True)
+class Chord:
+    """A chord symbol sounding over a span of time.
+
+    symbol: as a musician writes it ("Dm7", "Bbmaj7", "A7b9").  root: pitch class
+    0..11.  pcs: the chord's pitch classes (root included).  scale: the pitch classes
+    of the chord's scale, the one rule used both to analyse and to generate.
+    start, duration: in beats.  quality: the canonical suffix ("m7", "7", "").
+    """
+
+    symbol: str
+    root: int
+    pcs: frozenset
+    scale: frozenset
+    start: float = 0.0
+    duration: float = 4.0
+    quality: str = ""
+
+    def __post_init__(self):
+        if not 0 <= self.root <= 11:
+            raise ValueError(f"chord root {self.root} is not a pitch class 0..11")
+        if not self.pcs or any(not 0 <= p <= 11 for p in self.pcs):
+            raise ValueError(f"chord {self.symbol!r} needs pitch classes in 0..11")
+        if self.root not in self.pcs:
+            raise ValueError(f"chord {self.symbol!r}: root not among its pitch classes")
+        if self.start < 0 or not self.duration > 0:
+            raise ValueError(f"chord {self.symbol!r}: bad span start={self.start} dur={self.duration}")
+
+    @property
+    def end(self) -> float:
+        """End of the chord's span in beats."""
+        return self.start + self.duration
+
+    def at(self, start: float, duration: float) -> "Chord":
+        """The same chord over another span."""
+        return Chord(self.symbol, self.root, self.pcs, self.scale, start, duration, self.quality)
+
+
+@dataclass
+class Solo:
+    """A melody over chord changes: a tune read from a file or a generated solo.
+
+    notes: the melody, monophonic, sorted by start.  chords: the changes, sorted,
+    non-overlapping.  beats_per_bar: bar length in beats (4/4 -> 4.0, 6/8 -> 3.0).
+    time_signature: (numerator, denominator).  tempo: quarter notes per minute.
+    key: e.g. "G major" or None.  source: file it came from.  ranking: the melody
+    candidates considered, best first (see midi_io.rank_tracks).
+    """
+
+    notes: list
+    chords: list
+    beats_per_bar: float = 4.0
+    time_signature: tuple = (4, 4)
+    tempo: float = 120.0
+    key: str | None = None
+    source: str = ""
+    melody_track: str = ""
+    ranking: list = field(default_factory=list)
+    chord_origin: str = ""  # "symbols", "inferred", "chart", "melody"
+
+    def __post_init__(self):
+        if not self.beats_per_bar > 0:
+            raise ValueError("beats_per_bar must be > 0")
+        if not 10 <= self.tempo <= 400:
+            raise ValueError(f"tempo {self.tempo} qpm outside 10..400")
+        self.notes = sorted(self.notes, key=lambda n: (n.start, -n.pitch))
+        self.chords = sorted(self.chords, key=lambda c: c.start)
+
+    @property
+    def length_beats(self) -> float:
+        """End of the last note or chord, in beats."""
+        ends = [n.end for n in self.notes] + [c.end for c in self.chords]
+        return max(ends, default=0.0)
+
+    @property
+    def n_bars(self) -> int:
+        """Number of (started) bars."""
+        import math
+
+        return max(1, math.ceil(self.length_beats / self.beats_per_bar - 1e-9))
+
+    def chord_at(self, beat: float) -> Chord | None:
+        """The chord sounding at `beat`; before the first chord, the first one."""
+        found = None
+        for c in self.chords:
+            if c.start <= beat + 1e-9:
+                found = c
+            else:
+                break
+        return found or (self.chords[0] if self.chords else None)
