@@ -26,7 +26,7 @@ system-deps:
 	else echo "not root with apt: skipping Debian packages (numpy synth, no browser test)"; fi
 
 demo: $(STAMP)
-	$(BIN)/jazz-lstm inspect default --roundtrip
+	$(BIN)/jazz-lstm demo -o $(OUT)/demo
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q

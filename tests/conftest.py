@@ -54,3 +54,17 @@ def metheny():
     if not os.path.exists(METHENY):
         pytest.skip("../shared/data/original_metheny.mid not present")
     return METHENY
+
+
+@pytest.fixture(scope="session")
+def small_model(tmp_path_factory):
+    """A model trained for a few seconds on the 4-bar tune played 6 times (with variations)."""
+    from jazz_lstm.midi_io import read_tune
+    from jazz_lstm.train import TrainConfig, train
+
+    d = tmp_path_factory.mktemp("model")
+    lick = [(p + (i % 3) * (1 if j % 2 else 0), s + 16 * i, dur) for i in range(6) for j, (p, s, dur) in enumerate(LICK)]
+    path = write_midi(d / "tune.mid", [("Piano", 0, False, comping(repeats=6)), ("Sax", 65, False, lick)])
+    out = str(d / "model.safetensors")
+    train([read_tune(path)], TrainConfig(epochs=30, seed=0), out=out, progress=False)
+    return out

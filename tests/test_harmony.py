@@ -78,3 +78,8 @@ def test_chart_errors():
         parse_chart("C | Hm7 |")
     with pytest.raises(JazzError, match="empty"):
         parse_chart("  |  ")
+
+
+def test_chart_sharps_are_not_comments():
+    ch = parse_chart("# a comment line\nF#m7b5 B7b9 | C#7 # trailing comment\n| Em7 |")
+    assert [c.symbol for c in ch] == ["Gbm7b5", "B7b9", "Db7", "Em7"]

@@ -2,23 +2,25 @@
 
 One bar per `|`; the symbols in a bar share it equally; `/` (or `%` after a
 chord) holds the previous chord for one more slot; a bar holding only `%`
-repeats the previous bar.  Lines starting with `#` are comments.
+repeats the previous bar.  A word starting with `#` begins a comment.
 """
 from __future__ import annotations
 
 import os
+import re
 from math import gcd
 
 from .errors import JazzError
 from .harmony import parse_chord
 from .music import Chord, to_steps
 
+_COMMENT = re.compile(r"(^|\s)#.*$")  # '#' opening a word starts a comment ('F#m7' is a chord)
 BLUES_12 = "F7 | Bb7 | F7 | Cm7 F7 | Bb7 | Bdim7 | F7 | D7 | Gm7 | C7 | F7 D7 | Gm7 C7 |"
 
 
 def parse_chart(text: str, beats_per_bar: float = 4.0, source: str | None = None) -> list[Chord]:
     """Parse a chart into Chords with absolute starts in beats (bar 0 at beat 0)."""
-    lines = [ln.split("#", 1)[0] for ln in text.splitlines()]
+    lines = [_COMMENT.sub("", ln) for ln in text.splitlines()]
     body = " ".join(lines).strip().strip("|")
     bars = [b.split() for b in body.split("|")]
     bars = [b for b in bars if b] if body else []

@@ -114,6 +114,158 @@ def inspect(
                   f"type {rt['type']:.0%}, pitch class {rt['pitch_class']:.0%} ({rt['notes']} notes)")
 
 
+MODEL_HELP = "A model file from `jazz-lstm train` (default: the small pretrained model that ships with the package)."
+
+
+def chords_option(spec: str | None, beats_per_bar: float = 4.0):
+    """--chords: a tune file (its changes), a chart file, or chart text."""
+    import os
+
+    from .charts import chords_or_chart
+    from .midi_io import ABC_EXT, MIDI_EXT, XML_EXT, read_tune
+    from .tunes import resolve
+
+    if not spec:
+        return None
+    if spec.startswith("corpus:") or (os.path.isfile(spec) and spec.lower().endswith(MIDI_EXT + XML_EXT + ABC_EXT)):
+        return read_tune(resolve(spec)).chords
+    return chords_or_chart(spec, beats_per_bar)
+
+
+@app.command()
+def train(
+    tunes: list[str] = typer.Argument(..., help=TUNE_HELP + " Several tunes train one model."),
+    output: str = typer.Option("model.safetensors", "--output", "-o", help="Where to write the model (one .safetensors file)."),
+    melody_track: Optional[str] = typer.Option(None, "--melody-track", "-t", help=MELODY_HELP),
+    chords: Optional[str] = typer.Option(None, "--chords", "-c", help=CHORDS_HELP + " Applies to every tune."),
+    epochs: int = typer.Option(100, help="Passes over the training windows (the recipe: 100)."),
+    batch_size: int = typer.Option(32, help="Windows per optimizer step (the recipe: 32)."),
+    lr: float = typer.Option(0.01, help="Adam learning rate, decayed as lr / (1 + 0.01 * step) (the recipe)."),
+    windows: int = typer.Option(60, help="Random windows to train on (the recipe: 60); 0 = every window (see --stride)."),
+    stride: int = typer.Option(1, help="With --windows 0: distance between window starts, in values."),
+    tx: int = typer.Option(30, "--tx", help="Window length in values (the recipe's Tx)."),
+    hidden: int = typer.Option(64, help="LSTM units (the recipe's n_a)."),
+    layers: int = typer.Option(1, help="Stacked LSTM layers."),
+    dropout: float = typer.Option(0.0, help="Dropout between layers and before the output layer."),
+    embedding: int = typer.Option(0, help="0 = one-hot input (the recipe); N = a learned embedding of size N."),
+    val: float = typer.Option(0.0, "--val", help="Share of the tunes held out for validation (needs 2+ tunes)."),
+    patience: int = typer.Option(0, help="Stop after this many epochs without a better validation loss (0 = never)."),
+    seed: int = typer.Option(0, help="Seeds the initial weights and the window order."),
+    resume: bool = typer.Option(False, "--resume", help="Continue training the model in --output up to --epochs."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+):
+    """Train a model on your tunes: the recipe's settings by default, in about a second.
+
+    Examples:
+      jazz-lstm train my_solo.mid -o my.safetensors
+      jazz-lstm train a.mid b.xml c.abc --windows 0 --stride 2 --epochs 40 --val 0.2 --patience 5
+      jazz-lstm train my_solo.mid -o my.safetensors --epochs 300 --resume
+    Ctrl-C writes a resumable checkpoint.
+    """
+    from . import checkpoint
+    from .train import TrainConfig
+    from .train import train as run_train
+
+    cfg = TrainConfig(Tx=tx, windows=windows, stride=stride, epochs=epochs, batch_size=batch_size, lr=lr,
+                      val_fraction=val, patience=patience, seed=seed)
+    if min(hidden, layers) < 1 or embedding < 0 or not 0 <= dropout < 1:
+        raise JazzError("--hidden and --layers must be >= 1, --embedding >= 0, --dropout in [0, 1)")
+    chart = chords_option(chords)
+    solos = [load(t, melody_track, None) if chart is None else _with_chords(load(t, melody_track, None), chart) for t in tunes]
+    prior = checkpoint.load(output) if resume else None
+    try:
+        ck = run_train(solos, cfg, dict(hidden=hidden, layers=layers, dropout=dropout, embedding=embedding),
+                       out=output, resume=prior, progress=not quiet, names=list(tunes))
+    except KeyboardInterrupt:
+        err.print(f"interrupted: a resumable checkpoint is in {output} (continue with --resume)")
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    facts = ck.train
+    out.print(f"wrote {output}: {len(ck.vocab)} values, {facts['windows']} windows, {facts['epochs_done']} epochs, "
+              f"loss {facts['losses'][0]:.2f} -> {facts['losses'][-1]:.2f}"
+              + (f", val {facts['val_losses'][-1]:.2f}" if facts.get("val_losses") else "")
+              + f" in {facts['seconds']:.1f} s")
+
+
+def _with_chords(solo, chords):
+    solo.chords, solo.chord_origin = chords, "chart"
+    return solo
+
+
+def _outputs(outdir: str, n: int) -> list[str]:
+    import os
+
+    return [os.path.join(outdir, "solo.mid" if n == 1 else f"solo-{i + 1}.mid") for i in range(n)]
+
+
+@app.command()
+def generate(
+    model: Optional[str] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
+    chords: Optional[str] = typer.Option(None, "--chords", "-c", help=CHORDS_HELP + " Or a tune file: its changes. Default: the training tune's changes."),
+    outdir: str = typer.Option("out", "--output", "-o", help="Folder for solo.mid (solo-1.mid, ... with several outputs)."),
+    bars: Optional[int] = typer.Option(None, help="Length in bars (default: the chart's; a shorter chart repeats)."),
+    tempo: Optional[float] = typer.Option(None, help="Quarter notes per minute (default: the training tune's)."),
+    temperature: float = typer.Option(1.0, help="> 0: lower is safer, higher is wilder."),
+    top_k: int = typer.Option(0, "--top-k", help="Sample only among the k most likely values (0 = all)."),
+    top_p: float = typer.Option(1.0, "--top-p", help="Sample only among the most likely values that reach this probability."),
+    greedy: bool = typer.Option(False, "--greedy", help="Always take the most likely value (the recipe's argmax)."),
+    seed: int = typer.Option(0, help="Same seed, same model, same options: the same MIDI bytes."),
+    num_outputs: int = typer.Option(1, "--num-outputs", "-n", help="How many solos (sampled together in one batch)."),
+    no_accompaniment: bool = typer.Option(False, "--no-accompaniment", help="Write the melody alone (no comping, no bass)."),
+):
+    """Improvise solos over chord changes and write them as MIDI.
+
+    Examples:
+      jazz-lstm generate -o out                                  # pretrained model, its tune's changes
+      jazz-lstm generate -m my.safetensors --chords "Dm7 G7 | Cmaj7 % |" --bars 16 -n 4 --seed 7
+      jazz-lstm generate -m my.safetensors --chords changes.txt --temperature 0.8 --top-p 0.9
+    """
+    from . import checkpoint
+    from .generate import improvise
+    from .midi_io import write_midi
+    from .sample import SampleConfig
+
+    cfg = SampleConfig(temperature=temperature, top_k=top_k, top_p=top_p, greedy=greedy, seed=seed)
+    if num_outputs < 1 or num_outputs > 10_000:
+        raise JazzError(f"--num-outputs must be in 1..10000 (got {num_outputs})")
+    if bars is not None and bars < 1:
+        raise JazzError(f"--bars must be >= 1 (got {bars})")
+    if tempo is not None and not 10 <= tempo <= 400:
+        raise JazzError(f"--tempo must be in 10..400 (got {tempo})")
+    ck = checkpoint.load(model or checkpoint.default_model_path())
+    chart = chords_option(chords, float(ck.chart.get("beats_per_bar", 4.0)))
+    solos = improvise(ck, chart, bars, num_outputs, cfg, tempo=tempo)
+    for solo, path in zip(solos, _outputs(outdir, num_outputs)):
+        write_midi(solo, path, accompany=not no_accompaniment)
+        out.print(f"wrote {path}  ({solo.n_bars} bars, {len(solo.notes)} notes)", highlight=False)
+
+
+@app.command()
+def demo(
+    outdir: str = typer.Option("demo", "--output", "-o", help="Folder for the model and the solo."),
+    seed: int = typer.Option(0, help="Seeds training and sampling."),
+):
+    """Train on the embedded default tune in seconds, then improvise over a 12-bar jazz blues in F."""
+    import os
+
+    from .charts import BLUES_12, parse_chart
+    from .generate import improvise
+    from .midi_io import read_tune, write_midi
+    from .sample import SampleConfig
+    from .train import TrainConfig
+    from .train import train as run_train
+    from .tunes import DEFAULT_TUNE, resolve
+
+    tune = read_tune(resolve(None))
+    model_path = os.path.join(outdir, "model.safetensors")
+    err.print(f"training on {DEFAULT_TUNE} ({len(tune.notes)} notes, {len(tune.chords)} chords) ...")
+    ck = run_train([tune], TrainConfig(seed=seed), out=model_path, names=[DEFAULT_TUNE])
+    solo = improvise(ck, parse_chart(BLUES_12), 12, 1, SampleConfig(seed=seed), tempo=132.0)[0]
+    path = write_midi(solo, os.path.join(outdir, "solo.mid"))
+    out.print(f"wrote {model_path}  (loss {ck.train['losses'][0]:.1f} -> {ck.train['losses'][-1]:.1f}, "
+              f"{ck.train['seconds']:.1f} s)", highlight=False)
+    out.print(f"wrote {path}  (12-bar blues in F, {len(solo.notes)} notes, 132 bpm)", highlight=False)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning user errors into one line and exit code 2."""
     try:

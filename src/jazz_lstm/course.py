@@ -5,8 +5,11 @@
 
 X is (m, Tx, n_values) one-hot with X[:, 0] all zero; Y is (Ty, m, n_values) with
 Ty = Tx and Y[t] = X[:, t+1] (the last step, Y[Tx-1], is all zero: it has no target).
-The model functions (djmodel, music_inference_model, predict_and_sample,
-generate_music) arrive with the model.
+    model = djmodel(Tx=30, n_a=64, n_values=n_values)
+    model.fit([X, a0, c0], list(Y), epochs=100)
+    inference_model = music_inference_model(model, Ty=50)
+    results, indices = predict_and_sample(inference_model)   # (Ty, n_values), (Ty, 1)
+    generate_music(inference_model, indices_values, chords)  # writes output/my_music.midi
 """
 from __future__ import annotations
 
@@ -54,3 +57,113 @@ def load_music_utils(path: str | None = None):
     corpus, values, values_indices, indices_values = get_corpus_data(corpus)
     X, Y, n_values = data_processing(corpus, values_indices, 60, 30)
     return X, Y, n_values, indices_values, chords
+
+
+# --- the model part of the course, PyTorch inside -------------------------------------
+class DJModel:
+    """The course's training model: one LSTM cell shared over Tx steps + a Dense softmax.
+
+    `fit([X, a0, c0], list(Y), epochs=100)` trains it the recipe's way (Adam 0.01,
+    betas 0.9/0.999, decay 0.01, batch 32, loss summed over the steps); the zero
+    last step of Y is masked.  `net` is the package's JazzLSTM.
+    """
+
+    def __init__(self, Tx: int, n_a: int, n_values: int):
+        import torch
+
+        from .model import JazzLSTM, ModelConfig
+
+        torch.manual_seed(0)
+        self.Tx, self.n_a, self.n_values = Tx, n_a, n_values
+        self.net = JazzLSTM(ModelConfig(n_values, hidden=n_a))
+        self.history: list[float] = []
+
+    def compile(self, *args, **kwargs) -> None:
+        """Accepted for the course's cell; the optimizer and loss are the recipe's."""
+
+    def fit(self, inputs, Y, epochs: int = 100, batch_size: int = 32, verbose: int = 0, seed: int = 0):
+        import torch
+
+        from .model import torch_threads
+        from .train import IGNORE, TrainConfig, _epoch
+
+        X = np.asarray(inputs[0] if isinstance(inputs, (list, tuple)) else inputs)
+        Y = np.asarray(Y)  # (Ty, m, n)
+        x = np.where(X.any(-1), X.argmax(-1), self.net.start_id)  # (m, Tx)
+        y = np.where(Y.any(-1), Y.argmax(-1), IGNORE).T  # (m, Ty)
+        cfg = TrainConfig(Tx=X.shape[1], epochs=epochs, batch_size=batch_size, seed=seed)
+        opt = torch.optim.Adam(self.net.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), eps=1e-7)
+        gen = torch.Generator().manual_seed(seed)
+        xt, yt = torch.from_numpy(x.astype(np.int64)), torch.from_numpy(y.astype(np.int64))
+        self.net.train()
+        with torch_threads(1):
+            for e in range(epochs):
+                self.history.append(_epoch(self.net, opt, xt, yt, cfg, gen, e * -(-len(x) // batch_size)))
+                if verbose:
+                    print(f"epoch {e + 1}/{epochs} loss {self.history[-1]:.4f}")
+        self.net.eval()
+        return self
+
+
+def djmodel(Tx: int = 30, n_a: int = 64, n_values: int = 90) -> DJModel:
+    """The course's training model (see DJModel)."""
+    return DJModel(Tx, n_a, n_values)
+
+
+class InferenceModel:
+    """The course's inference model: from x0, a0, c0, feed each step's argmax back for Ty steps."""
+
+    def __init__(self, model: DJModel, Ty: int = 50):
+        self.model, self.net, self.Ty = model, model.net, Ty
+
+    def predict(self, inputs):
+        """[x0 (1, 1, n), a0 (1, n_a), c0 (1, n_a)] -> list of Ty arrays (1, n) of probabilities."""
+        import torch
+
+        x0, a0, c0 = (np.asarray(v, dtype=np.float32) for v in inputs)
+        ids = torch.tensor([int(x0.reshape(-1).argmax()) if x0.any() else self.net.start_id])
+        state = [(torch.from_numpy(a0.reshape(1, -1)), torch.from_numpy(c0.reshape(1, -1)))]
+        step, outs = self.net.stepper(), []
+        with torch.inference_mode():
+            for _ in range(self.Ty):
+                logits, state = step(ids, state)
+                outs.append(logits.softmax(-1).numpy())
+                ids = logits.argmax(-1)
+        return outs
+
+
+def music_inference_model(model: DJModel, Ty: int = 50) -> InferenceModel:
+    """The course's inference model over the trained weights (no copy: the same LSTM)."""
+    return InferenceModel(model, Ty)
+
+
+def predict_and_sample(inference_model: InferenceModel, x_initializer=None, a_initializer=None, c_initializer=None):
+    """results (Ty, n_values) one-hot and indices (Ty, 1) of the greedy sequence."""
+    n, n_a = inference_model.model.n_values, inference_model.model.n_a
+    x0 = np.zeros((1, 1, n)) if x_initializer is None else x_initializer
+    a0 = np.zeros((1, n_a)) if a_initializer is None else a_initializer
+    c0 = np.zeros((1, n_a)) if c_initializer is None else c_initializer
+    pred = inference_model.predict([x0, a0, c0])
+    indices = np.argmax(np.stack(pred), axis=-1)  # (Ty, 1)
+    results = np.eye(n, dtype=np.float32)[indices[:, 0]]
+    return results, indices
+
+
+def generate_music(inference_model: InferenceModel, indices_values: dict, chords=None, path: str = "output/my_music.midi",
+                   bars: int | None = None, temperature: float = 1.0, seed: int = 0, tempo: float = 130.0):
+    """Improvise over `chords` (default: the default tune's) with this package's
+    whole-solo generation (bars filled exactly, state carried, no repeated blocks)
+    and write a MIDI file.  Returns the Solo."""
+    from .checkpoint import Checkpoint
+    from .generate import improvise
+    from .midi_io import write_midi
+    from .sample import SampleConfig
+
+    if chords is None:
+        chords = get_musical_data(None)[0]
+    vocab = Vocab([indices_values[i] for i in range(len(indices_values))])
+    ck = Checkpoint(inference_model.net, vocab, {"beats_per_bar": 4.0, "tempo": tempo})
+    solo = improvise(ck, list(chords), bars, 1, SampleConfig(temperature=temperature, seed=seed), tempo=tempo)[0]
+    write_midi(solo, path)
+    print(f"Your generated music is saved in {path}")
+    return solo

@@ -306,3 +306,37 @@ def read_tune(path: str, melody_track: str | int | None = None, chords: list[Cho
         raise JazzError("no chords: the file has no chord symbols and nothing to infer them from", path)
     return Solo(melody, chords, bpb, raw.time_signature, raw.tempo, raw.key, path,
                 f"{idx}: {raw.tracks[idx].name}", ranking, origin)
+
+
+PROGRAMS = {"melody": 66, "comp": 0, "bass": 32}  # tenor sax, piano, acoustic bass (General MIDI)
+
+
+def midi_bytes(solo: Solo, accompany: bool = True, programs: dict | None = None, tpq: int = 480) -> bytes:
+    """A type-1 MIDI file of the solo: the melody, and (accompany=True) comping and a
+    walking bass from the chords; tempo and time signature from the Solo.  Same Solo,
+    same bytes."""
+    import symusic
+
+    from .harmony import accompaniment
+
+    programs = {**PROGRAMS, **(programs or {})}
+    score = symusic.Score(tpq)
+    score.tempos.append(symusic.Tempo(0, float(solo.tempo)))
+    score.time_signatures.append(symusic.TimeSignature(0, int(solo.time_signature[0]), int(solo.time_signature[1])))
+    parts = [("Solo", programs["melody"], [(n.pitch, n.start, n.duration, n.velocity) for n in solo.notes])]
+    if accompany and solo.chords:
+        comp, bass = accompaniment(solo.chords, solo.beats_per_bar)
+        parts += [("Comping", programs["comp"], comp), ("Bass", programs["bass"], bass)]
+    for name, prog, notes in parts:
+        track = symusic.Track(name, int(prog), False)
+        for p, st, d, v in notes:
+            track.notes.append(symusic.Note(int(round(st * tpq)), max(1, int(round(d * tpq))), int(p), int(v)))
+        score.tracks.append(track)
+    return bytes(score.dumps_midi())
+
+
+def write_midi(solo: Solo, path: str, accompany: bool = True, programs: dict | None = None) -> str:
+    """Write `midi_bytes(solo)` to `path` atomically."""
+    from .fileio import write_atomic
+
+    return write_atomic(path, midi_bytes(solo, accompany, programs))

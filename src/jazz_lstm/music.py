@@ -110,6 +110,7 @@ class Solo:
     melody_track: str = ""
     ranking: list = field(default_factory=list)
     chord_origin: str = ""  # "symbols", "inferred", "chart", "melody"
+    tokens: list = field(default_factory=list)  # grammar values of a generated solo
 
     def __post_init__(self):
         if not self.beats_per_bar > 0:

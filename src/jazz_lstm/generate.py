@@ -1,0 +1,72 @@
+"""A whole solo: sample values bar by bar over a chord chart, decode them into notes.
+
+    ck = checkpoint.load("model.safetensors")
+    solos = improvise(ck, parse_chart(BLUES_12), n=4, cfg=SampleConfig(seed=7))
+"""
+from __future__ import annotations
+
+import math
+import random
+
+from .checkpoint import Checkpoint
+from .errors import JazzError
+from .grammar import decode
+from .harmony import parse_chord
+from .music import Chord, Solo, to_steps
+from .sample import SampleConfig, sample_bars
+
+
+def training_chords(ck: Checkpoint) -> list[Chord]:
+    """The chord changes of the model's (first) training tune, saved in the model file."""
+    return [parse_chord(sym, start, dur) for sym, start, dur in ck.chart["chords"]]
+
+
+def loop_chords(chords: list[Chord], bars: int, beats_per_bar: float) -> list[Chord]:
+    """The chart repeated (chorus after chorus) or cut to exactly `bars` bars."""
+    if not chords:
+        raise JazzError("no chords to improvise over")
+    first_bar = int(chords[0].start // beats_per_bar)
+    origin = first_bar * beats_per_bar
+    length = max(beats_per_bar, -(-(max(c.end for c in chords) - origin) // beats_per_bar) * beats_per_bar)
+    total = bars * beats_per_bar
+    out, k = [], 0
+    while k * length < total:
+        for c in chords:
+            s = c.start - origin + k * length
+            if s >= total:
+                break
+            out.append(c.at(s, min(c.duration, total - s)))
+        k += 1
+    return out
+
+
+def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | None = None, n: int = 1,
+              cfg: SampleConfig | None = None, beats_per_bar: float | None = None,
+              tempo: float | None = None) -> list[Solo]:
+    """n solos over `chords` (default: the training tune's changes), `bars` bars long
+    (default: the chart's length).  Each bar is sampled until exactly full, the LSTM
+    state and the last pitch run on across bars, and the values are decoded over the
+    chords sounding in that bar.  Solo i uses seed cfg.seed for sampling and
+    cfg.seed * 1000 + i for its pitch choices: the same seed gives the same solos.
+    """
+    cfg = cfg or SampleConfig()
+    bpb = beats_per_bar or float(ck.chart.get("beats_per_bar", 4.0))
+    chords = chords if chords is not None else training_chords(ck)
+    if bars is not None and bars < 1:
+        raise JazzError(f"--bars must be >= 1 (got {bars})")
+    if not chords:
+        raise JazzError("the chord chart is empty")
+    origin = (chords[0].start // bpb) * bpb
+    bars = bars or max(1, math.ceil((max(c.end for c in chords) - origin) / bpb - 1e-9))
+    if bars > 10_000:
+        raise JazzError(f"--bars {bars} is more than 10000 bars")
+    changes = loop_chords(chords, bars, bpb)
+    bar_tokens = sample_bars(ck.model, ck.vocab, bars, to_steps(bpb), n, cfg)
+    low, high = ck.chart.get("low", 52), ck.chart.get("high", 84)
+    solos = []
+    for i, per_bar in enumerate(bar_tokens):
+        tokens = [v for b in per_bar for v in b]
+        notes = decode(tokens, changes, None, random.Random(cfg.seed * 1000 + i), 0.0, bpb, low=low, high=high)
+        solos.append(Solo(notes, changes, bpb, (int(round(bpb)), 4) if bpb == int(bpb) else (int(bpb * 2), 8),
+                          tempo or float(ck.chart.get("tempo", 120.0)), None, "generated", "solo", [], "chart", tokens))
+    return solos

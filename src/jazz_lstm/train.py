@@ -1,0 +1,224 @@
+"""Training: the recipe by default (60 random windows of 30 values, Adam 0.01 with
+decay 0.01, 100 epochs, batch 32), options for real use, one checkpoint file.
+
+    ck = train([read_tune("my.mid")], TrainConfig(epochs=100), out="model.safetensors")
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import __version__, grammar
+from .checkpoint import Checkpoint, save
+from .dataset import course_windows, split_by_tune, squeeze_rests
+from .errors import JazzError
+from .model import JazzLSTM, ModelConfig, torch_threads
+from .music import Solo
+from .vocab import Vocab
+
+IGNORE = -100  # target id that contributes no loss (the recipe's empty last step)
+
+
+@dataclass
+class TrainConfig:
+    Tx: int = 30  # window length in values (the course's Tx)
+    windows: int = 60  # the recipe: this many windows at random starts (the course's m); 0 = every window
+    stride: int = 1  # with windows=0: distance between window starts
+    epochs: int = 100  # passes over the windows (total, also when resuming)
+    batch_size: int = 32  # windows per Adam step
+    lr: float = 0.01  # Adam learning rate
+    beta1: float = 0.9  # Adam beta 1
+    beta2: float = 0.999  # Adam beta 2
+    decay: float = 0.01  # Keras-style decay: lr / (1 + decay * step)
+    val_fraction: float = 0.0  # share of tunes held out for validation (needs 2+ tunes)
+    patience: int = 0  # stop after this many epochs without a better validation loss (0 = never)
+    seed: int = 0  # seeds window shuffling and the initial weights
+
+    def __post_init__(self):
+        checks = [(self.Tx >= 2, "Tx must be at least 2"), (self.windows >= 0, "windows must be >= 0"),
+                  (self.stride >= 1, "stride must be >= 1"), (self.epochs >= 1, "epochs must be >= 1"),
+                  (self.batch_size >= 1, "batch size must be >= 1"), (self.lr > 0, "lr must be > 0"),
+                  (0 <= self.val_fraction < 1, "validation fraction must be in [0, 1)"),
+                  (self.patience >= 0, "patience must be >= 0")]
+        for ok, msg in checks:
+            if not ok:
+                raise JazzError(msg)
+
+
+def tune_streams(tunes: list[Solo]) -> list[list[str]]:
+    """Each tune's grammar values, with runs of empty bars squeezed to one."""
+    out = []
+    for t in tunes:
+        bar_rest = f"R,{t.beats_per_bar:.3f}"
+        out.append(squeeze_rests(grammar.encode(t), 1, bar_rest))
+    return out
+
+
+def make_windows(streams: list[list[int]], cfg: TrainConfig, start_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs and targets (N, Tx) as the course builds them: the input starts with the
+    zero value (x0), the target is the input shifted one step, the last step has none."""
+    if cfg.windows:
+        flat = [i for s in streams for i in s]
+        win = course_windows(flat, cfg.windows, cfg.Tx)
+    else:
+        rows = [s[a:a + cfg.Tx] for s in streams for a in range(0, max(1, len(s) - cfg.Tx + 1), cfg.stride)]
+        rows = [r + [IGNORE] * (cfg.Tx - len(r)) for r in rows if len(r) >= 2]
+        win = np.array(rows, dtype=np.int64).reshape(-1, cfg.Tx)
+    x = win.copy()
+    x[:, 0] = start_id
+    x[x == IGNORE] = start_id
+    y = np.full_like(win, IGNORE)
+    y[:, :-1] = win[:, 1:]
+    return x, y
+
+
+def _loss(model, x, y):  # x, y: (T, B)
+    logits, _ = model(x, time_major=True)  # (T, B, V)
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), ignore_index=IGNORE,
+                           reduction="sum") / x.shape[1]
+
+
+def train(tunes: list[Solo], cfg: TrainConfig | None = None, model_cfg: dict | None = None, out: str | None = None,
+          resume=None, progress: bool = True, names: list[str] | None = None) -> Checkpoint:
+    """Train on `tunes` (Solos).  model_cfg: ModelConfig fields other than vocab_size.
+
+    out: where to write the checkpoint (atomically, at the end and on Ctrl-C).
+    resume: a Checkpoint to continue from (same vocabulary; cfg.epochs counts in total).
+    The loss is the recipe's: cross-entropy summed over the Tx steps, averaged over the batch.
+    """
+    cfg = cfg or TrainConfig()
+    if not tunes:
+        raise JazzError("nothing to train on")
+    names = names or [t.source for t in tunes]
+    streams = tune_streams(tunes)
+    train_idx, val_idx = split_by_tune(names, cfg.val_fraction, cfg.seed)
+    if resume is not None:
+        vocab = resume.vocab
+        missing = {v for i in train_idx for v in streams[i]} - set(vocab.itos)
+        if missing:
+            raise JazzError(f"--resume: these tunes hold {len(missing)} values the model has never seen; train a new model")
+    else:
+        vocab = Vocab.build(v for i in train_idx for v in streams[i])
+    ids = [[vocab.stoi.get(v, IGNORE) for v in s] for s in streams]
+    train_ids = [ids[i] for i in train_idx]
+    if sum(len(s) for s in train_ids) <= cfg.Tx and cfg.windows:
+        raise JazzError(f"the training tunes give only {sum(len(s) for s in train_ids)} values; "
+                        f"windows of {cfg.Tx} need more (try --tx {max(2, sum(len(s) for s in train_ids) // 2)})")
+    torch.manual_seed(cfg.seed)
+    model = resume.model if resume is not None else JazzLSTM(ModelConfig(len(vocab), **(model_cfg or {})))
+    model.train()
+    start_id = model.start_id
+    x, y = make_windows(train_ids, cfg, start_id)
+    vx, vy = make_windows([ids[i] for i in val_idx], TrainConfig(**{**asdict(cfg), "windows": 0}), start_id) \
+        if val_idx else (None, None)
+    x, y = torch.from_numpy(x), torch.from_numpy(y)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), eps=1e-7)
+    facts = dict(resume.train) if resume is not None else {}
+    if resume is not None and resume.optim:
+        opt.load_state_dict({"state": resume.optim["state"], "param_groups": opt.state_dict()["param_groups"]})
+    done, step = int(facts.get("epochs_done", 0)), int(facts.get("steps", 0))
+    losses, val_losses = list(facts.get("losses", [])), list(facts.get("val_losses", []))
+    gen = torch.Generator().manual_seed(cfg.seed + done)
+    best, best_state, since_best = float("inf"), None, 0
+    chart = _chart(tunes[train_idx[0]])
+    t0 = time.perf_counter()
+
+    def checkpoint() -> Checkpoint:
+        facts.update(config=asdict(cfg), epochs_done=done, steps=step, losses=losses, val_losses=val_losses,
+                     tunes=[names[i] for i in train_idx], val_tunes=[names[i] for i in val_idx],
+                     windows=int(x.shape[0]), seconds=round(facts.get("seconds", 0) + time.perf_counter() - t0, 3),
+                     versions={"jazz_lstm": __version__, "torch": torch.__version__})
+        ck = Checkpoint(model, vocab, chart, json.loads(json.dumps(facts)), train_ids, opt.state_dict())
+        if out:
+            save(ck, out)
+        return ck
+
+    bar = _progress(progress, cfg.epochs, done)
+    try:
+        with torch_threads(1):
+            while done < cfg.epochs:
+                losses.append(_epoch(model, opt, x, y, cfg, gen, step))
+                step += -(-x.shape[0] // cfg.batch_size)
+                done += 1
+                if vx is not None:
+                    val_losses.append(_evaluate(model, vx, vy))
+                    if val_losses[-1] < best - 1e-6:
+                        best, since_best = val_losses[-1], 0
+                        best_state = {k: v.clone() for k, v in model.state_dict().items()}
+                    else:
+                        since_best += 1
+                bar.advance(losses[-1], val_losses[-1] if val_losses else None)
+                if cfg.patience and since_best >= cfg.patience:
+                    facts["stopped_early"] = done
+                    break
+    except KeyboardInterrupt:
+        bar.close()
+        checkpoint()
+        raise
+    bar.close()
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    return checkpoint()
+
+
+def _epoch(model, opt, x, y, cfg: TrainConfig, gen, step: int) -> float:
+    """One pass over the windows in a seeded random order; returns the mean loss."""
+    perm = torch.randperm(x.shape[0], generator=gen)
+    total = 0.0
+    for b in range(0, x.shape[0], cfg.batch_size):
+        idx = perm[b:b + cfg.batch_size]
+        for g in opt.param_groups:
+            g["lr"] = cfg.lr / (1.0 + cfg.decay * step)
+        loss = _loss(model, x[idx].t(), y[idx].t())
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        step += 1
+        total += loss.item() * idx.numel()
+    return round(total / x.shape[0], 5)
+
+
+def _evaluate(model, vx, vy) -> float:
+    """Validation loss per window (no gradient, dropout off)."""
+    model.eval()
+    with torch.no_grad():
+        loss = float(_loss(model, torch.from_numpy(vx).t(), torch.from_numpy(vy).t()))
+    model.train()
+    return round(loss, 5)
+
+
+def _chart(tune: Solo) -> dict:
+    """What `generate` needs of the training tune: its changes, metre, tempo and register."""
+    pitches = [n.pitch for n in tune.notes] or [60]
+    return {"chords": [[c.symbol, c.start, c.duration] for c in tune.chords], "beats_per_bar": tune.beats_per_bar,
+            "tempo": tune.tempo, "title": tune.source, "low": max(36, min(pitches) - 2), "high": min(96, max(pitches) + 2)}
+
+
+class _progress:
+    """A rich progress bar on stderr with the loss (quiet when disabled)."""
+
+    def __init__(self, enabled: bool, total: int, done: int):
+        self.p = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.p = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                              TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+            self.p.start()
+            self.task = self.p.add_task("", total=total, completed=done)
+
+    def advance(self, loss: float, val: float | None):
+        if self.p:
+            self.p.update(self.task, advance=1, description=f"loss {loss:.3f}" + (f" val {val:.3f}" if val is not None else ""))
+
+    def close(self):
+        if self.p:
+            self.p.stop()
+            self.p = None
