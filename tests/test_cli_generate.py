@@ -20,17 +20,17 @@ def test_train_then_generate(capsys, tmp_path, small_midi):
     code, out, err = run(capsys, "train", small_midi, small_midi, "-o", model, "--epochs", "5", "--windows", "0", "-q", "--tx", "8")
     assert code == 0 and "wrote" in out and os.path.exists(model)
     code, out, err = run(capsys, "generate", "-m", model, "-o", str(tmp_path / "o"), "-n", "3", "--bars", "4",
-                         "--chords", "Dm7 G7 | Cmaj7 |", "--seed", "9")
+                         "--chords", "Dm7 G7 | Cmaj7 |", "--seed", "9", "--formats", "none")
     assert code == 0, err
-    assert sorted(os.listdir(tmp_path / "o")) == ["solo-1.mid", "solo-2.mid", "solo-3.mid"]
-    code, out, err = run(capsys, "generate", "-m", model, "-o", str(tmp_path / "p"), "--chords", small_midi)
+    assert sorted(os.listdir(tmp_path / "o")) == ["solo-1.json", "solo-1.mid", "solo-2.json", "solo-2.mid", "solo-3.json", "solo-3.mid"]
+    code, out, err = run(capsys, "generate", "-m", model, "-o", str(tmp_path / "p"), "--chords", small_midi, "--formats", "png")
     assert code == 0 and os.path.exists(tmp_path / "p" / "solo.mid")
 
 
 def test_demo(capsys, tmp_path):
     code, out, err = run(capsys, "demo", "-o", str(tmp_path / "d"))
     assert code == 0 and "solo.mid" in out
-    assert {"model.safetensors", "solo.mid"} <= set(os.listdir(tmp_path / "d"))
+    assert {"model.safetensors", "solo.mid", "solo.wav", "solo.png", "solo.svg", "solo.json"} <= set(os.listdir(tmp_path / "d"))
 
 
 @pytest.mark.parametrize("args,msg", [

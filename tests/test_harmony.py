@@ -82,4 +82,5 @@ def test_chart_errors():
 
 def test_chart_sharps_are_not_comments():
     ch = parse_chart("# a comment line\nF#m7b5 B7b9 | C#7 # trailing comment\n| Em7 |")
-    assert [c.symbol for c in ch] == ["Gbm7b5", "B7b9", "Db7", "Em7"]
+    assert [c.symbol for c in ch] == ["F#m7b5", "B7b9", "C#7", "Em7"]  # spelled as written
+    assert [c.root for c in ch] == [6, 11, 1, 4]

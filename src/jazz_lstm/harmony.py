@@ -74,20 +74,26 @@ def pc_name(pc: int) -> str:
     return NAMES[pc % 12]
 
 
-def _parse_root(text: str, whole: str) -> tuple[int, str]:
+def _parse_root(text: str, whole: str) -> tuple[int, str, str]:
+    """(pitch class, the rest of the text, the root as written with # and b)."""
     m = _ROOT_RE.match(text)
     if not m:
         raise JazzError(f"unknown chord symbol {whole!r} (a chord starts with a note name A-G)")
-    pc = _LETTER[m.group(1).upper()] + m.group(2).count("#") + m.group(2).count("♯")
-    pc -= m.group(2).count("b") + m.group(2).count("♭")
-    return pc % 12, m.group(3)
+    acc = m.group(2).replace("♯", "#").replace("♭", "b")
+    pc = _LETTER[m.group(1).upper()] + acc.count("#") - acc.count("b")
+    return pc % 12, m.group(3), m.group(1).upper() + acc
 
 
-def make_chord(root: int, quality: str, start: float = 0.0, duration: float = 4.0, bass: int | None = None) -> Chord:
-    """A Chord from a root pitch class and a canonical quality (a key of QUALITIES)."""
+def make_chord(root: int, quality: str, start: float = 0.0, duration: float = 4.0, bass: int | None = None,
+               spelling: tuple[str, str] | None = None) -> Chord:
+    """A Chord from a root pitch class and a canonical quality (a key of QUALITIES).
+
+    spelling: (root name, bass name) as written ("F#", "C#"); default: flat names."""
     ivs, scale = QUALITIES[quality]
     pcs = {(root + i) % 12 for i in ivs}
-    symbol = pc_name(root) + quality + (f"/{pc_name(bass)}" if bass is not None and bass != root else "")
+    root_name = spelling[0] if spelling else pc_name(root)
+    bass_name = spelling[1] if spelling and spelling[1] else (pc_name(bass) if bass is not None else "")
+    symbol = root_name + quality + (f"/{bass_name}" if bass is not None and bass != root else "")
     return Chord(symbol, root, frozenset(pcs), frozenset((root + i) % 12 for i in scale), start, duration, quality)
 
 
@@ -97,18 +103,18 @@ def parse_chord(symbol: str, start: float = 0.0, duration: float = 4.0) -> Chord
     Raises JazzError naming the symbol when it is not understood.
     """
     text = symbol.strip()
-    bass = None
+    bass, bass_name = None, ""
     if "/" in text and not text.endswith("6/9"):
         text, _, bass_txt = text.rpartition("/")
-        bass, rest = _parse_root(bass_txt, symbol)
+        bass, rest, bass_name = _parse_root(bass_txt, symbol)
         if rest:
             raise JazzError(f"unknown chord symbol {symbol!r} (bad bass note)")
-    root, suffix = _parse_root(text, symbol)
+    root, suffix, root_name = _parse_root(text, symbol)
     suffix = suffix.strip().replace(" ", "")
     quality = suffix if suffix in QUALITIES else _SYNONYMS.get(suffix, _SYNONYMS.get(suffix.lower()))
     if quality is None:
         raise JazzError(f"unknown chord symbol {symbol!r}")
-    return make_chord(root, quality, start, duration, bass)
+    return make_chord(root, quality, start, duration, bass, (root_name, bass_name))
 
 
 def tone_type(pitch: int, chord: Chord) -> str:

@@ -92,12 +92,31 @@ def _read_midi(path: str) -> RawTune:
                                        a["duration"] / tpq, a["pitch"].astype(np.int64), a["velocity"].astype(np.int64)))
     ts = (score.time_signatures[0].numerator, score.time_signatures[0].denominator) if len(score.time_signatures) else (4, 4)
     tempo = float(score.tempos[0].qpm) if len(score.tempos) else 120.0
+    chords = _marker_chords(score, tpq)
     key = None
     if len(score.key_signatures):
         k = score.key_signatures[0]
         if -7 <= k.key <= 7:
             key = f"{_KEYS[k.key + 7]} {'minor' if k.tonality else 'major'}"
-    return RawTune(tracks, [], ts, min(400.0, max(10.0, tempo)), key, path)
+    end = max((float(t.end.max()) for t in tracks if len(t)), default=0.0)
+    return RawTune(tracks, _spans(chords, end), ts, min(400.0, max(10.0, tempo)), key, path)
+
+
+def _marker_chords(score, tpq: int) -> list[Chord]:
+    """Chord symbols stored as MIDI markers (as write_midi stores them), if every marker is
+    one.  Section letters ("A", "B") also parse as chords: plain triads alone only count
+    when there are at least eight markers."""
+    from .harmony import parse_chord
+
+    chords = []
+    for m in score.markers:
+        try:
+            chords.append(parse_chord(m.text, m.time / tpq, 1.0))
+        except JazzError:
+            return []
+    if len(chords) < 8 and all(c.quality == "" for c in chords):
+        return []
+    return chords
 
 
 def _read_music21(path: str) -> RawTune:
@@ -134,14 +153,15 @@ def _read_music21(path: str) -> RawTune:
                if not isinstance(cs, m21.harmony.NoChord)]
     for cs in symbols:
         start = float(cs.getOffsetInHierarchy(score)) + shift
-        q = M21_KINDS.get(cs.chordKind)
+        q = _quality_from_text(cs.chordKindStr) or M21_KINDS.get(cs.chordKind)
         root = cs.root().pitchClass
         bass = cs.bass().pitchClass if cs.bass() is not None else None
+        names = (cs.root().name.replace("-", "b"), cs.bass().name.replace("-", "b") if cs.bass() is not None else "")
         if q is None:  # unusual kind: pick the closest known quality by pitch classes
             pcs = {p.pitchClass for p in cs.pitches}
             q = max(QUALITIES, key=lambda k: len(pcs & {(root + i) % 12 for i in QUALITIES[k][0]}) * 2
                     - len({(root + i) % 12 for i in QUALITIES[k][0]} ^ pcs))
-        chords.append(make_chord(root, q, start, 1.0, bass))
+        chords.append(make_chord(root, q, start, 1.0, bass, names))
     tempo = 120.0
     marks = list(score.recurse().getElementsByClass(m21.tempo.MetronomeMark))
     if marks and marks[0].getQuarterBPM():
@@ -152,6 +172,18 @@ def _read_music21(path: str) -> RawTune:
         k = keys[0]
         key = f"{k.tonic.name.replace('-', 'b')} {k.mode}" if isinstance(k, m21.key.Key) else f"{_KEYS[k.sharps + 7]} major"
     return RawTune(tracks, _spans(chords, score.highestTime + shift), ts, min(400.0, max(10.0, tempo)), key, path)
+
+
+def _quality_from_text(text: str | None) -> str | None:
+    """The quality a chord symbol's written suffix ("m7b5", "7b9", "Δ") names, if we know it."""
+    from .harmony import parse_chord
+
+    if not text or not text.strip():
+        return None
+    try:
+        return parse_chord("C" + text.strip()).quality
+    except JazzError:
+        return None
 
 
 def _spans(chords: list[Chord], end: float) -> list[Chord]:
@@ -327,6 +359,8 @@ def midi_bytes(solo: Solo, accompany: bool = True, programs: dict | None = None,
     if accompany and solo.chords:
         comp, bass = accompaniment(solo.chords, solo.beats_per_bar)
         parts += [("Comping", programs["comp"], comp), ("Bass", programs["bass"], bass)]
+    for c in solo.chords:  # the changes travel with the file, as markers that read_tune reads back
+        score.markers.append(symusic.TextMeta(int(round(c.start * tpq)), c.symbol))
     for name, prog, notes in parts:
         track = symusic.Track(name, int(prog), False)
         for p, st, d, v in notes:

@@ -1,0 +1,131 @@
+"""Hear it and see it: one Solo -> MIDI, WAV, piano-roll PNG, MusicXML lead sheet,
+score SVG and PNG.  A renderer whose library is missing is skipped with a warning;
+bad input (no notes, unreadable soundfont, unwritable folder) raises JazzError.
+
+    rendered = render(solo, "out/solo", title="...")   # {"mid": "out/solo.mid", "wav": ...}
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from .errors import JazzError
+from .fileio import write_atomic
+from .midi_io import midi_bytes
+from .music import Solo
+
+FORMATS = ("mid", "wav", "png", "musicxml", "svg", "score.png")
+
+
+@dataclass
+class Rendered:
+    """What `render` wrote: paths by format, warnings for what was skipped, and the synth used."""
+
+    files: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    synth: str = ""
+    solo: Solo | None = None
+
+    def _repr_html_(self) -> str:  # a notebook shows the score and an audio player inline
+        import base64
+
+        parts = []
+        if "svg" in self.files:
+            with open(self.files["svg"], encoding="utf-8") as f:
+                parts.append(f'<div style="max-width:100%;overflow:auto">{f.read()}</div>')
+        elif "png" in self.files:
+            with open(self.files["png"], "rb") as f:
+                parts.append(f'<img src="data:image/png;base64,{base64.b64encode(f.read()).decode()}" style="max-width:100%">')
+        if "wav" in self.files:
+            with open(self.files["wav"], "rb") as f:
+                parts.append(f'<audio controls src="data:audio/wav;base64,{base64.b64encode(f.read()).decode()}"></audio>')
+        return "\n".join(parts) or "<i>nothing rendered</i>"
+
+
+def audio(solo: Solo, soundfont: str | None = None, accompany: bool = True) -> tuple[bytes, str]:
+    """(WAV bytes, which synth) for the solo: FluidSynth when it and a soundfont are
+    installed (or `soundfont` is given), else the numpy synth.  Trimmed to the solo's
+    length plus a short fade."""
+    import numpy as np
+
+    from .harmony import accompaniment
+    from .synth import RATE, find_soundfont, fluidsynth_available, render_fluidsynth, render_numpy, wav_bytes
+
+    sf = find_soundfont(soundfont)
+    if sf and fluidsynth_available():
+        samples, synth = render_fluidsynth(midi_bytes(solo, accompany), sf), f"fluidsynth ({os.path.basename(sf)})"
+    else:
+        tracks = [("lead", [(n.pitch, n.start, n.duration, n.velocity) for n in solo.notes])]
+        if accompany and solo.chords:
+            comp, bass = accompaniment(solo.chords, solo.beats_per_bar)
+            tracks += [("keys", comp), ("bass", bass)]
+        samples, synth = render_numpy(tracks, solo.tempo), "numpy synth (FluidSynth not found)"
+    n = int((solo.length_beats * 60.0 / solo.tempo + 0.3) * RATE)
+    samples = samples[:n].copy()
+    fade = min(len(samples), int(0.25 * RATE))
+    if fade:
+        samples[-fade:] *= np.linspace(1.0, 0.0, fade)[:, None]
+    return wav_bytes(samples), synth
+
+
+def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: str | None = None,
+           accompany: bool = True, midi: bytes | None = None) -> Rendered:
+    """Write the chosen formats next to each other as STEM.mid, STEM.wav, STEM.png
+    (piano roll), STEM.musicxml, STEM.svg and STEM.score.png."""
+    if not solo.notes:
+        raise JazzError("no notes to render", solo.source or stem)
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise JazzError(f"unknown format(s) {', '.join(sorted(unknown))} (choose from {', '.join(FORMATS)})")
+    out = Rendered(solo=solo)
+
+    def put(fmt: str, data) -> None:
+        out.files[fmt] = write_atomic(f"{stem}.{fmt}", data)
+
+    if "mid" in formats:
+        put("mid", midi if midi is not None else midi_bytes(solo, accompany))
+    if "wav" in formats:
+        data, out.synth = audio(solo, soundfont, accompany)
+        put("wav", data)
+    if "png" in formats:
+        _optional(out, "piano roll", lambda: put("png", _piano_roll(solo, title, accompany)))
+    if {"musicxml", "svg", "score.png"} & set(formats):
+        _optional(out, "sheet music", lambda: _score(solo, title, formats, put))
+    return out
+
+
+def _piano_roll(solo, title, accompany):
+    from .pianoroll import piano_roll_png
+
+    return piano_roll_png(solo, title, accompany)
+
+
+def _score(solo, title, formats, put) -> None:
+    from .score import musicxml_bytes, png_from_svg, svg_from_musicxml
+
+    xml = musicxml_bytes(solo, title)
+    if "musicxml" in formats:
+        put("musicxml", xml)
+    if {"svg", "score.png"} & set(formats):
+        svg = svg_from_musicxml(xml)
+        if "svg" in formats:
+            put("svg", svg)
+        if "score.png" in formats:
+            put("score.png", png_from_svg(svg))
+
+
+def _optional(out: Rendered, what: str, fn) -> None:
+    """Run a renderer whose library may be missing: skip it with a warning if so."""
+    try:
+        fn()
+    except ImportError as e:
+        out.warnings.append(f"skipped the {what}: {e.name or e} is not installed")
+
+
+def show(solo: Solo, folder: str | None = None, title: str = "") -> Rendered:
+    """Render the audio and the score of `solo` for a notebook: the returned object
+    displays the sheet music and an audio player inline."""
+    import tempfile
+
+    folder = folder or tempfile.mkdtemp(prefix="jazz-lstm-")
+    return render(solo, os.path.join(folder, "solo"), ("wav", "svg", "png"), title=title)

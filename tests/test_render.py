@@ -1,0 +1,152 @@
+import io
+import json
+import os
+import sys
+import wave
+
+import numpy as np
+import pytest
+
+from conftest import write_midi
+from jazz_lstm import checkpoint, synth
+from jazz_lstm.charts import parse_chart
+from jazz_lstm.cli import main
+from jazz_lstm.errors import JazzError
+from jazz_lstm.generate import improvise
+from jazz_lstm.midi_io import read_tune
+from jazz_lstm.render import render, show
+from jazz_lstm.sample import SampleConfig
+
+CHART = "Dm7 G7 | Cmaj7 | F#m7b5 B7b9 | Em7 A7 | Bbmaj7 | Ebm7 Ab7 | Dbmaj7 | C7alt |"
+
+
+@pytest.fixture(scope="module")
+def solo(small_model):
+    return improvise(checkpoint.load(small_model), parse_chart(CHART), 8, 1, SampleConfig(seed=3), tempo=150.0)[0]
+
+
+def _wav(path):
+    with wave.open(path) as w:
+        n, rate, ch = w.getnframes(), w.getframerate(), w.getnchannels()
+        data = np.frombuffer(w.readframes(n), dtype=np.int16).astype(np.float64) / 32768
+    return data.reshape(-1, ch), n / rate
+
+
+def _check_audio(path, solo):
+    data, seconds = _wav(path)
+    assert abs(seconds - solo.length_beats * 60 / solo.tempo) <= 0.5
+    assert np.sqrt((data ** 2).mean()) > 0.01  # not silent
+    assert np.abs(data).max() < 0.99  # normalized below full scale: no clipping
+
+
+def test_fluidsynth_wav(tmp_path, solo):
+    if not (synth.fluidsynth_available() and synth.find_soundfont()):
+        if os.environ.get("CI"):
+            pytest.fail("CI must exercise the FluidSynth path: `make test` installs fluidsynth and a soundfont")
+        pytest.skip("FluidSynth or a General MIDI soundfont is not installed")
+    r = render(solo, str(tmp_path / "s"), ("wav",))
+    assert r.synth.startswith("fluidsynth")
+    _check_audio(r.files["wav"], solo)
+
+
+def test_numpy_synth_fallback(tmp_path, solo, monkeypatch):
+    monkeypatch.setattr(synth, "fluidsynth_available", lambda: False)
+    r = render(solo, str(tmp_path / "s"), ("wav",))
+    assert r.synth.startswith("numpy")
+    _check_audio(r.files["wav"], solo)
+
+
+def _png_ok(path, min_w=600):
+    from PIL import Image
+
+    img = np.asarray(Image.open(path).convert("L"), dtype=float)
+    assert img.shape[1] >= min_w and img.shape[0] >= 200
+    assert img.std() > 10 and (img < 128).mean() > 0.005  # real ink on a white page, not blank
+
+
+def test_pictures_and_lead_sheet(tmp_path, solo):
+    r = render(solo, str(tmp_path / "s"), ("png", "musicxml", "svg", "score.png"), title="test")
+    _png_ok(r.files["png"])
+    _png_ok(r.files["score.png"])
+    svg = open(r.files["svg"], encoding="utf-8").read()
+    assert "<svg" in svg and "\u266d" in svg and "\u266f" in svg  # real flat and sharp signs
+    assert "\uea64" not in svg and "\uea66" not in svg  # no SMuFL glyphs that cairosvg cannot draw
+    back = read_tune(r.files["musicxml"])
+    assert [c.symbol for c in back.chords] == [c.symbol for c in solo.chords]
+    assert [(n.pitch, round(n.start, 4), round(n.duration, 4)) for n in back.notes] == \
+           [(n.pitch, round(n.start, 4), round(n.duration, 4)) for n in solo.notes]
+
+
+def test_missing_renderer_is_skipped_with_a_warning(tmp_path, solo, monkeypatch):
+    monkeypatch.setitem(sys.modules, "verovio", None)  # import verovio -> ImportError
+    r = render(solo, str(tmp_path / "s"), ("mid", "png", "musicxml", "svg"))
+    assert "mid" in r.files and "png" in r.files and "svg" not in r.files
+    assert any("sheet music" in w for w in r.warnings)
+
+
+def test_notebook_display(tmp_path, solo):
+    html = show(solo, str(tmp_path))._repr_html_()
+    assert "<svg" in html and '<audio controls src="data:audio/wav;base64,' in html
+
+
+def test_bad_render_inputs(tmp_path, solo):
+    from jazz_lstm.music import Solo
+
+    with pytest.raises(JazzError, match="no notes"):
+        render(Solo([], solo.chords), str(tmp_path / "x"))
+    bad_sf = tmp_path / "bad.sf2"
+    bad_sf.write_bytes(b"not a soundfont")
+    with pytest.raises(JazzError, match="not a SoundFont"):
+        render(solo, str(tmp_path / "y"), ("wav",), soundfont=str(bad_sf))
+    with pytest.raises(JazzError, match="cannot write"):
+        render(solo, "/dev/null/z", ("mid",))
+
+
+def run(capsys, *args):
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as e:
+        code = e.code or 0
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_generate_writes_everything_and_manifest_reproduces(capsys, tmp_path, small_model):
+    code, out, err = run(capsys, "generate", "-m", small_model, "-o", str(tmp_path / "a"), "-n", "2", "--seed", "11",
+                         "--bars", "4", "--chords", CHART, "--temperature", "0.9", "--top-p", "0.95")
+    assert code == 0, err
+    names = set(os.listdir(tmp_path / "a"))
+    for stem in ("solo-1", "solo-2"):
+        assert {f"{stem}.{x}" for x in ("mid", "wav", "png", "musicxml", "svg", "score.png", "json")} <= names
+    m = json.load(open(tmp_path / "a" / "solo-2.json"))
+    assert m["seed"] == 11 and m["sampling"]["top_p"] == 0.95 and m["index"] == 1 and m["tokens"]
+    assert m["model"]["sha256"] == checkpoint.load(small_model).sha256 and "torch" in m["versions"]
+    assert "Dm7" in m["chart"] and m["command"]
+    code, out, err = run(capsys, "generate", "--from-manifest", str(tmp_path / "a" / "solo-2.json"),
+                         "-o", str(tmp_path / "b"), "--formats", "none")
+    assert code == 0, err
+    assert open(tmp_path / "b" / "solo.mid", "rb").read() == open(tmp_path / "a" / "solo-2.mid", "rb").read()
+
+
+def test_render_command_and_bad_inputs(capsys, tmp_path, small_midi):
+    code, out, err = run(capsys, "render", small_midi, "-o", str(tmp_path / "r"), "--formats", "png,musicxml")
+    assert code == 0 and os.path.exists(tmp_path / "r" / "small.png") and os.path.exists(tmp_path / "r" / "small.musicxml")
+    nonotes = write_midi(tmp_path / "nonotes.mid", [("Lead", 0, False, [])])
+    bad_sf = tmp_path / "x.sf2"
+    bad_sf.write_bytes(b"RIFF")
+    for args, msg in [([nonotes], "no notes"), ([small_midi, "--soundfont", str(bad_sf)], "not a SoundFont"),
+                      ([small_midi, "-o", "/dev/null/x"], "cannot write"), ([small_midi, "--formats", "gif"], "unknown format")]:
+        code, out, err = run(capsys, "render", *args)
+        assert code == 2 and msg in err and "Traceback" not in err, err
+    m = tmp_path / "m.json"
+    m.write_text("{}")
+    code, out, err = run(capsys, "generate", "--from-manifest", str(m))
+    assert code == 2 and "not a jazz-lstm manifest" in err
+
+
+def test_wav_writer_normalizes():
+    data = synth.wav_bytes(np.full((100, 1), 3.0, dtype=np.float32))
+    with wave.open(io.BytesIO(data)) as w:
+        x = np.frombuffer(w.readframes(100), dtype=np.int16)
+    assert x.max() == round(synth.PEAK * 32767)
