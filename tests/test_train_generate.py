@@ -142,3 +142,15 @@ def test_packaged_default_model_generates():
     ck = checkpoint.load(checkpoint.default_model_path())
     solo = improvise(ck, None, 4, 1, SampleConfig(seed=0))[0]
     assert solo.notes and solo.n_bars == 4 and os.path.getsize(checkpoint.default_model_path()) < 1_000_000
+
+
+def test_novelty_guard_caps_verbatim_copies(small_model):
+    from jazz_lstm.metrics import longest_copy_tokens
+
+    ck = checkpoint.load(small_model)
+    corpus = [ck.vocab.decode(s) for s in ck.corpus]
+    chart = parse_chart("Dm7 G7 | Cmaj7 | A7 |")
+    free = improvise(ck, chart, 16, 4, SampleConfig(seed=1, temperature=0.5, max_copy=0))
+    guarded = improvise(ck, chart, 16, 4, SampleConfig(seed=1, temperature=0.5, max_copy=4))
+    assert max(longest_copy_tokens(s.tokens, corpus) for s in free) > 5  # the small model loves to copy
+    assert max(longest_copy_tokens(s.tokens, corpus) for s in guarded) <= 4

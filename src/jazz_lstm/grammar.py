@@ -3,7 +3,8 @@
 A terminal reads ``TYPE,DURATION[,<LO,HI>]``:
   TYPE      C chord tone, S scale tone, A approach (a semitone from a chord tone),
             X other, R rest -- judged against the chord sounding at the onset
-            (harmony.tone_type; one rule for analysis and synthesis);
+            (harmony.tone_type; one rule for analysis and synthesis); T tie: the
+            previous note held on past a bar line (same pitch, no window);
   DURATION  in quarter notes, 3 decimals, a multiple of 1/12 (keeps triplets);
             a note lasts until the next onset (gaps become rests);
   <LO,HI>   the interval window, in semitones, from the previous note's pitch:
@@ -23,12 +24,12 @@ from functools import lru_cache
 from .harmony import tone_type
 from .music import GRID, Chord, Note, Solo, to_steps
 
-GRAMMAR_VERSION = "gtk-1"  # saved with every model; bump when terminals change meaning
+GRAMMAR_VERSION = "gtk-2"  # saved with every model; bump when terminals change meaning
 WINDOW = 3  # semitones either side of the actual interval (a minor third, as in the course)
 LEGATO = 3  # grid steps (1/4 beat): a shorter gap after a note is articulation, not a rest
-TYPES = "CSAXR"
+TYPES = "CSAXRT"
 _FALLBACK = {"X": "ASC", "A": "XSC", "S": "CAX", "C": "SAX"}
-_TOKEN_RE = re.compile(r"^([CSAXR]),(\d+(?:\.\d+)?)(?:,<(-?\d+),(-?\d+)>)?$")
+_TOKEN_RE = re.compile(r"^([CSAXRT]),(\d+(?:\.\d+)?)(?:,<(-?\d+),(-?\d+)>)?$")
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,14 @@ def parse_token(token: str) -> Terminal:
     return Terminal(m.group(1), steps, window)
 
 
-def events(solo: Solo, legato: int = LEGATO) -> tuple[int, list[tuple[int, int, int | None]]]:
-    """The melody on the grid, tiled bar by bar: (first bar, [(onset, steps, pitch|None)]).
+def events(solo: Solo, legato: int = LEGATO) -> tuple[int, list[tuple[int, int, int | None, bool]]]:
+    """The melody on the grid, tiled bar by bar: (first bar, [(onset, steps, pitch|None, tied)]).
 
     Onsets and durations are in grid steps from the start of the tune.  Notes are
     quantized, made monophonic (a note lasts until the next onset), gaps of up to
-    `legato` steps are absorbed into the note before them, longer gaps become rests, and notes and rests are split at bar lines.  Leading empty bars are left out.
+    `legato` steps are absorbed into the note before them, longer gaps become rests,
+    and notes and rests are split at bar lines (tied=True marks the part of a note
+    after a bar line).  Leading empty bars are left out.
     """
     bar = to_steps(solo.beats_per_bar)
     line: list[list] = []
@@ -89,10 +92,11 @@ def events(solo: Solo, legato: int = LEGATO) -> tuple[int, list[tuple[int, int, 
 
 
 def _split(on: int, off: int, pitch, bar: int):
+    first = True
     while on < off:
         stop = min(off, (on // bar + 1) * bar)
-        yield (on, stop - on, pitch)
-        on = stop
+        yield (on, stop - on, pitch, not first and pitch is not None)
+        on, first = stop, False
 
 
 def _chord_finder(chords: list[Chord]):
@@ -112,9 +116,9 @@ def encode(solo: Solo) -> list[str]:
     _, evs = events(solo)
     chord_at = _chord_finder(solo.chords)
     tokens, prev = [], None
-    for on, steps, pitch in evs:
-        if pitch is None:
-            tokens.append(str(Terminal("R", steps)))
+    for on, steps, pitch, tied in evs:
+        if pitch is None or tied:
+            tokens.append(str(Terminal("T" if tied else "R", steps)))
             continue
         window = None if prev is None else (pitch - prev - WINDOW, pitch - prev + WINDOW)
         tokens.append(str(Terminal(tone_type(pitch, chord_at(on)), steps, window)))
@@ -135,7 +139,8 @@ def choose_pitch(term: Terminal, chord: Chord, prev: int | None, rng: random.Ran
                  low: int = 48, high: int = 88) -> int:
     """A pitch of the terminal's type over `chord`, inside its window when one exists.
 
-    If no pitch of that type lies in the window (or the register low..high), the
+    Pitches nearer the window's centre (the interval the terminal was learnt from) are
+    likelier.  If no pitch of that type lies in the window (or the register low..high), the
     nearest ones to the window are taken; if the type cannot occur over this chord
     at all (X over a maj7, say), the closest type in _FALLBACK order is used.
     """
@@ -148,7 +153,12 @@ def choose_pitch(term: Terminal, chord: Chord, prev: int | None, rng: random.Ran
         dist = [max(lo - p, p - hi) for p in pool]
         best = min(dist)
         inside = [p for p, d in zip(pool, dist) if d == best]
-    return inside[rng.randrange(len(inside))] if len(inside) > 1 else inside[0]
+    if len(inside) == 1:
+        return inside[0]
+    # favour the window's centre (the interval the terminal was learnt from): weight (W + 1 - |distance|)^2
+    centre = (lo + hi) / 2
+    weights = [max(0.25, WINDOW + 1 - abs(p - centre)) ** 2 for p in inside]
+    return rng.choices(inside, weights)[0]
 
 
 def decode(tokens: list[str], chords: list[Chord], prev_pitch: int | None = None,
@@ -165,9 +175,12 @@ def decode(tokens: list[str], chords: list[Chord], prev_pitch: int | None = None
     pos, prev, notes = to_steps(start), prev_pitch, []
     for tok in tokens:
         term = parse_token(tok)
+        if term.type == "T" and prev is None:
+            term = Terminal("C", term.steps)  # a tie with nothing before it: a chord tone
         if term.type != "R":
             steps = min(term.steps, (pos // bar + 1) * bar - pos)
-            prev = choose_pitch(term, chord_at(pos), prev, rng, low, high)
+            if term.type != "T":
+                prev = choose_pitch(term, chord_at(pos), prev, rng, low, high)
             notes.append(Note(prev, pos / GRID, steps / GRID, velocity))
         pos += term.steps
     return notes
@@ -184,7 +197,7 @@ def roundtrip(solo: Solo, seed: int = 0) -> dict:
     tokens = encode(solo)
     notes = decode(tokens, solo.chords, None, seed, first_bar * solo.beats_per_bar, solo.beats_per_bar,
                    low=min([n.pitch for n in solo.notes] + [48]), high=max([n.pitch for n in solo.notes] + [88]))
-    ref = [(on, st, p) for on, st, p in evs if p is not None]
+    ref = [(on, st, p) for on, st, p, _ in evs if p is not None]
     chord_at = _chord_finder(solo.chords)
     terms = [parse_token(t) for t in tokens if not t.startswith("R")]
     n = max(1, len(ref))
@@ -195,7 +208,7 @@ def roundtrip(solo: Solo, seed: int = 0) -> dict:
         "decoded": len(notes),
         "onset": same(lambda r, d, t: r[0] == to_steps(d.start)),
         "duration": same(lambda r, d, t: r[1] == to_steps(d.duration)),
-        "type": same(lambda r, d, t: tone_type(d.pitch, chord_at(r[0])) == t.type),
+        "type": same(lambda r, d, t: t.type == "T" or tone_type(d.pitch, chord_at(r[0])) == t.type),
         "pitch_class": same(lambda r, d, t: r[2] % 12 == d.pitch % 12),
     }
 

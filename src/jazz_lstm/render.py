@@ -82,15 +82,19 @@ def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: s
     def put(fmt: str, data) -> None:
         out.files[fmt] = write_atomic(f"{stem}.{fmt}", data)
 
+    from concurrent.futures import ThreadPoolExecutor
+
     if "mid" in formats:
         put("mid", midi if midi is not None else midi_bytes(solo, accompany))
-    if "wav" in formats:
-        data, out.synth = audio(solo, soundfont, accompany)
-        put("wav", data)
-    if "png" in formats:
-        _optional(out, "piano roll", lambda: put("png", _piano_roll(solo, title, accompany)))
-    if {"musicxml", "svg", "score.png"} & set(formats):
-        _optional(out, "sheet music", lambda: _score(solo, title, formats, put))
+    with ThreadPoolExecutor(1) as pool:  # FluidSynth runs as a subprocess while the pictures are drawn
+        wav = pool.submit(audio, solo, soundfont, accompany) if "wav" in formats else None
+        if "png" in formats:
+            _optional(out, "piano roll", lambda: put("png", _piano_roll(solo, title, accompany)))
+        if {"musicxml", "svg", "score.png"} & set(formats):
+            _optional(out, "sheet music", lambda: _score(solo, title, formats, put))
+        if wav is not None:
+            data, out.synth = wav.result()
+            put("wav", data)
     return out
 
 

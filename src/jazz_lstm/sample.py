@@ -22,6 +22,8 @@ class SampleConfig:
     top_p: float = 1.0  # keep the smallest set of values whose probability reaches p (1 = all)
     greedy: bool = False  # always take the most likely value (the recipe's argmax)
     seed: int = 0  # seeds the sampler (and the pitch choices when decoding)
+    max_copy: int = 8  # novelty guard: never copy more than this many training values in a row (0 = off)
+    fit: str = "split"  # a value longer than the rest of the bar: "split" it with a tie, or "mask" it out
 
     def __post_init__(self):
         if not self.temperature > 0:
@@ -30,6 +32,10 @@ class SampleConfig:
             raise JazzError("top-k must be >= 0")
         if not 0 < self.top_p <= 1:
             raise JazzError(f"top-p must be in (0, 1] (got {self.top_p})")
+        if self.max_copy < 0:
+            raise JazzError("max-copy must be >= 0 (0 = off)")
+        if self.fit not in ("split", "mask"):
+            raise JazzError(f"fit must be 'split' or 'mask' (got {self.fit!r})")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -73,14 +79,30 @@ def sample_ids(model, n: int = 1, steps: int = 50, cfg: SampleConfig | None = No
     return out
 
 
+def _apply_guard(guard, allowed, max_copy: int) -> None:
+    """Ban, row by row, the values that would copy more than max_copy training values
+    in a row -- unless nothing would be left to play."""
+    for r, g in enumerate(guard):
+        ban = g.banned(max_copy)
+        if ban and bool(allowed[r].any()):
+            keep = allowed[r].clone()
+            keep[ban] = False
+            if bool(keep.any()):
+                allowed[r] = keep
+
+
 @torch.inference_mode()
-def sample_bars(model, vocab, bars: int, bar_steps: int, n: int = 1, cfg: SampleConfig | None = None) -> list[list[list[str]]]:
-    """n solos of `bars` bars, each bar filled exactly: values that would overflow the
-    bar are masked out; the LSTM state runs on across bars (no block repeats another).
+def sample_bars(model, vocab, bars: int, bar_steps: int, n: int = 1, cfg: SampleConfig | None = None,
+                corpus: list[list[int]] | None = None) -> list[list[list[str]]]:
+    """n solos of `bars` bars, each bar filled exactly; the LSTM state runs on across
+    bars (no block repeats another).  A value longer than the rest of its bar is split
+    at the bar line, its tail played as a tie (T) or rest in the next bar (cfg.fit =
+    "split"; the model has seen the whole value), or masked out beforehand ("mask").
 
     bar_steps: bar length in grid steps (1/12 beat).  Returns [solo][bar] -> values.
     When no value of the vocabulary fits the rest of a bar, a rest of exactly that
-    length closes it (it is not fed back to the model).
+    length closes it (it is not fed back to the model).  With cfg.max_copy = K and the
+    training `corpus` (id streams), no run of more than K values copies the corpus.
     """
     cfg = cfg or SampleConfig()
     if bars < 1:
@@ -89,34 +111,58 @@ def sample_bars(model, vocab, bars: int, bar_steps: int, n: int = 1, cfg: Sample
         raise JazzError("number of outputs must be >= 1")
     gen = torch.Generator().manual_seed(cfg.seed)
     model.eval()
-    dur = torch.tensor([parse_token(v).steps for v in vocab.itos])  # (V,)
+    terms = [parse_token(v) for v in vocab.itos]
+    dur = torch.tensor([t.steps for t in terms])  # (V,)
     state = model.init_state(n)
     ids = torch.full((n,), model.start_id, dtype=torch.long)
-    pos = torch.zeros(n, dtype=torch.long)
-    bar = torch.zeros(n, dtype=torch.long)
+    pos, bar = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    carry, carry_type = np.zeros(n, dtype=np.int64), ["T"] * n  # the part of a value left for the next bar
     out: list[list[list[str]]] = [[[] for _ in range(bars)] for _ in range(n)]
-    rows = np.arange(n)
     step_fn = model.stepper()
-    while bool((bar < bars).any()):
+    guard = None
+    if cfg.max_copy and corpus:
+        from .novelty import CopyTracker, SuffixAutomaton
+
+        sam = SuffixAutomaton(corpus)
+        guard = [CopyTracker(sam) for _ in range(n)]
+    while (bar < bars).any():
         logits, new_state = step_fn(ids, state)
         remaining = bar_steps - pos
-        allowed = dur[None, :] <= remaining[:, None]  # (n, V)
-        pick = choose(logits.masked_fill(~allowed, float("-inf")), cfg, gen)
-        stuck = ~allowed.any(-1)
-        active = bar < bars
-        step = torch.where(stuck, remaining, dur[pick])
-        fed = active & ~stuck
-        pick_np, stuck_np, active_np, rem_np, bar_np = (t.numpy() for t in (pick, stuck, active, remaining, bar))
-        for r in rows[active_np]:
-            b = int(bar_np[r])
-            out[r][b].append(str(Terminal("R", int(rem_np[r]))) if stuck_np[r] else vocab.itos[int(pick_np[r])])
-        pos = torch.where(active, pos + step, pos)
-        full = pos >= bar_steps
-        bar = torch.where(full, bar + 1, bar)
-        pos = torch.where(full, torch.zeros_like(pos), pos)
-        keep = fed[:, None]
+        if cfg.fit == "mask":
+            allowed = dur[None, :] <= torch.from_numpy(remaining)[:, None]  # (n, V)
+        else:
+            allowed = torch.ones(n, len(terms), dtype=torch.bool)
+        if guard is not None:
+            _apply_guard(guard, allowed, cfg.max_copy)
+        pick = choose(logits.masked_fill(~allowed, float("-inf")), cfg, gen).numpy()
+        stuck = (~allowed.any(-1)).numpy()
+        fed = np.zeros(n, dtype=bool)
+        for r in np.nonzero(bar < bars)[0]:
+            rem, b = int(remaining[r]), int(bar[r])
+            if carry[r]:  # finish a value that ran over the bar line: a tie (or more rest)
+                take = min(int(carry[r]), rem)
+                out[r][b].append(str(Terminal(carry_type[r], take)))
+                carry[r] -= take
+            elif stuck[r]:
+                take = rem
+                out[r][b].append(str(Terminal("R", rem)))
+                if guard is not None:
+                    guard[r].reset()
+            else:
+                term, take, fed[r] = terms[pick[r]], min(terms[pick[r]].steps, rem), True
+                if term.steps > rem:  # split at the bar line; the model has seen the whole value
+                    out[r][b].append(str(Terminal(term.type, rem, term.window)))
+                    carry[r], carry_type[r] = term.steps - rem, ("R" if term.type == "R" else "T")
+                else:
+                    out[r][b].append(vocab.itos[pick[r]])
+                if guard is not None:
+                    guard[r].feed(int(pick[r]))
+            pos[r] += take
+            if pos[r] >= bar_steps:
+                bar[r], pos[r] = bar[r] + 1, 0
+        keep = torch.from_numpy(fed)[:, None]
         state = [(torch.where(keep, h1, h0), torch.where(keep, c1, c0)) for (h1, c1), (h0, c0) in zip(new_state, state)]
-        ids = torch.where(fed, pick, ids)
+        ids = torch.where(torch.from_numpy(fed), torch.from_numpy(pick), ids)
     return out
 
 

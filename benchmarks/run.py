@@ -1,0 +1,48 @@
+"""`make bench`: every figure asked for in issues #2-#5, each beside its in-run
+reference, printed and written to benchmarks/results.md."""
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import bench_prepare  # noqa: E402
+import bench_quality  # noqa: E402
+import bench_render  # noqa: E402
+import bench_train  # noqa: E402
+from common import HERE, row, tune_path  # noqa: E402
+
+
+def demo_end_to_end() -> list[dict]:
+    exe = os.path.join(os.path.dirname(sys.executable), "jazz-lstm")
+    d = tempfile.mkdtemp()
+    t = time.perf_counter()
+    subprocess.run([exe, "demo", "-o", d], check=True, capture_output=True)
+    return [row("`jazz-lstm demo` end to end (train, generate, render all)", time.perf_counter() - t, "s", "-", "fresh process")]
+
+
+def main() -> None:
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; tune: {tune_path()}")
+    rows = []
+    for name, fn in (("prepare (#2)", bench_prepare.main), ("train and sample (#3)", bench_train.main),
+                     ("render (#4)", bench_render.main), ("demo", demo_end_to_end), ("quality (#5)", bench_quality.main)):
+        print(f"--- {name}")
+        rows += fn()
+    lines = ["# Benchmark results", "", f"Written by `make bench` on {time.strftime('%Y-%m-%d')}: {platform.machine()}, "
+             f"{os.cpu_count()} cores. Tune: `{os.path.basename(tune_path())}`.", "",
+             "| figure | value | target | reference (same run) |", "| --- | --- | --- | --- |"]
+    for r in rows:
+        lines.append(f"| {r['name']} | {r['value']:.4g} {r['unit']} | {r['target']} | {r['reference']} |")
+    path = os.path.join(HERE, "results.md")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""Musical metrics: pure functions of notes, chords and token streams (no torch, no I/O).
+
+Times in beats, pitches as MIDI numbers; entropies in bits.  Sources: pitch-class
+entropy H1/H4 and grooving similarity GS after Wu & Yang (2020, the Jazz Transformer);
+chord/scale-tone shares after MINGUS; longest copied phrase after BebopNet.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from itertools import combinations
+
+import numpy as np
+
+from .harmony import tone_type
+from .music import Chord, Note, to_steps
+
+
+def _chord_at(chords: list[Chord], beat: float) -> Chord:
+    found = chords[0]
+    for c in chords:
+        if c.start <= beat + 1e-9:
+            found = c
+        else:
+            break
+    return found
+
+
+def tone_shares(notes: list[Note], chords: list[Chord], by: str = "notes") -> dict:
+    """Share of C (chord), S (scale), A (approach) and X (other) tones, over notes or
+    over duration (by="duration"), each judged against the chord at the note's onset."""
+    weights = {t: 0.0 for t in "CSAX"}
+    for n in notes:
+        weights[tone_type(n.pitch, _chord_at(chords, n.start))] += n.duration if by == "duration" else 1.0
+    total = sum(weights.values())
+    return {t: (w / total if total else 0.0) for t, w in weights.items()}
+
+
+def _entropy(counts) -> float:
+    c = np.asarray(list(counts), dtype=float)
+    c = c[c > 0]
+    if c.size == 0:
+        return 0.0
+    p = c / c.sum()
+    return float(-(p * np.log2(p)).sum())
+
+
+def pitch_class_entropy(notes: list[Note], beats_per_bar: float = 4.0, bars: int = 1) -> float:
+    """Mean entropy (bits) of the pitch-class histogram (note counts) over windows of
+    `bars` bars that hold notes (H1 with bars=1, H4 with bars=4)."""
+    span = beats_per_bar * bars
+    windows: dict = {}
+    for n in notes:
+        windows.setdefault(int(n.start // span), Counter())[n.pitch % 12] += 1
+    return float(np.mean([_entropy(c.values()) for c in windows.values()])) if windows else 0.0
+
+
+def grooving_similarity(notes: list[Note], beats_per_bar: float = 4.0, n_bars: int | None = None) -> float:
+    """Mean over all pairs of bars of 1 - (positions where exactly one bar has an
+    onset) / (positions per bar), onsets on the 1/12-beat grid (GS)."""
+    q = to_steps(beats_per_bar)
+    n_bars = n_bars or (int(max(n.start for n in notes) // beats_per_bar) + 1 if notes else 0)
+    grid = np.zeros((n_bars, q), dtype=bool)
+    for n in notes:
+        s = to_steps(n.start)
+        if s // q < n_bars:
+            grid[s // q, s % q] = True
+    if n_bars < 2:
+        return 1.0
+    sims = [1.0 - np.logical_xor(grid[i], grid[j]).sum() / q for i, j in combinations(range(n_bars), 2)]
+    return float(np.mean(sims))
+
+
+def pitch_range(notes: list[Note]) -> int:
+    """Highest minus lowest pitch, in semitones."""
+    return max(n.pitch for n in notes) - min(n.pitch for n in notes) if notes else 0
+
+
+def mean_abs_interval(notes: list[Note]) -> float:
+    """Mean absolute interval between consecutive notes, in semitones."""
+    ps = [n.pitch for n in notes]
+    return float(np.mean(np.abs(np.diff(ps)))) if len(ps) > 1 else 0.0
+
+
+def note_density(notes: list[Note], n_bars: int) -> float:
+    """Notes per bar."""
+    return len(notes) / n_bars if n_bars else 0.0
+
+
+def empty_beat_rate(notes: list[Note], n_beats: int) -> float:
+    """Share of beats (whole quarter notes from 0) during which no note sounds."""
+    if n_beats <= 0:
+        return 0.0
+    busy = np.zeros(n_beats, dtype=bool)
+    for n in notes:
+        a, b = int(math.floor(n.start)), int(math.ceil(n.end - 1e-9))
+        busy[max(0, a):min(n_beats, b)] = True
+    return float(1.0 - busy.mean())
+
+
+def note_events(notes: list[Note]) -> list[tuple[int, int]]:
+    """(interval from the previous note in semitones, duration in grid steps) per note
+    after the first: a melody's shape, independent of key."""
+    return [(b.pitch - a.pitch, to_steps(b.duration)) for a, b in zip(notes, notes[1:])]
+
+
+def longest_common_run(a: list, b: list) -> int:
+    """Length of the longest run of consecutive items of `a` found verbatim in `b`."""
+    if not a or not b:
+        return 0
+    ids: dict = {}
+    ai = np.array([ids.setdefault(x, len(ids)) for x in a])
+    bi = np.array([ids.setdefault(x, len(ids)) for x in b])
+    best, prev = 0, np.zeros(len(bi) + 1, dtype=np.int32)
+    for x in ai:
+        cur = np.zeros_like(prev)
+        cur[1:] = np.where(bi == x, prev[:-1] + 1, 0)
+        best = max(best, int(cur.max()))
+        prev = cur
+    return best
+
+
+def longest_copy_notes(notes: list[Note], training: list[list[Note]]) -> int:
+    """Longest phrase of `notes` copied verbatim (same intervals and durations) from any
+    training melody, in notes (k matching intervals = k + 1 notes; 1 if nothing matches)."""
+    ev = note_events(notes)
+    runs = [longest_common_run(ev, note_events(t)) for t in training]
+    return (max(runs) + 1) if runs and max(runs) else min(1, len(notes))
+
+
+def longest_copy_tokens(tokens: list[str], training: list[list[str]]) -> int:
+    """Longest run of grammar values copied verbatim from any training stream."""
+    return max((longest_common_run(tokens, t) for t in training), default=0)
+
+
+def ngrams(seq: list, n: int = 4) -> set:
+    return {tuple(seq[i:i + n]) for i in range(len(seq) - n + 1)}
+
+
+def ngram_overlap(streams: list[list], n: int = 4) -> float:
+    """Mean over ordered pairs (a, b) of the share of a's distinct n-grams that also
+    occur in b: 0 = all different, 1 = the same phrases (diversity among N solos)."""
+    grams = [ngrams(s, n) for s in streams]
+    vals = [len(ga & gb) / len(ga) for i, ga in enumerate(grams) for j, gb in enumerate(grams) if i != j and ga]
+    return float(np.mean(vals)) if vals else 0.0
+
+
+def perplexity(mean_nll_nats: float) -> float:
+    """Perplexity from a mean negative log-likelihood per value, in nats."""
+    return float(math.exp(mean_nll_nats))
+
+
+def summary(notes: list[Note], chords: list[Chord], beats_per_bar: float, n_bars: int) -> dict:
+    """The per-solo metrics the report shows (shares in 0..1)."""
+    shares, dshares = tone_shares(notes, chords), tone_shares(notes, chords, "duration")
+    return {
+        "chord_tones": shares["C"], "scale_tones": shares["S"], "approach_tones": shares["A"], "other_tones": shares["X"],
+        "chord_tones_time": dshares["C"], "scale_tones_time": dshares["S"],
+        "H1": pitch_class_entropy(notes, beats_per_bar, 1), "H4": pitch_class_entropy(notes, beats_per_bar, 4),
+        "GS": grooving_similarity(notes, beats_per_bar, n_bars), "pitch_range": pitch_range(notes),
+        "mean_abs_interval": mean_abs_interval(notes), "notes_per_bar": note_density(notes, n_bars),
+        "empty_beats": empty_beat_rate(notes, int(round(n_bars * beats_per_bar))),
+    }
+
+

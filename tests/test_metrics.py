@@ -1,0 +1,72 @@
+"""Each metric against a small example computed by hand."""
+import math
+
+import pytest
+
+from jazz_lstm import metrics as M
+from jazz_lstm.charts import parse_chart
+from jazz_lstm.music import Note
+
+C7 = parse_chart("C7 | F7 |")  # bar 1: C E G Bb (+ D F A), bar 2: F A C Eb (+ G Bb D)
+
+
+def test_tone_shares():
+    notes = [Note(60, 0, 1), Note(62, 1, 1), Note(61, 2, 2), Note(64, 4, 1)]  # C (C), D (S), Db (A), E over F7 (A)
+    assert M.tone_shares(notes, C7) == {"C": 0.25, "S": 0.25, "A": 0.5, "X": 0.0}
+    assert M.tone_shares(notes, C7, "duration") == {"C": 0.2, "S": 0.2, "A": 0.6, "X": 0.0}
+
+
+def test_pitch_class_entropy():
+    bar1 = [Note(60, 0, 1), Note(64, 1, 1), Note(67, 2, 1), Note(72, 3, 1)]  # C E G C: p = 1/2, 1/4, 1/4 -> 1.5 bits
+    bar2 = [Note(60, 4, 2), Note(62, 6, 2)]  # two classes: 1 bit
+    assert M.pitch_class_entropy(bar1 + bar2, 4.0, 1) == pytest.approx(1.25)
+    # one 4-bar window: C x3, E, G, D -> p = 1/2, 1/6, 1/6, 1/6
+    assert M.pitch_class_entropy(bar1 + bar2, 4.0, 4) == pytest.approx(-(0.5 * math.log2(0.5) + 3 * (1 / 6) * math.log2(1 / 6)))
+
+
+def test_grooving_similarity():
+    a = [Note(60, b, 1) for b in range(4)]  # onsets on every beat: steps 0, 12, 24, 36
+    b = [Note(60, 4 + b, 1) for b in (0, 2)]  # onsets on beats 1 and 3 of bar 2
+    # positions with exactly one onset: 12 and 36 -> 1 - 2/48
+    assert M.grooving_similarity(a + b, 4.0, 2) == pytest.approx(1 - 2 / 48)
+    assert M.grooving_similarity(a + [Note(60, 4 + x, 1) for x in range(4)], 4.0, 2) == 1.0
+
+
+def test_range_interval_density_empty_beats():
+    notes = [Note(60, 0, 1), Note(67, 1, 1), Note(64, 2, 0.5), Note(72, 4, 1)]
+    assert M.pitch_range(notes) == 12
+    assert M.mean_abs_interval(notes) == pytest.approx((7 + 3 + 8) / 3)
+    assert M.note_density(notes, 2) == 2.0
+    assert M.empty_beat_rate(notes, 8) == pytest.approx(4 / 8)  # beats 3, 5, 6, 7 are silent
+
+
+def test_longest_copies():
+    train = [Note(60, 0, 1), Note(62, 1, 1), Note(64, 2, 1), Note(65, 3, 1), Note(67, 4, 2)]
+    # transposed copy of the first 4 notes (same intervals and durations), then a different step
+    gen = [Note(70, 0, 1), Note(72, 1, 1), Note(74, 2, 1), Note(75, 3, 1), Note(70, 4, 2)]
+    assert M.longest_copy_notes(gen, [train]) == 4
+    assert M.longest_copy_tokens(list("xabcdy"), [list("zzabcdq"), list("abq")]) == 4
+    assert M.longest_common_run([1, 2, 3], [4, 5]) == 0
+
+
+def test_ngram_overlap_and_perplexity():
+    a, b = list("abcdef"), list("abcdxy")  # 4-grams: a has abcd bcde cdef; b has abcd bcdx cdxy
+    assert M.ngram_overlap([a, b]) == pytest.approx(1 / 3)
+    assert M.ngram_overlap([a, a]) == 1.0
+    assert M.perplexity(math.log(4)) == pytest.approx(4.0)
+
+
+def test_suffix_automaton_tracks_longest_copy():
+    from jazz_lstm.novelty import CopyTracker, SuffixAutomaton
+
+    sam = SuffixAutomaton([[1, 2, 3, 4, 5], [7, 8, 9]])
+    t = CopyTracker(sam)
+    runs = []
+    for x in [9, 1, 2, 3, 7, 8, 9, 1, 5]:
+        t.feed(x)
+        runs.append(t.run)
+    assert runs == [1, 1, 2, 3, 1, 2, 3, 1, 1]  # '9 1' never occurs (streams are kept apart)
+    t = CopyTracker(sam)
+    for x in [1, 2]:
+        t.feed(x)
+    assert t.banned(2) == [3] and t.banned(3) == []
