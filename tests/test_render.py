@@ -150,3 +150,13 @@ def test_wav_writer_normalizes():
     with wave.open(io.BytesIO(data)) as w:
         x = np.frombuffer(w.readframes(100), dtype=np.int16)
     assert x.max() == round(synth.PEAK * 32767)
+
+
+def test_score_renders_from_any_thread(tmp_path, solo):
+    import threading
+
+    results = []
+    th = threading.Thread(target=lambda: results.append(render(solo, str(tmp_path / "t"), ("svg",)).files))
+    th.start()
+    th.join()
+    assert "svg" in results[0] and "svg" in render(solo, str(tmp_path / "m"), ("svg",)).files

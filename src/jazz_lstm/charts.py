@@ -16,6 +16,18 @@ from .music import Chord, to_steps
 
 _COMMENT = re.compile(r"(^|\s)#.*$")  # '#' opening a word starts a comment ('F#m7' is a chord)
 BLUES_12 = "F7 | Bb7 | F7 | Cm7 F7 | Bb7 | Bdim7 | F7 | D7 | Gm7 | C7 | F7 D7 | Gm7 C7 |"
+_A = "Bbmaj7 G7 | Cm7 F7 | Bbmaj7 G7 | Cm7 F7 | Fm7 Bb7 | Ebmaj7 Ebm7 | Dm7 G7 | Cm7 F7 |"
+_KEYS = ["C", "F", "Bb", "Eb", "Ab", "Db", "Gb", "B", "E", "A", "D", "G"]
+_II_V = {"C": ("Dm7", "G7"), "F": ("Gm7", "C7"), "Bb": ("Cm7", "F7"), "Eb": ("Fm7", "Bb7"), "Ab": ("Bbm7", "Eb7"),
+         "Db": ("Ebm7", "Ab7"), "Gb": ("Abm7", "Db7"), "B": ("C#m7", "F#7"), "E": ("F#m7", "B7"), "A": ("Bm7", "E7"),
+         "D": ("Em7", "A7"), "G": ("Am7", "D7")}
+PROGRESSIONS = {  # built-in changes for the studio and for --chords
+    "12-bar jazz blues in F": BLUES_12,
+    "rhythm changes in Bb": _A + " " + _A.replace("Fm7 Bb7 | Ebmaj7 Ebm7 | Dm7 G7 | Cm7 F7 |", "Fm7 Bb7 | Ebmaj7 Ebm7 | Cm7 F7 | Bbmaj7 |")
+    + " D7 | % | G7 | % | C7 | % | F7 | % | " + _A.replace("Fm7 Bb7 | Ebmaj7 Ebm7 | Dm7 G7 | Cm7 F7 |", "Fm7 Bb7 | Ebmaj7 Ebm7 | Cm7 F7 | Bbmaj7 |"),
+    "ii-V-I through all keys": " ".join(f"{_II_V[k][0]} | {_II_V[k][1]} | {k}maj7 | % |" for k in _KEYS),
+    "minor ii-V chain": "Em7b5 A7b9 | Dm7b5 G7b9 | Cm7b5 F7b9 | Bbm7b5 Eb7b9 | Abm7b5 Db7b9 | Gbm7 | Ebm7b5 Ab7b9 | Dbm6 |",
+}
 
 
 def parse_chart(text: str, beats_per_bar: float = 4.0, source: str | None = None) -> list[Chord]:

@@ -417,6 +417,27 @@ def evaluate(
         err.print(f"wrote {output}")
 
 
+@app.command()
+def studio(
+    port: int = typer.Option(8765, help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", help="Address to bind (default: this machine only)."),
+):
+    """Start the web studio: load a tune, train, set the changes, improvise, listen and look."""
+    try:
+        import uvicorn
+
+        from .web.app import create_app
+    except ImportError as e:
+        raise JazzError(f"the studio needs the web extras ({e.name} is missing): pip install 'jazz-lstm[web]'") from None
+    if not 0 < port < 65536:
+        raise JazzError(f"--port must be in 1..65535 (got {port})")
+    out.print(f"jazz-lstm studio: http://{host}:{port}/  (Ctrl-C to stop)", highlight=False)
+    try:
+        uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    except OSError as e:
+        raise JazzError(f"cannot listen on {host}:{port} ({e.strerror})") from None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning user errors into one line and exit code 2."""
     try:

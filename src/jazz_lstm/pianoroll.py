@@ -1,5 +1,5 @@
 """The piano roll: melody notes coloured by grammar type, comping and bass fainter,
-chord symbols along the top, bar lines and numbers.  matplotlib (Agg) only here."""
+chord symbols along the top, bar lines and numbers.  matplotlib (no pyplot) only here."""
 from __future__ import annotations
 
 import io
@@ -13,17 +13,16 @@ LABELS = {"C": "chord tone", "S": "scale tone", "A": "approach", "X": "other"}
 
 def piano_roll_png(solo: Solo, title: str = "", accompany: bool = True, dpi: int = 100, bars_per_row: int = 8) -> bytes:
     """PNG bytes of the piano roll, `bars_per_row` bars to a row like a lead sheet."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Patch, Rectangle
 
     bpb, bars = solo.beats_per_bar, solo.n_bars
     rows = -(-bars // bars_per_row)
     per_row = min(bars, bars_per_row)
-    fig, axes = plt.subplots(rows, 1, figsize=(2.0 + 1.75 * per_row, 0.6 + 2.6 * rows), dpi=dpi, squeeze=False)
+    from matplotlib.figure import Figure  # no pyplot: thread-safe, for the web studio
+
+    fig = Figure(figsize=(2.0 + 1.75 * per_row, 0.6 + 2.6 * rows), dpi=dpi)
+    axes = fig.subplots(rows, 1, squeeze=False)
     pitches = [n.pitch for n in solo.notes] or [60]
     lo, hi = min(pitches) - 3, max(pitches) + 4
     comp, bass = accompaniment(solo.chords, bpb) if accompany and solo.chords else ([], [])
@@ -60,5 +59,4 @@ def piano_roll_png(solo: Solo, title: str = "", accompany: bool = True, dpi: int
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
-    plt.close(fig)
     return buf.getvalue()

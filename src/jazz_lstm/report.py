@@ -31,26 +31,21 @@ def terminal_table(report: dict):
 
 
 def _png(fig) -> str:
-    import matplotlib.pyplot as plt
-
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode()
 
 
 def _plots(report: dict, tunes, solos) -> list[str]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     from .metrics import tone_shares
 
     human = [n for t in tunes for n in t.notes]
     gen = [n for s in solos for n in s.notes]
     out = []
-    fig, axes = plt.subplots(1, 4, figsize=(16, 3.2))
+    fig = Figure(figsize=(16, 3.2))
+    axes = fig.subplots(1, 4)
     hs = {k: np.mean([tone_shares(t.notes, t.chords)[k] for t in tunes]) for k in "CSAX"}
     gs = {k: np.mean([tone_shares(s.notes, s.chords)[k] for s in solos]) for k in "CSAX"}
     x = np.arange(4)

@@ -40,6 +40,8 @@ def to_music21(solo: Solo, title: str = ""):
     part = m21.stream.Part()
     num, den = solo.time_signature
     part.insert(0, m21.meter.TimeSignature(f"{num}/{den}"))
+    mean = sum(n.pitch for n in solo.notes) / max(1, len(solo.notes))
+    part.insert(0, m21.clef.TrebleClef() if mean >= 55 else m21.clef.Treble8vbClef() if mean >= 45 else m21.clef.BassClef())
     part.insert(0, m21.tempo.MetronomeMark(number=round(solo.tempo)))
     pos = 0
     for n in solo.notes:
@@ -83,7 +85,11 @@ def svg_from_musicxml(xml: bytes | str, width: int = 2100) -> str:
     import verovio
 
     verovio.enableLog(verovio.LOG_OFF)  # it warns about MusicXML details on stderr
-    tk = verovio.toolkit()
+    import os
+
+    tk = verovio.toolkit(False)
+    # name the fonts' folder: in a thread other than the first, verovio looks in its build-time path
+    tk.setResourcePath(os.path.join(os.path.dirname(verovio.__file__), "data"))
     tk.setOptions({"adjustPageHeight": True, "pageWidth": width, "pageHeight": 60000, "scale": 40,
                    "breaks": "auto", "footer": "none", "header": "auto"})
     if not tk.loadData(xml.decode("utf-8") if isinstance(xml, bytes) else xml):

@@ -84,12 +84,14 @@ def _loss(model, x, y):  # x, y: (T, B)
 
 
 def train(tunes: list[Solo], cfg: TrainConfig | None = None, model_cfg: dict | None = None, out: str | None = None,
-          resume=None, progress: bool = True, names: list[str] | None = None) -> Checkpoint:
+          resume=None, progress: bool = True, names: list[str] | None = None, on_epoch=None) -> Checkpoint:
     """Train on `tunes` (Solos).  model_cfg: ModelConfig fields other than vocab_size.
 
     out: where to write the checkpoint (atomically, at the end and on Ctrl-C).
     resume: a Checkpoint to continue from (same vocabulary; cfg.epochs counts in total).
     The loss is the recipe's: cross-entropy summed over the Tx steps, averaged over the batch.
+    on_epoch(epochs_done, loss): called after each epoch; returning False stops training
+    there (the web studio's cancel button).
     """
     cfg = cfg or TrainConfig()
     if not tunes:
@@ -155,6 +157,9 @@ def train(tunes: list[Solo], cfg: TrainConfig | None = None, model_cfg: dict | N
                 bar.advance(losses[-1], val_losses[-1] if val_losses else None)
                 if cfg.patience and since_best >= cfg.patience:
                     facts["stopped_early"] = done
+                    break
+                if on_epoch is not None and on_epoch(done, losses[-1]) is False:
+                    facts["cancelled"] = done
                     break
     except KeyboardInterrupt:
         bar.close()

@@ -1,0 +1,130 @@
+"""The studio's API against a live server on a free loopback port (uvicorn in a thread)."""
+import asyncio
+import os
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+
+from conftest import LICK, comping, write_midi
+
+pytest.importorskip("fastapi")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import uvicorn
+
+    from jazz_lstm.web.app import create_app
+    from jazz_lstm.web.state import Studio
+
+    port = free_port()
+    cfg = uvicorn.Config(create_app(Studio(str(tmp_path_factory.mktemp("studio")))), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(cfg)
+    th = threading.Thread(target=srv.run, daemon=True)
+    th.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    th.join(5)
+
+
+@pytest.fixture
+def tune_file(tmp_path):
+    lick = [(p, s + 16 * i, d) for i in range(3) for p, s, d in LICK]
+    return write_midi(tmp_path / "my tune.mid", [("Piano", 0, False, comping(repeats=3)), ("Sax", 65, False, lick)])
+
+
+def upload(base, path, name=None):
+    with open(path, "rb") as f:
+        return httpx.post(f"{base}/api/tunes", files={"file": (name or os.path.basename(path), f.read())}, timeout=30)
+
+
+def test_page_and_upload(server, tune_file):
+    page = httpx.get(server + "/").text
+    assert "jazz-lstm studio" in page and "/static/app.js" in page and "http" not in page.split("<body>")[1].split("</body>")[0]
+    r = upload(server, tune_file)
+    assert r.status_code == 200, r.text
+    t = r.json()
+    assert t["melody_track"] == "1: Sax" and "Dm7" in t["chart"] and t["ranking"][0]["name"] == "Sax"
+    roll = httpx.get(server + t["pianoroll"])
+    assert roll.status_code == 200 and roll.content[:4] == b"\x89PNG"
+    r = httpx.post(f"{server}/api/tunes/{t['tune_id']}/melody", params={"track": 0})
+    assert r.status_code == 200 and r.json()["melody_track"] == "0: Piano"
+
+
+def test_bad_uploads(server, tmp_path):
+    bad = tmp_path / "x.mid"
+    bad.write_bytes(b"garbage bytes, not MIDI")
+    r = upload(server, bad)
+    assert r.status_code == 400 and "not a readable MIDI" in r.json()["detail"] and str(tmp_path) not in r.json()["detail"]
+    r = upload(server, bad, name="../../etc/passwd")
+    assert r.status_code == 400 and "unknown file type" in r.json()["detail"]
+    big = tmp_path / "big.mid"
+    big.write_bytes(b"MThd" + b"\0" * (5 * 1024 * 1024 + 10))
+    assert upload(server, big).status_code == 413
+
+
+def test_train_progress_cancel_and_queue(server, tune_file):
+    t = upload(server, tune_file).json()
+    job = httpx.post(f"{server}/api/train", json={"tune_id": t["tune_id"], "epochs": 2000}).json()
+    busy = httpx.post(f"{server}/api/train", json={"tune_id": t["tune_id"], "epochs": 5})
+    assert busy.status_code == 429 and "already running" in busy.json()["detail"]
+    for _ in range(200):
+        j = httpx.get(f"{server}/api/jobs/{job['id']}").json()
+        if j["epoch"] >= 2:
+            break
+        time.sleep(0.05)
+    httpx.post(f"{server}/api/jobs/{job['id']}/cancel")
+    for _ in range(200):
+        j = httpx.get(f"{server}/api/jobs/{job['id']}").json()
+        if j["status"] not in ("queued", "running"):
+            break
+        time.sleep(0.05)
+    assert j["status"] == "cancelled" and 2 <= j["epoch"] < 2000 and len(j["losses"]) == j["epoch"] and j["model_id"]
+    job = httpx.post(f"{server}/api/train", json={"tune_id": t["tune_id"], "epochs": 5}).json()
+    for _ in range(200):
+        j = httpx.get(f"{server}/api/jobs/{job['id']}").json()
+        if j["status"] == "done":
+            break
+        time.sleep(0.05)
+    assert j["status"] == "done"
+    r = httpx.post(f"{server}/api/generate", json={"model_id": j["model_id"], "chart": "Dm7 G7 | Cmaj7 |", "bars": 4,
+                                                   "formats": ["wav", "svg"]}, timeout=60).json()
+    assert httpx.get(server + r["files"]["wav"]).content[:4] == b"RIFF"
+    assert b"<svg" in httpx.get(server + r["files"]["svg"]).content
+    assert httpx.get(server + r["files"]["json"]).json()["tokens"]
+
+
+def test_generate_errors(server):
+    r = httpx.post(f"{server}/api/generate", json={"chart": "Dm7 | Qx7 |"})
+    assert r.status_code == 400 and "unknown chord symbol" in r.json()["detail"]
+    assert httpx.post(f"{server}/api/generate", json={"chart": "C", "temperature": 0}).status_code == 422
+    assert httpx.post(f"{server}/api/generate", json={"chart": "C", "model_id": "nope"}).status_code == 404
+    assert httpx.get(f"{server}/api/results/nope/mid").status_code == 404
+    assert httpx.get(f"{server}/static/../../README.md").status_code == 404
+
+
+def test_fifty_concurrent_generates(server):
+    async def go():
+        async with httpx.AsyncClient(timeout=120) as client:
+            reqs = [client.post(f"{server}/api/generate", json={"chart": "F7 | Bb7 | F7 | C7 |", "bars": 8, "seed": i,
+                                                                "formats": ["mid"]}) for i in range(50)]
+            return await asyncio.gather(*reqs)
+
+    t = time.perf_counter()
+    res = asyncio.run(go())
+    assert [r.status_code for r in res] == [200] * 50
+    assert len({r.json()["result_id"] for r in res}) == 50
+    assert time.perf_counter() - t < 60
