@@ -1,0 +1,83 @@
+"""`jazz-lstm evaluate` and `studio`."""
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from .cli import MODEL_HELP, app, err, load, out
+from .errors import JazzError
+
+
+@app.command()
+def evaluate(
+    model: Optional[str] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
+    tunes: Optional[list[str]] = typer.Option(None, "--tunes", help="The human solos to compare with (default: the model's training tunes). Repeat for several."),
+    heldout: Optional[list[str]] = typer.Option(None, "--heldout", help="Tunes the model did not train on: report its cross-entropy on them."),
+    n: int = typer.Option(20, "--n", help="How many solos to generate."),
+    bars: int = typer.Option(32, help="Length of each solo (and of the human pieces) in bars."),
+    temperature: float = typer.Option(1.0, help="Sampling temperature (> 0)."),
+    top_p: float = typer.Option(1.0, "--top-p", help="Nucleus sampling threshold."),
+    max_copy: int = typer.Option(8, "--max-copy", help="Novelty guard: at most this many training values in a row (0 = off)."),
+    seed: int = typer.Option(0, help="Seeds the sampling."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write a self-contained HTML report here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON instead of a table."),
+):
+    """Measure a model: its solos' metrics beside the human band, novelty, diversity, fit.
+
+    Examples:
+      jazz-lstm evaluate -m my.safetensors --tunes my_solo.mid -o report.html
+      jazz-lstm evaluate -m my.safetensors --tunes a.mid --heldout b.mid --n 50 --json
+    """
+    import os
+
+    from . import checkpoint
+    from .evaluate import evaluate as run_evaluate
+    from .fileio import write_atomic
+    from .report import terminal_table, to_html, to_json
+    from .sample import SampleConfig
+
+    if n < 1:
+        raise JazzError(f"--n must be >= 1 (got {n})")
+    if bars < 1:
+        raise JazzError(f"--bars must be >= 1 (got {bars})")
+    cfg = SampleConfig(temperature=temperature, top_p=top_p, max_copy=max_copy, seed=seed)
+    ck = checkpoint.load(model or checkpoint.default_model_path())
+    names = list(tunes or [])
+    if not names:
+        names = [t for t in ck.train.get("tunes", []) if t.startswith("corpus:") or t == "default" or os.path.isfile(t)]
+        if not names:
+            raise JazzError("the model's training tunes are not here: name the tunes to compare with (--tunes FILE)")
+    solos = [load(t, None, None) for t in names]
+    report = run_evaluate(ck, solos, n, bars, cfg, [load(t, None, None) for t in heldout or []] or None)
+    if as_json:
+        out.print(to_json(report), highlight=False, markup=False)
+    else:
+        out.print(terminal_table(report))
+        for t in report["targets"]:
+            mark = "[green]ok[/]" if t["ok"] else "[red]missed[/]"
+            out.print(f"  {mark}  {t['target']}: {t['value']:.2f} {t.get('unit', '')}", highlight=False)
+    if output:
+        write_atomic(output, to_html(report, solos))
+        err.print(f"wrote {output}")
+
+
+@app.command()
+def studio(
+    port: int = typer.Option(8765, help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", help="Address to bind (default: this machine only)."),
+):
+    """Start the web studio: load a tune, train, set the changes, improvise, listen and look."""
+    try:
+        import uvicorn
+
+        from .web.app import create_app
+    except ImportError as e:
+        raise JazzError(f"the studio needs the web extras ({e.name} is missing): pip install 'jazz-lstm[web]'") from None
+    if not 0 < port < 65536:
+        raise JazzError(f"--port must be in 1..65535 (got {port})")
+    out.print(f"jazz-lstm studio: http://{host}:{port}/  (Ctrl-C to stop)", highlight=False)
+    try:
+        uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    except OSError as e:
+        raise JazzError(f"cannot listen on {host}:{port} ({e.strerror})") from None
