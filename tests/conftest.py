@@ -68,3 +68,16 @@ def small_model(tmp_path_factory):
     out = str(d / "model.safetensors")
     train([read_tune(path)], TrainConfig(epochs=30, seed=0), out=out, progress=False)
     return out
+
+
+def run_cli(capsys, *args):
+    """Run `jazz-lstm ARGS` in-process: (exit code, stdout, stderr)."""
+    from jazz_lstm.cli import main
+
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as e:
+        code = e.code or 0
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -2,33 +2,26 @@ import os
 
 import pytest
 
-from jazz_lstm.cli import main
+from conftest import run_cli
 
 
-def run(capsys, *args):
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as e:
-        code = e.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
+
 
 
 def test_train_then_generate(capsys, tmp_path, small_midi):
     model = str(tmp_path / "m.safetensors")
-    code, out, err = run(capsys, "train", small_midi, small_midi, "-o", model, "--epochs", "5", "--windows", "0", "-q", "--tx", "8")
+    code, out, err = run_cli(capsys, "train", small_midi, small_midi, "-o", model, "--epochs", "5", "--windows", "0", "-q", "--tx", "8")
     assert code == 0 and "wrote" in out and os.path.exists(model)
-    code, out, err = run(capsys, "generate", "-m", model, "-o", str(tmp_path / "o"), "-n", "3", "--bars", "4",
+    code, out, err = run_cli(capsys, "generate", "-m", model, "-o", str(tmp_path / "o"), "-n", "3", "--bars", "4",
                          "--chords", "Dm7 G7 | Cmaj7 |", "--seed", "9", "--formats", "none")
     assert code == 0, err
     assert sorted(os.listdir(tmp_path / "o")) == ["solo-1.json", "solo-1.mid", "solo-2.json", "solo-2.mid", "solo-3.json", "solo-3.mid"]
-    code, out, err = run(capsys, "generate", "-m", model, "-o", str(tmp_path / "p"), "--chords", small_midi, "--formats", "png")
+    code, out, err = run_cli(capsys, "generate", "-m", model, "-o", str(tmp_path / "p"), "--chords", small_midi, "--formats", "png")
     assert code == 0 and os.path.exists(tmp_path / "p" / "solo.mid")
 
 
 def test_demo(capsys, tmp_path):
-    code, out, err = run(capsys, "demo", "-o", str(tmp_path / "d"))
+    code, out, err = run_cli(capsys, "demo", "-o", str(tmp_path / "d"))
     assert code == 0 and "solo.mid" in out
     assert {"model.safetensors", "solo.mid", "solo.wav", "solo.png", "solo.svg", "solo.json"} <= set(os.listdir(tmp_path / "d"))
 
@@ -49,5 +42,5 @@ def test_bad_options_one_line_exit_2(capsys, tmp_path, args, msg):
     junk = tmp_path / "junk.safetensors"
     junk.write_bytes(b"nope")
     args = [a.format(junk=junk, missing=tmp_path / "none.safetensors") for a in args]
-    code, out, err = run(capsys, *args)
+    code, out, err = run_cli(capsys, *args)
     assert code == 2 and msg in err and "Traceback" not in err, err

@@ -2,31 +2,25 @@ import json
 
 import pytest
 
-from conftest import write_midi
-from jazz_lstm.cli import main
+from conftest import run_cli, write_midi
 
 
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as e:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return e.value.code, out, err
 
 
 def test_inspect_default(capsys):
-    code, out, err = run(capsys, "inspect", "--roundtrip")
+    code, out, err = run_cli(capsys, "inspect", "--roundtrip")
     assert code in (0, None)
     assert "Chord chart" in out and "Round trip onset 100%, duration 100%, type 100%" in out
 
 
 def test_inspect_json_and_chart_file(capsys, small_midi, tmp_path):
     chart = tmp_path / "changes.txt"
-    code, out, _ = run(capsys, "inspect", small_midi, "--json", "--write-chart", str(chart))
+    code, out, _ = run_cli(capsys, "inspect", small_midi, "--json", "--write-chart", str(chart))
     data = json.loads(out)
     assert code in (0, None) and data["melody_track"] == "1: Sax"
     assert data["chart"] == ["Dm7", "G7", "Cmaj7", "A7"]
     chart.write_text(chart.read_text().replace("A7", "A7b9"))
-    code, out, _ = run(capsys, "inspect", small_midi, "--json", "--chords", str(chart))
+    code, out, _ = run_cli(capsys, "inspect", small_midi, "--json", "--chords", str(chart))
     assert json.loads(out)["chart"][-1] == "A7b9" and json.loads(out)["chord_origin"] == "chart"
 
 
@@ -41,6 +35,6 @@ def test_inspect_bad_input_one_line_exit_2(capsys, tmp_path, small_midi, args, m
     bad.write_bytes(b"\x00\x01garbage" * 10)
     drums = write_midi(tmp_path / "drums.mid", [("Kit", 0, True, [(36, i, 0.5) for i in range(8)])])
     args = [a.format(bad=bad, small=small_midi, drums=drums) for a in args]
-    code, out, err = run(capsys, *args)
+    code, out, err = run_cli(capsys, *args)
     assert code == 2 and msg in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1

@@ -2,22 +2,13 @@ import json
 
 import pytest
 
-from conftest import write_midi
+from conftest import run_cli, write_midi
 from jazz_lstm import checkpoint
-from jazz_lstm.cli import main
 from jazz_lstm.evaluate import evaluate, segments
 from jazz_lstm.midi_io import read_tune
 from jazz_lstm.sample import SampleConfig
 
 
-def run(capsys, *args):
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as e:
-        code = e.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_segments_cover_the_tune(small_midi):
@@ -39,12 +30,12 @@ def test_evaluate_report(small_model, small_midi):
 
 def test_evaluate_cli_html_and_json(capsys, tmp_path, small_model, small_midi):
     html = tmp_path / "report.html"
-    code, out, err = run(capsys, "evaluate", "-m", small_model, "--tunes", small_midi, "--n", "4", "--bars", "4", "-o", str(html))
+    code, out, err = run_cli(capsys, "evaluate", "-m", small_model, "--tunes", small_midi, "--n", "4", "--bars", "4", "-o", str(html))
     assert code == 0, err
     assert "chord-tone share" in out and "longest verbatim copy" in out
     page = html.read_text()
     assert page.count("data:image/png;base64,") >= 2 and "data:audio/wav;base64," in page and "<table>" in page
-    code, out, err = run(capsys, "evaluate", "-m", small_model, "--tunes", small_midi, "--n", "3", "--bars", "4", "--json")
+    code, out, err = run_cli(capsys, "evaluate", "-m", small_model, "--tunes", small_midi, "--n", "3", "--bars", "4", "--json")
     data = json.loads(out)
     assert code == 0 and data["n"] == 3 and "_solos" not in data
 
@@ -61,5 +52,5 @@ def test_evaluate_bad_input(capsys, tmp_path, small_model, small_midi, args, msg
         args = ["-m", small_model] + args
     if "--tunes" not in args:
         args += ["--tunes", small_midi]
-    code, out, err = run(capsys, "evaluate", *args)
+    code, out, err = run_cli(capsys, "evaluate", *args)
     assert code == 2 and msg in err and "Traceback" not in err, err

@@ -7,10 +7,9 @@ import wave
 import numpy as np
 import pytest
 
-from conftest import write_midi
+from conftest import run_cli, write_midi
 from jazz_lstm import checkpoint, synth
 from jazz_lstm.charts import parse_chart
-from jazz_lstm.cli import main
 from jazz_lstm.errors import JazzError
 from jazz_lstm.generate import improvise
 from jazz_lstm.midi_io import read_tune
@@ -102,18 +101,10 @@ def test_bad_render_inputs(tmp_path, solo):
         render(solo, "/dev/null/z", ("mid",))
 
 
-def run(capsys, *args):
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as e:
-        code = e.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_generate_writes_everything_and_manifest_reproduces(capsys, tmp_path, small_model):
-    code, out, err = run(capsys, "generate", "-m", small_model, "-o", str(tmp_path / "a"), "-n", "2", "--seed", "11",
+    code, out, err = run_cli(capsys, "generate", "-m", small_model, "-o", str(tmp_path / "a"), "-n", "2", "--seed", "11",
                          "--bars", "4", "--chords", CHART, "--temperature", "0.9", "--top-p", "0.95")
     assert code == 0, err
     names = set(os.listdir(tmp_path / "a"))
@@ -123,25 +114,25 @@ def test_generate_writes_everything_and_manifest_reproduces(capsys, tmp_path, sm
     assert m["seed"] == 11 and m["sampling"]["top_p"] == 0.95 and m["index"] == 1 and m["tokens"]
     assert m["model"]["sha256"] == checkpoint.load(small_model).sha256 and "torch" in m["versions"]
     assert "Dm7" in m["chart"] and m["command"]
-    code, out, err = run(capsys, "generate", "--from-manifest", str(tmp_path / "a" / "solo-2.json"),
+    code, out, err = run_cli(capsys, "generate", "--from-manifest", str(tmp_path / "a" / "solo-2.json"),
                          "-o", str(tmp_path / "b"), "--formats", "none")
     assert code == 0, err
     assert open(tmp_path / "b" / "solo.mid", "rb").read() == open(tmp_path / "a" / "solo-2.mid", "rb").read()
 
 
 def test_render_command_and_bad_inputs(capsys, tmp_path, small_midi):
-    code, out, err = run(capsys, "render", small_midi, "-o", str(tmp_path / "r"), "--formats", "png,musicxml")
+    code, out, err = run_cli(capsys, "render", small_midi, "-o", str(tmp_path / "r"), "--formats", "png,musicxml")
     assert code == 0 and os.path.exists(tmp_path / "r" / "small.png") and os.path.exists(tmp_path / "r" / "small.musicxml")
     nonotes = write_midi(tmp_path / "nonotes.mid", [("Lead", 0, False, [])])
     bad_sf = tmp_path / "x.sf2"
     bad_sf.write_bytes(b"RIFF")
     for args, msg in [([nonotes], "no notes"), ([small_midi, "--soundfont", str(bad_sf)], "not a SoundFont"),
                       ([small_midi, "-o", "/dev/null/x"], "cannot write"), ([small_midi, "--formats", "gif"], "unknown format")]:
-        code, out, err = run(capsys, "render", *args)
+        code, out, err = run_cli(capsys, "render", *args)
         assert code == 2 and msg in err and "Traceback" not in err, err
     m = tmp_path / "m.json"
     m.write_text("{}")
-    code, out, err = run(capsys, "generate", "--from-manifest", str(m))
+    code, out, err = run_cli(capsys, "generate", "--from-manifest", str(m))
     assert code == 2 and "not a jazz-lstm manifest" in err
 
 

@@ -192,9 +192,9 @@ class JazzLSTM(nn.Module):
         T, B = ids_t.shape
         state = state or self.init_state(B)
         new_state = []
-        xg = self._input_gates(ids_t)  # (T, B, 4H)
+        xg, hs = self._input_gates(ids_t), None  # (T, B, 4H)
         for layer in range(self.cfg.layers):
-            if layer:
+            if layer:  # the layer below's outputs hs (T, B, H) feed this one
                 xg = torch.addmm(self.bias[layer], self.drop(hs).reshape(T * B, -1), self.w_in[layer]).reshape(T, B, -1)
             h0, c0 = state[layer]
             hs, hT, cT = LSTMSeq.apply(xg, h0, c0, self.w_hh[layer])  # hs (T, B, H)
