@@ -67,3 +67,16 @@ def test_one_batch_overfit():
         loss.backward()
         opt.step()
     assert loss.item() < 0.05
+
+
+def test_fused_loss_equals_cross_entropy():
+    torch.manual_seed(0)
+    m = JazzLSTM(ModelConfig(50, hidden=16, layers=2))
+    ids, y = torch.randint(0, 50, (7, 5)), torch.randint(0, 50, (7, 5))
+    y[-1] = -100  # the recipe's empty last step
+    ours = m.loss(ids, y)
+    logits, _ = m(ids, time_major=True)
+    ref = F.cross_entropy(logits.reshape(-1, 50), y.reshape(-1), ignore_index=-100, reduction="sum") / 5
+    assert torch.allclose(ours, ref)
+    for a, b in zip(torch.autograd.grad(ours, list(m.parameters())), torch.autograd.grad(ref, list(m.parameters()))):
+        assert torch.allclose(a, b, atol=1e-6)

@@ -45,15 +45,6 @@ def torch_threads(n: int):
         torch.set_num_threads(old)
 
 
-def _sigmoid(x, out):
-    """Logistic function via tanh (numpy's tanh is fast here; torch's is not)."""
-    np.multiply(x, 0.5, out=out)
-    np.tanh(out, out=out)
-    out *= 0.5
-    out += 0.5
-    return out
-
-
 def lstm_forward(xg, h, c, w_hh_t):
     """Run an LSTM layer over time (numpy, float32, no autograd).
 
@@ -67,12 +58,20 @@ def lstm_forward(xg, h, c, w_hh_t):
     A, tcs = np.empty((T, B, G), f), np.empty((T, B, H), f)
     g, ig = np.empty((B, G), f), np.empty((B, H), f)
     hs[0], cs[0] = h, c
+    # sigmoid(x) = (1 + tanh(x / 2)) / 2: halve the i, f, o pre-activations once, then one
+    # tanh per step covers all four gates
+    xg = xg.copy()
+    xg[..., :3 * H] *= 0.5
+    w_hh_t = w_hh_t.copy()
+    w_hh_t[:, :3 * H] *= 0.5
     for t in range(T):
         np.dot(hs[t], w_hh_t, out=g)
         g += xg[t]
         a = A[t]
-        _sigmoid(g[:, :3 * H], a[:, :3 * H])
-        np.tanh(g[:, 3 * H:], out=a[:, 3 * H:])
+        np.tanh(g, out=a)
+        a3 = a[:, :3 * H]
+        a3 *= 0.5
+        a3 += 0.5
         np.multiply(a[:, H:2 * H], cs[t], out=cs[t + 1])  # f * c
         np.multiply(a[:, :H], a[:, 3 * H:], out=ig)
         cs[t + 1] += ig  # + i * g
@@ -130,6 +129,37 @@ class LSTMSeq(torch.autograd.Function):
         return torch.from_numpy(dG), torch.from_numpy(dh), torch.from_numpy(dc), torch.from_numpy(d_w)
 
 
+class HeadLoss(torch.autograd.Function):
+    """The Dense softmax layer and the recipe's loss in one step (numpy inside):
+    cross-entropy summed over time steps, averaged over the batch; targets < 0 are ignored."""
+
+    @staticmethod
+    def forward(ctx, hs, weight, bias, targets, batch):  # hs (T, B, H); weight (V, H); targets (T, B)
+        h2, w = _np(hs).reshape(-1, hs.shape[-1]), _np(weight)
+        logits = h2 @ w.T
+        logits += _np(bias)
+        y = targets.reshape(-1).numpy()
+        rows = np.nonzero(y >= 0)[0]
+        m = logits.max(1, keepdims=True)
+        np.subtract(logits, m, out=logits)
+        picked = logits[rows, y[rows]].copy()
+        np.exp(logits, out=logits)
+        total = logits.sum(1)
+        loss = float((np.log(total[rows]) - picked).sum()) / batch
+        ctx.np = (logits, total, h2, w, y, rows, batch, hs.shape)
+        return hs.new_tensor(loss)
+
+    @staticmethod
+    def backward(ctx, grad):
+        p, total, h2, w, y, rows, batch, shape = ctx.np
+        p = p / total[:, None]  # softmax
+        p[rows, y[rows]] -= 1.0
+        p[y < 0] = 0.0
+        p *= float(grad) / batch
+        d_w, d_b, d_h = p.T @ h2, p.sum(0), p @ w
+        return torch.from_numpy(d_h.reshape(shape)), torch.from_numpy(d_w), torch.from_numpy(d_b), None, None
+
+
 class JazzLSTM(nn.Module):
     """values (B, T) ids -> logits (B, T, V).  Id `vocab_size` is the zero input (the course's x0)."""
 
@@ -163,7 +193,10 @@ class JazzLSTM(nn.Module):
             if layer == 0 and not self.cfg.embedding:
                 with torch.no_grad():
                     w[-1].zero_()  # the zero input row
-            nn.init.orthogonal_(self.w_hh[layer])
+            with torch.no_grad():  # orthogonal, as nn.init.orthogonal_, but numpy's QR (torch's first QR call costs ~0.1 s)
+                a = torch.randn(4 * H, H).numpy().astype(np.float64)
+                q, r = np.linalg.qr(a)
+                self.w_hh[layer].copy_(torch.from_numpy((q * np.sign(np.diag(r))).astype(np.float32)))
             with torch.no_grad():
                 self.bias[layer].zero_()
                 self.bias[layer][H:2 * H] = 1.0
@@ -201,6 +234,19 @@ class JazzLSTM(nn.Module):
             new_state.append((hT, cT))
         logits = self.head(self.drop(hs))  # (T, B, V)
         return (logits if time_major else logits.transpose(0, 1)), new_state
+
+    def loss(self, ids, targets):
+        """The training loss for time-major ids and targets (T, B): cross-entropy summed
+        over the steps, averaged over the batch; targets < 0 count for nothing."""
+        ids = torch.where(ids < 0, torch.full_like(ids, self.start_id), ids)
+        T, B = ids.shape
+        xg, hs = self._input_gates(ids), None
+        for layer in range(self.cfg.layers):
+            if layer:
+                xg = torch.addmm(self.bias[layer], self.drop(hs).reshape(T * B, -1), self.w_in[layer]).reshape(T, B, -1)
+            h0, c0 = self.init_state(B)[layer]
+            hs, _, _ = LSTMSeq.apply(xg, h0, c0, self.w_hh[layer])
+        return HeadLoss.apply(self.drop(hs), self.head.weight, self.head.bias, targets, B)
 
     @torch.inference_mode()
     def step(self, ids, state):

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from . import __version__, grammar
 from .checkpoint import Checkpoint, save
@@ -77,10 +76,8 @@ def make_windows(streams: list[list[int]], cfg: TrainConfig, start_id: int) -> t
     return x, y
 
 
-def _loss(model, x, y):  # x, y: (T, B)
-    logits, _ = model(x, time_major=True)  # (T, B, V)
-    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), ignore_index=IGNORE,
-                           reduction="sum") / x.shape[1]
+def _loss(model, x, y):  # x, y: (T, B); the recipe's loss, see JazzLSTM.loss
+    return model.loss(x, y)
 
 
 def train(tunes: list[Solo], cfg: TrainConfig | None = None, model_cfg: dict | None = None, out: str | None = None,
