@@ -56,7 +56,9 @@ def piano_roll_png(solo: Solo, title: str = "", accompany: bool = True, dpi: int
     handles = [Patch(color=COLOURS[t], label=LABELS[t]) for t in COLOURS]
     axes[0, 0].legend(handles=handles, loc="lower right", fontsize=7, ncol=4, bbox_to_anchor=(1.0, 1.08), frameon=False)
     axes[-1, 0].set_xlabel("beats", fontsize=8)
-    fig.tight_layout()
+    top = 1 - 0.75 / (0.6 + 2.6 * rows)  # room for the title, legend and chord symbols (no tight_layout: it draws twice)
+    fig.subplots_adjust(left=0.5 / fig.get_figwidth(), right=1 - 0.15 / fig.get_figwidth(), top=top,
+                        bottom=0.5 / (0.6 + 2.6 * rows), hspace=0.35)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
