@@ -18,7 +18,13 @@ def main(reference: bool = True) -> list[dict]:
     from jazz_lstm.render import render
     from jazz_lstm.sample import SampleConfig
 
-    ck = checkpoint.load(checkpoint.default_model_path())
+    from jazz_lstm.midi_io import read_tune
+    from jazz_lstm.train import TrainConfig, train
+
+    from common import tune_path
+
+    # a busy solo (the Metheny-trained model plays about 8 notes a bar): rendering cost grows with notes
+    ck = train([read_tune(tune_path())], TrainConfig(windows=0, epochs=10), progress=False)
     solo = improvise(ck, parse_chart(BLUES_12), 32, 1, SampleConfig(seed=1), tempo=140.0)[0]
     d = tempfile.mkdtemp()
     midi = write_midi(solo, os.path.join(d, "solo.mid"))
@@ -33,8 +39,9 @@ def main(reference: bool = True) -> list[dict]:
         r = render(solo, os.path.join(d, "warm"), title="bench")
 
     best, _ = best_of(warm, 3)
-    return [row("render 32 bars, all formats, fresh `jazz-lstm render`", cold, "s", "<= 3 s", "imports included"),
-            row(f"render 32 bars, all formats, in process ({r.synth.split(' ')[0]})", best, "s", "<= 3 s")]
+    what = f"render 32 bars ({len(solo.notes)} notes), all formats"
+    return [row(f"{what}, fresh `jazz-lstm render`", cold, "s", "<= 3 s", "imports included"),
+            row(f"{what}, in process ({r.synth.split(' ')[0]})", best, "s", "<= 3 s")]
 
 
 if __name__ == "__main__":

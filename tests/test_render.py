@@ -151,3 +151,20 @@ def test_score_renders_from_any_thread(tmp_path, solo):
     th.start()
     th.join()
     assert "svg" in results[0] and "svg" in render(solo, str(tmp_path / "m"), ("svg",)).files
+
+
+def test_background_worker_reports_errors():
+    from jazz_lstm.render import Background
+
+    def boom(kind):
+        if kind == "jazz":
+            raise JazzError("bad thing", "f.mid")
+        if kind == "import":
+            raise ImportError("no module", name="cairosvg")
+        return kind * 2
+
+    assert Background(boom, "ab").result() == "abab"
+    with pytest.raises(JazzError, match="f.mid: bad thing"):
+        Background(boom, "jazz").result()
+    with pytest.raises(ImportError):
+        Background(boom, "import").result()

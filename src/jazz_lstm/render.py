@@ -7,6 +7,8 @@ bad input (no notes, unreadable soundfont, unwritable folder) raises JazzError.
 from __future__ import annotations
 
 import os
+import pickle
+import threading
 from dataclasses import dataclass, field
 
 from .errors import JazzError
@@ -82,20 +84,76 @@ def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: s
     def put(fmt: str, data) -> None:
         out.files[fmt] = write_atomic(f"{stem}.{fmt}", data)
 
-    from concurrent.futures import ThreadPoolExecutor
-
     if "mid" in formats:
         put("mid", midi if midi is not None else midi_bytes(solo, accompany))
-    with ThreadPoolExecutor(1) as pool:  # FluidSynth runs as a subprocess while the pictures are drawn
-        wav = pool.submit(audio, solo, soundfont, accompany) if "wav" in formats else None
-        if "png" in formats:
-            _optional(out, "piano roll", lambda: put("png", _piano_roll(solo, title, accompany)))
-        if {"musicxml", "svg", "score.png"} & set(formats):
-            _optional(out, "sheet music", lambda: _score(solo, title, formats, put))
-        if wav is not None:
-            data, out.synth = wav.result()
-            put("wav", data)
+    if "wav" in formats:
+        find_soundfont_checked(soundfont)
+    wav = Background(audio, solo, soundfont, accompany) if "wav" in formats else None  # on the other core
+    pending: list = []
+    if {"musicxml", "svg", "score.png"} & set(formats):
+        _optional(out, "sheet music", lambda: _score(solo, title, formats, put, pending))
+    if "png" in formats:
+        _optional(out, "piano roll", lambda: put("png", _piano_roll(solo, title, accompany)))
+    for fmt, job in pending:
+        _optional(out, "sheet music", lambda: put(fmt, job.result()))
+    if wav is not None:
+        data, out.synth = wav.result()
+        put("wav", data)
     return out
+
+
+def find_soundfont_checked(soundfont: str | None) -> None:
+    """Check a --soundfont before any work starts (JazzError if it is not one)."""
+    from .synth import find_soundfont
+
+    find_soundfont(soundfont)
+
+
+class Background:
+    """fn(*args) in a forked child process, so that audio and the score's PNG are made
+    on the second core while this one draws.  Where fork is missing, or other threads
+    run (the web studio), it runs right here instead."""
+
+    def __init__(self, fn, *args):
+        self.pid, self.value = None, None
+        if not hasattr(os, "fork") or threading.active_count() > 1:
+            self.value = _call(fn, args)
+            return
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: compute, send, leave without running the parent's exit handlers
+            os.close(r)
+            try:
+                with os.fdopen(w, "wb") as f:
+                    f.write(pickle.dumps(_call(fn, args)))
+            finally:
+                os._exit(0)
+        os.close(w)
+        self.pid, self.fd = pid, r
+
+    def result(self):
+        if self.pid is not None:
+            with os.fdopen(self.fd, "rb") as f:
+                data = f.read()
+            os.waitpid(self.pid, 0)
+            self.pid, self.value = None, pickle.loads(data) if data else ("err", "the worker process died", None)
+        kind, value, source = self.value
+        if kind == "ok":
+            return value
+        if kind == "import":
+            raise ImportError(value, name=value)
+        raise JazzError(value, source) if kind == "jazz" else RuntimeError(value)
+
+
+def _call(fn, args) -> tuple:
+    try:
+        return ("ok", fn(*args), None)
+    except JazzError as e:
+        return ("jazz", e.message, e.source)
+    except ImportError as e:
+        return ("import", e.name or str(e), None)
+    except Exception as e:
+        return ("err", f"{type(e).__name__}: {e}", None)
 
 
 def _piano_roll(solo, title, accompany):
@@ -104,7 +162,7 @@ def _piano_roll(solo, title, accompany):
     return piano_roll_png(solo, title, accompany)
 
 
-def _score(solo, title, formats, put) -> None:
+def _score(solo, title, formats, put, pending: list) -> None:
     from .score import musicxml_bytes, png_from_svg, svg_from_musicxml
 
     xml = musicxml_bytes(solo, title)
@@ -115,7 +173,7 @@ def _score(solo, title, formats, put) -> None:
         if "svg" in formats:
             put("svg", svg)
         if "score.png" in formats:
-            put("score.png", png_from_svg(svg))
+            pending.append(("score.png", Background(png_from_svg, svg)))  # rasterized on the other core
 
 
 def _optional(out: Rendered, what: str, fn) -> None:
