@@ -70,6 +70,8 @@ def test_pictures_and_lead_sheet(tmp_path, solo):
     svg = open(r.files["svg"], encoding="utf-8").read()
     assert "<svg" in svg and "\u266d" in svg and "\u266f" in svg  # real flat and sharp signs
     assert "\uea64" not in svg and "\uea66" not in svg  # no SMuFL glyphs that cairosvg cannot draw
+    xml = open(r.files["musicxml"], "rb").read()
+    assert b"<backup>" not in xml and b'<rest measure="yes"' not in xml  # one voice, no phantom measure rests
     back = read_tune(r.files["musicxml"])
     assert [c.symbol for c in back.chords] == [c.symbol for c in solo.chords]
     assert [(n.pitch, round(n.start, 4), round(n.duration, 4)) for n in back.notes] == \

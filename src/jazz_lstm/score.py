@@ -55,6 +55,11 @@ def to_music21(solo: Solo, title: str = ""):
     end = -(-max(pos, to_steps(solo.length_beats)) // to_steps(solo.beats_per_bar)) * to_steps(solo.beats_per_bar)
     if end > pos:
         part.insert(Fraction(pos, GRID), m21.note.Rest(quarterLength=Fraction(end - pos, GRID)))
+    # chord symbols go into the measures after makeNotation: inside a note's span music21
+    # would count them as overlaps and split every measure into two voices
+    part = part.makeNotation()
+    measures = list(part.getElementsByClass(m21.stream.Measure))
+    bar = Fraction(to_steps(solo.beats_per_bar), GRID)
     for c in solo.chords:
         kind = _KIND.get(c.quality) or _BASE.get(c.quality, "major")
         root = _NAME.match(c.symbol).group(0) if _NAME.match(c.symbol) else pc_name(c.root)
@@ -62,10 +67,13 @@ def to_music21(solo: Solo, title: str = ""):
         if "/" in c.symbol:
             cs.bass(c.symbol.split("/")[1].replace("b", "-"))
         cs.writeAsChord = False
-        part.insert(Fraction(to_steps(c.start), GRID), cs)
+        at = Fraction(to_steps(c.start), GRID)
+        k = int(at // bar)
+        if k < len(measures):
+            measures[k].insert(at - k * bar, cs)
     score = m21.stream.Score()
     score.insert(0, m21.metadata.Metadata(title=title or "jazz-lstm solo"))
-    score.insert(0, part.makeNotation())
+    score.insert(0, part)
     for m in score.recurse().getElementsByClass(m21.stream.Measure):
         m.makeAccidentals(useKeySignature=True, overrideStatus=True, cautionaryNotImmediateRepeat=False)
     return score
