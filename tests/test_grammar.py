@@ -91,6 +91,10 @@ def test_encode_splits_at_bar_lines_and_caps_rests():
     assert first_bar == 0 and sum(s for _, s, _, _ in evs) % 48 == 0
     notes = grammar.decode(tokens, CHART, None, 0)
     assert notes[0].pitch == notes[1].pitch and (notes[0].end, notes[1].start) == (4.0, 4.0)  # a tie keeps the pitch
+    assert notes[1].tie and not notes[0].tie
+    from jazz_lstm.music import merge_ties
+
+    assert [(n.start, n.duration) for n in merge_ties(notes)][0] == (3.0, 2.0)  # and sounds as one note
 
 
 def test_token_format_round_trip():

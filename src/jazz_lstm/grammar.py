@@ -181,7 +181,8 @@ def decode(tokens: list[str], chords: list[Chord], prev_pitch: int | None = None
             steps = min(term.steps, (pos // bar + 1) * bar - pos)
             if term.type != "T":
                 prev = choose_pitch(term, chord_at(pos), prev, rng, low, high)
-            notes.append(Note(prev, pos / GRID, steps / GRID, velocity))
+            tied = term.type == "T" and bool(notes) and to_steps(notes[-1].end) == pos
+            notes.append(Note(prev, pos / GRID, steps / GRID, velocity, tied))
         pos += term.steps
     return notes
 

@@ -14,7 +14,7 @@ from .errors import JazzError
 from .harmony import M21_KINDS, QUALITIES, chords_from_profile, make_chord, profile
 from .melody import TrackScore, harmonic_fit, pick_track, rank_tracks, top_voice  # noqa: F401  (re-exported)
 from .melody import segment as _segment
-from .music import Chord, Note, Solo
+from .music import Chord, Note, Solo, merge_ties
 
 MIDI_EXT = (".mid", ".midi", ".smf", ".kar")
 XML_EXT = (".xml", ".mxl", ".musicxml")
@@ -246,7 +246,7 @@ def midi_bytes(solo: Solo, accompany: bool = True, programs: dict | None = None,
     score = symusic.Score(tpq)
     score.tempos.append(symusic.Tempo(0, float(solo.tempo)))
     score.time_signatures.append(symusic.TimeSignature(0, int(solo.time_signature[0]), int(solo.time_signature[1])))
-    parts = [("Solo", programs["melody"], [(n.pitch, n.start, n.duration, n.velocity) for n in solo.notes])]
+    parts = [("Solo", programs["melody"], [(n.pitch, n.start, n.duration, n.velocity) for n in merge_ties(solo.notes)])]
     if accompany and solo.chords:
         comp, bass = accompaniment(solo.chords, solo.beats_per_bar)
         parts += [("Comping", programs["comp"], comp), ("Bass", programs["bass"], bass)]

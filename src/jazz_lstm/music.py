@@ -27,13 +27,15 @@ class Note:
     """One sounding note.
 
     pitch: MIDI pitch 0..127.  start: onset in beats.  duration: in beats, > 0.
-    velocity: MIDI velocity 1..127.
+    velocity: MIDI velocity 1..127.  tie: True when this note continues the previous
+    one (same pitch) across a bar line, as the grammar's T terminal does.
     """
 
     pitch: int
     start: float
     duration: float
     velocity: int = 90
+    tie: bool = False
 
     def __post_init__(self):
         if not 0 <= self.pitch <= 127:
@@ -142,3 +144,15 @@ class Solo:
             else:
                 break
         return found or (self.chords[0] if self.chords else None)
+
+
+def merge_ties(notes: list) -> list:
+    """The notes as they sound: each tied continuation merged into the note it continues."""
+    out: list = []
+    for n in notes:
+        if n.tie and out and out[-1].pitch == n.pitch and abs(out[-1].end - n.start) < 1e-9:
+            p = out[-1]
+            out[-1] = Note(p.pitch, p.start, p.duration + n.duration, p.velocity, p.tie)
+        else:
+            out.append(n)
+    return out

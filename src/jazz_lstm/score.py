@@ -43,15 +43,19 @@ def to_music21(solo: Solo, title: str = ""):
     mean = sum(n.pitch for n in solo.notes) / max(1, len(solo.notes))
     part.insert(0, m21.clef.TrebleClef() if mean >= 55 else m21.clef.Treble8vbClef() if mean >= 45 else m21.clef.BassClef())
     part.insert(0, m21.tempo.MetronomeMark(number=round(solo.tempo)))
-    pos = 0
+    pos, last = 0, None
     for n in solo.notes:
         on, dur = to_steps(n.start), max(1, to_steps(n.duration))
         if on > pos:
             part.insert(Fraction(pos, GRID), m21.note.Rest(quarterLength=Fraction(on - pos, GRID)))
         note = m21.note.Note(spell(n.pitch, solo.chord_at(n.start)), quarterLength=Fraction(dur, GRID))
         note.volume.velocity = n.velocity
+        if n.tie and last is not None and on == pos and last.pitch.midi == n.pitch:
+            last.tie = m21.tie.Tie("continue" if last.tie is not None else "start")
+            note.pitch = last.pitch  # the same spelling on both sides of the tie
+            note.tie = m21.tie.Tie("stop")
         part.insert(Fraction(on, GRID), note)
-        pos = on + dur
+        pos, last = on + dur, note
     end = -(-max(pos, to_steps(solo.length_beats)) // to_steps(solo.beats_per_bar)) * to_steps(solo.beats_per_bar)
     if end > pos:
         part.insert(Fraction(pos, GRID), m21.note.Rest(quarterLength=Fraction(end - pos, GRID)))
