@@ -154,3 +154,21 @@ def test_novelty_guard_caps_verbatim_copies(small_model):
     guarded = improvise(ck, chart, 16, 4, SampleConfig(seed=1, temperature=0.5, max_copy=4))
     assert max(longest_copy_tokens(s.tokens, corpus) for s in free) > 5  # the small model loves to copy
     assert max(longest_copy_tokens(s.tokens, corpus) for s in guarded) <= 4
+
+
+def test_beam_search(small_model):
+    from jazz_lstm.beam import beam_bars
+
+    ck = checkpoint.load(small_model)
+    # width 1 is greedy with masking, bar by bar
+    one = beam_bars(ck.model, ck.vocab, 6, 48, width=1)
+    greedy = improvise(ck, parse_chart("Dm7 G7 | Cmaj7 |"), 6, 1, SampleConfig(greedy=True, fit="mask", max_copy=0))[0]
+    assert [v for b in one for v in b] == greedy.tokens
+    wide = improvise(ck, parse_chart("Dm7 G7 | Cmaj7 | A7 |"), 8, 1, SampleConfig(beam=4))[0]
+    from jazz_lstm.grammar import parse_token
+
+    assert sum(parse_token(t).steps for t in wide.tokens) == 8 * 48 and wide.notes
+    assert improvise(ck, parse_chart("C |"), 4, 1, SampleConfig(beam=4))[0].tokens == \
+        improvise(ck, parse_chart("C |"), 4, 1, SampleConfig(beam=4, seed=9))[0].tokens  # no randomness in the values
+    with pytest.raises(JazzError, match="one solo"):
+        improvise(ck, parse_chart("C |"), 4, 2, SampleConfig(beam=4))

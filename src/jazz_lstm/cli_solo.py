@@ -62,6 +62,7 @@ def generate(
     seed: int = typer.Option(0, help="Same seed, same model, same options: the same MIDI bytes."),
     max_copy: int = typer.Option(8, "--max-copy", help="Novelty guard: never copy more than this many training values in a row (0 = off)."),
     fit: str = typer.Option("split", "--fit", help="A value longer than the rest of its bar: 'split' it with a tie, or 'mask' it out."),
+    beam: int = typer.Option(0, "--beam", help="Beam search of this width instead of sampling: the likeliest solo, bar by bar (one solo)."),
     num_outputs: int = typer.Option(1, "--num-outputs", "-n", help="How many solos (sampled together in one batch)."),
     no_accompaniment: bool = typer.Option(False, "--no-accompaniment", help="Write the melody alone (no comping, no bass)."),
     formats: str = typer.Option("wav,png,musicxml,svg,score.png", "--formats", help=FORMATS_HELP),
@@ -91,11 +92,11 @@ def generate(
         m = manifest.read(from_manifest)
         s = m["sampling"]
         temperature, top_k, top_p, greedy, seed = s["temperature"], s["top_k"], s["top_p"], s["greedy"], s["seed"]
-        max_copy, fit = s.get("max_copy", 0), s.get("fit", "split")
+        max_copy, fit, beam = s.get("max_copy", 0), s.get("fit", "split"), s.get("beam", 0)
         num_outputs, bars, tempo, no_accompaniment = m["num_outputs"], m["bars"], m["tempo"], not m["accompaniment"]
         if model is None and m["model"]["path"] != "default":
             model = m["model"]["path"]
-    cfg = SampleConfig(temperature=temperature, top_k=top_k, top_p=top_p, greedy=greedy, seed=seed, max_copy=max_copy, fit=fit)
+    cfg = SampleConfig(temperature=temperature, top_k=top_k, top_p=top_p, greedy=greedy, seed=seed, max_copy=max_copy, fit=fit, beam=beam)
     if num_outputs < 1 or num_outputs > 10_000:
         raise JazzError(f"--num-outputs must be in 1..10000 (got {num_outputs})")
     if bars is not None and bars < 1:

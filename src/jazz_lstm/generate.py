@@ -61,7 +61,14 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
     if bars > 10_000:
         raise JazzError(f"--bars {bars} is more than 10000 bars")
     changes = loop_chords(chords, bars, bpb)
-    bar_tokens = sample_bars(ck.model, ck.vocab, bars, to_steps(bpb), n, cfg, corpus=ck.corpus)
+    if cfg.beam:
+        from .beam import beam_bars
+
+        if n != 1:
+            raise JazzError("beam search makes one solo (the likeliest): use -n 1, or sample")
+        bar_tokens = [beam_bars(ck.model, ck.vocab, bars, to_steps(bpb), cfg.beam, ck.corpus, cfg.max_copy)]
+    else:
+        bar_tokens = sample_bars(ck.model, ck.vocab, bars, to_steps(bpb), n, cfg, corpus=ck.corpus)
     low, high = ck.chart.get("low", 52), ck.chart.get("high", 84)
     solos = []
     for i, per_bar in enumerate(bar_tokens):

@@ -24,6 +24,7 @@ class SampleConfig:
     seed: int = 0  # seeds the sampler (and the pitch choices when decoding)
     max_copy: int = 8  # novelty guard: never copy more than this many training values in a row (0 = off)
     fit: str = "split"  # a value longer than the rest of the bar: "split" it with a tie, or "mask" it out
+    beam: int = 0  # > 0: beam search of this width, bar by bar, instead of sampling (one solo, no seed)
 
     def __post_init__(self):
         if not self.temperature > 0:
@@ -34,6 +35,8 @@ class SampleConfig:
             raise JazzError(f"top-p must be in (0, 1] (got {self.top_p})")
         if self.max_copy < 0:
             raise JazzError("max-copy must be >= 0 (0 = off)")
+        if self.beam < 0:
+            raise JazzError("beam width must be >= 0 (0 = sample)")
         if self.fit not in ("split", "mask"):
             raise JazzError(f"fit must be 'split' or 'mask' (got {self.fit!r})")
 
