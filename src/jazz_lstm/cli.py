@@ -151,6 +151,7 @@ def train(
     val: float = typer.Option(0.0, "--val", help="Share of the tunes held out for validation (needs 2+ tunes)."),
     patience: int = typer.Option(0, help="Stop after this many epochs without a better validation loss (0 = never)."),
     seed: int = typer.Option(0, help="Seeds the initial weights and the window order."),
+    squeeze: int = typer.Option(0, help="Keep at most this many empty bars in a row (0 = keep all)."),
     resume: bool = typer.Option(False, "--resume", help="Continue training the model in --output up to --epochs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ):
@@ -167,7 +168,7 @@ def train(
     from .train import train as run_train
 
     cfg = TrainConfig(Tx=tx, windows=windows, stride=stride, epochs=epochs, batch_size=batch_size, lr=lr,
-                      val_fraction=val, patience=patience, seed=seed)
+                      val_fraction=val, patience=patience, seed=seed, squeeze=squeeze)
     if min(hidden, layers) < 1 or embedding < 0 or not 0 <= dropout < 1:
         raise JazzError("--hidden and --layers must be >= 1, --embedding >= 0, --dropout in [0, 1)")
     chart = chords_option(chords)
