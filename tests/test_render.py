@@ -172,3 +172,14 @@ def test_background_worker_reports_errors():
         Background(boom, "jazz").result()
     with pytest.raises(ImportError):
         Background(boom, "import").result()
+
+
+def test_lead_sheet_rhythm_is_readable_for_a_performance():
+    from jazz_lstm.music import Note
+    from jazz_lstm.score import readable
+
+    # a played line: eighths a little early or late, detached (gaps), then a triplet beat
+    played = [Note(60, 0.02, 0.4), Note(62, 0.49, 0.42), Note(64, 1.03, 0.38), Note(65, 1.52, 0.45),
+              Note(67, 2.0, 0.3), Note(69, 2.34, 0.3), Note(71, 2.66, 0.3), Note(72, 3.0, 1.0)]
+    steps = [(on, dur) for on, dur, _ in readable(played)]
+    assert steps == [(0, 6), (6, 6), (12, 6), (18, 6), (24, 4), (28, 4), (32, 4), (36, 12)]

@@ -32,6 +32,36 @@ def spell(pitch: int, chord) -> str:
     return f"{(_FLATS if flats else _SHARPS)[pitch % 12]}{pitch // 12 - 1}"
 
 
+def readable(notes: list, legato: int = 3) -> list[tuple[int, int, object]]:
+    """Notes as (onset, duration, note) in grid steps, made readable for a lead sheet:
+    each beat's onsets snap to sixteenths or to eighth-note triplets (whichever fits
+    that beat better), and a gap of up to `legato` steps (a quarter of a beat) before the
+    next note is articulation, not a rest.  One voice: nothing overlaps."""
+    beats: dict = {}
+    for n in notes:
+        s = to_steps(n.start)
+        beats.setdefault(s // GRID, []).append(s % GRID)
+    grid = {}
+    for b, offs in beats.items():  # 3 steps = a sixteenth, 4 steps = an eighth-note triplet
+        err = {g: sum(min(o % g, g - o % g) for o in offs) for g in (3, 4)}
+        grid[b] = 3 if err[3] <= err[4] else 4
+
+    def snap(step: int) -> int:
+        g = grid.get(step // GRID, 3)
+        return (step // GRID) * GRID + min(GRID, round((step % GRID) / g) * g)
+
+    out: list = []
+    for n in notes:
+        on = snap(to_steps(n.start))
+        off = max(on + 1, snap(to_steps(n.end)))
+        if out and on <= out[-1][0]:
+            continue  # two notes on one notated onset: keep the first
+        if out and (out[-1][0] + out[-1][1] > on or on - (out[-1][0] + out[-1][1]) <= legato):
+            out[-1] = (out[-1][0], on - out[-1][0], out[-1][2])
+        out.append((on, off - on, n))
+    return out
+
+
 def to_music21(solo: Solo, title: str = ""):
     """A music21 Score: one part with the melody and the chord symbols, measures made,
     notes tied across bar lines, accidentals spelled (makeAccidentals)."""
@@ -44,8 +74,10 @@ def to_music21(solo: Solo, title: str = ""):
     part.insert(0, m21.clef.TrebleClef() if mean >= 55 else m21.clef.Treble8vbClef() if mean >= 45 else m21.clef.BassClef())
     part.insert(0, m21.tempo.MetronomeMark(number=round(solo.tempo)))
     pos, last = 0, None
-    for n in solo.notes:
-        on, dur = to_steps(n.start), max(1, to_steps(n.duration))
+    bar = to_steps(solo.beats_per_bar)
+    for on, dur, n in readable(solo.notes):
+        if (on + dur - 1) // bar != on // bar:  # snapping never pushes a note over its bar line
+            dur = (on // bar + 1) * bar - on
         if on > pos:
             part.insert(Fraction(pos, GRID), m21.note.Rest(quarterLength=Fraction(on - pos, GRID)))
         note = m21.note.Note(spell(n.pitch, solo.chord_at(n.start)), quarterLength=Fraction(dur, GRID))
@@ -61,7 +93,7 @@ def to_music21(solo: Solo, title: str = ""):
         part.insert(Fraction(pos, GRID), m21.note.Rest(quarterLength=Fraction(end - pos, GRID)))
     # chord symbols go into the measures after makeNotation: inside a note's span music21
     # would count them as overlaps and split every measure into two voices
-    part = part.makeNotation()
+    part.makeNotation(inPlace=True)  # in place: a copy of every note costs more than the notation itself
     measures = list(part.getElementsByClass(m21.stream.Measure))
     bar = Fraction(to_steps(solo.beats_per_bar), GRID)
     for c in solo.chords:
