@@ -35,7 +35,7 @@ class Track:
     vel: np.ndarray
 
     @classmethod
-    def from_lists(cls, name, program, is_drum, start, dur, pitch, vel) -> "Track":
+    def from_lists(cls, name, program, is_drum, start, dur, pitch, vel) -> Track:
         start, dur = np.asarray(start, float), np.asarray(dur, float)
         pitch, vel = np.asarray(pitch, np.int64), np.clip(np.asarray(vel, np.int64), 1, 127)
         ok = (dur > 0) & (pitch >= 0) & (pitch <= 127) & (start >= 0)

@@ -86,7 +86,7 @@ class Chord:
         """End of the chord's span in beats."""
         return self.start + self.duration
 
-    def at(self, start: float, duration: float) -> "Chord":
+    def at(self, start: float, duration: float) -> Chord:
         """The same chord over another span."""
         return Chord(self.symbol, self.root, self.pcs, self.scale, start, duration, self.quality)
 

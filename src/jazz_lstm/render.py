@@ -95,7 +95,7 @@ def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: s
     if "png" in formats:
         _optional(out, "piano roll", lambda: put("png", _piano_roll(solo, title, accompany)))
     for fmt, job in pending:
-        _optional(out, "sheet music", lambda: put(fmt, job.result()))
+        _optional(out, "sheet music", lambda fmt=fmt, job=job: put(fmt, job.result()))
     if wav is not None:
         data, out.synth = wav.result()
         put("wav", data)

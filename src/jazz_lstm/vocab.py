@@ -15,7 +15,7 @@ class Vocab:
         self.stoi = {t: i for i, t in enumerate(self.itos)}
 
     @classmethod
-    def build(cls, corpus: Iterable[str]) -> "Vocab":
+    def build(cls, corpus: Iterable[str]) -> Vocab:
         """All distinct tokens of `corpus`, sorted (so ids do not depend on set order)."""
         return cls(sorted(set(corpus)))
 
@@ -37,7 +37,7 @@ class Vocab:
         return json.dumps(self.itos)
 
     @classmethod
-    def from_json(cls, text: str) -> "Vocab":
+    def from_json(cls, text: str) -> Vocab:
         data = json.loads(text)
         if not isinstance(data, list) or not all(isinstance(t, str) for t in data):
             raise ValueError("vocabulary JSON must be a list of strings")
