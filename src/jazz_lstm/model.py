@@ -214,14 +214,10 @@ class JazzLSTM(nn.Module):
         return torch.addmm(self.bias[0], self.drop(self.embed(ids_t)).reshape(-1, self.cfg.embedding),
                            self.w_in[0]).reshape(*ids_t.shape, -1)
 
-    def forward(self, ids, state=None, time_major: bool = False):
-        """ids (B, T) -> logits (B, T, V), new state.  Ids < 0 are read as the zero input.
-
-        With time_major=True, ids are (T, B) and logits come back (T, B, V), contiguous
-        (the training loop's layout: no transposes on the hot path).
-        """
-        ids = torch.where(ids < 0, torch.full_like(ids, self.start_id), ids)
-        ids_t = ids if time_major else ids.t()
+    def hidden(self, ids_t, state=None):
+        """Time-major ids (T, B) -> the top layer's outputs hs (T, B, H), new state.
+        Ids < 0 are read as the zero input."""
+        ids_t = torch.where(ids_t < 0, torch.full_like(ids_t, self.start_id), ids_t)
         T, B = ids_t.shape
         state = state or self.init_state(B)
         new_state = []
@@ -232,21 +228,22 @@ class JazzLSTM(nn.Module):
             h0, c0 = state[layer]
             hs, hT, cT = LSTMSeq.apply(xg, h0, c0, self.w_hh[layer])  # hs (T, B, H)
             new_state.append((hT, cT))
+        return hs, new_state
+
+    def forward(self, ids, state=None, time_major: bool = False):
+        """ids (B, T) -> logits (B, T, V), new state.  Ids < 0 are read as the zero input.
+
+        With time_major=True, ids are (T, B) and logits come back (T, B, V), contiguous.
+        """
+        hs, new_state = self.hidden(ids if time_major else ids.t(), state)
         logits = self.head(self.drop(hs))  # (T, B, V)
         return (logits if time_major else logits.transpose(0, 1)), new_state
 
     def loss(self, ids, targets):
         """The training loss for time-major ids and targets (T, B): cross-entropy summed
         over the steps, averaged over the batch; targets < 0 count for nothing."""
-        ids = torch.where(ids < 0, torch.full_like(ids, self.start_id), ids)
-        T, B = ids.shape
-        xg, hs = self._input_gates(ids), None
-        for layer in range(self.cfg.layers):
-            if layer:
-                xg = torch.addmm(self.bias[layer], self.drop(hs).reshape(T * B, -1), self.w_in[layer]).reshape(T, B, -1)
-            h0, c0 = self.init_state(B)[layer]
-            hs, _, _ = LSTMSeq.apply(xg, h0, c0, self.w_hh[layer])
-        return HeadLoss.apply(self.drop(hs), self.head.weight, self.head.bias, targets, B)
+        hs, _ = self.hidden(ids)
+        return HeadLoss.apply(self.drop(hs), self.head.weight, self.head.bias, targets, ids.shape[1])
 
     @torch.inference_mode()
     def step(self, ids, state):
