@@ -15,11 +15,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e ".[render,web,test]"
 	touch $(STAMP)
 
-# Debian packages for audio (FluidSynth + General MIDI soundfonts) and browser tests (Chromium).
+# Debian packages for audio (FluidSynth + General MIDI soundfonts), browser tests (Chromium),
+# and the score PNG (cairo, DejaVu fonts for ♭ ♯).
 # Installed only where we are root with apt; elsewhere the tool falls back (numpy synth, skipped browser test).
 system-deps:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  missing=""; for p in fluidsynth fluid-soundfont-gm chromium; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  missing=""; for p in fluidsynth fluid-soundfont-gm chromium libcairo2 fonts-dejavu-core; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	  if [ -n "$$missing" ]; then echo "installing:$$missing"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null) \
 	    || echo "warning: could not install$$missing; falling back"; fi; \
