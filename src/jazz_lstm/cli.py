@@ -171,6 +171,9 @@ def train(
                       val_fraction=val, patience=patience, seed=seed, squeeze=squeeze)
     if min(hidden, layers) < 1 or embedding < 0 or not 0 <= dropout < 1:
         raise JazzError("--hidden and --layers must be >= 1, --embedding >= 0, --dropout in [0, 1)")
+    if val and len(tunes) < 2:
+        err.print("[yellow]warning:[/] --val needs two or more tunes (it splits by tune); training without validation",
+                  highlight=False)
     chart = chords_option(chords)
     solos = [load(t, melody_track, None) if chart is None else _with_chords(load(t, melody_track, None), chart) for t in tunes]
     prior = checkpoint.load(output) if resume else None

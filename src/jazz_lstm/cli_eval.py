@@ -49,6 +49,7 @@ def evaluate(
         if not names:
             raise JazzError("the model's training tunes are not here: name the tunes to compare with (--tunes FILE)")
     solos = [load(t, None, None) for t in names]
+    err.print(f"generating {n} solos of {bars} bars over the changes of {names[0]} ...", highlight=False)
     report = run_evaluate(ck, solos, n, bars, cfg, [load(t, None, None) for t in heldout or []] or None)
     if as_json:
         out.print(to_json(report), highlight=False, markup=False)
