@@ -44,7 +44,7 @@ class Checkpoint:
 
 
 def save(ck: Checkpoint, path: str) -> str:
-    """Write `ck` to `path` atomically; returns the path."""
+    """Write `ck` to `path` atomically; returns the path (and sets ck.path, ck.sha256)."""
     from safetensors.torch import save
 
     tensors = {f"model.{k}": v.detach().contiguous() for k, v in ck.model.state_dict().items()}
@@ -56,19 +56,23 @@ def save(ck: Checkpoint, path: str) -> str:
     tensors["corpus.lengths"] = torch.tensor([len(s) for s in ck.corpus] or [0], dtype=torch.int32)
     meta = {"format": FORMAT, "grammar": GRAMMAR_VERSION, "config": json.dumps(ck.model.cfg.to_dict()),
             "vocab": ck.vocab.to_json(), "train": json.dumps(ck.train), "chart": json.dumps(ck.chart)}
-    return write_atomic(path, save(tensors, metadata=meta))
+    data = save(tensors, metadata=meta)
+    ck.path, ck.sha256 = write_atomic(path, data), hashlib.sha256(data).hexdigest()
+    return ck.path
 
 
 def load(path: str) -> Checkpoint:
     """Read a model file; JazzError (one clear line) for a missing, corrupt or foreign file."""
-    from safetensors import safe_open
+    from safetensors.torch import load as parse
 
     if not os.path.isfile(path):
         raise JazzError("no such model file", path)
-    try:
-        with safe_open(path, framework="pt") as f:
-            meta = f.metadata() or {}
-            tensors = {k: f.get_tensor(k) for k in f.keys()}
+    try:  # one read serves the header, the tensors and the hash
+        with open(path, "rb") as fh:
+            data = fh.read()
+        n = int.from_bytes(data[:8], "little")
+        meta = json.loads(data[8:8 + n]).get("__metadata__") or {}
+        tensors = parse(data)
     except Exception:
         raise JazzError("not a model file (expected a jazz-lstm .safetensors file)", path) from None
     if meta.get("format") != FORMAT:
@@ -95,11 +99,9 @@ def load(path: str) -> Checkpoint:
         if k.startswith("optim."):
             _, idx, key = k.split(".", 2)
             state.setdefault(int(idx), {})[key] = v.reshape(()) if key == "step" else v
-    with open(path, "rb") as fh:
-        digest = hashlib.sha256(fh.read()).hexdigest()
     model.eval()
     return Checkpoint(model, vocab, json.loads(meta["chart"]), json.loads(meta["train"]), corpus,
-                      {"state": state} if state else {}, path, digest)
+                      {"state": state} if state else {}, path, hashlib.sha256(data).hexdigest())
 
 
 def default_model_path() -> str:

@@ -134,7 +134,6 @@ def demo(
     """
     import os
 
-    from . import checkpoint
     from .charts import BLUES_12, parse_chart
     from .generate import improvise
     from .midi_io import read_tune
@@ -151,7 +150,6 @@ def demo(
     solos = improvise(ck, parse_chart(BLUES_12), 12, 1, cfg, tempo=132.0)
     out.print(f"wrote {model_path}  (loss {ck.train['losses'][0]:.1f} -> {ck.train['losses'][-1]:.1f}, "
               f"{ck.train['seconds']:.1f} s)", highlight=False)
-    ck.sha256, ck.path = checkpoint.load(model_path).sha256, model_path
     write_solos(solos, [os.path.join(outdir, "solo")], _formats(formats), ck, cfg, model_path, False,
                 title="12-bar blues in F, trained on the default tune")
 
