@@ -26,10 +26,7 @@ def _formats(spec: str) -> tuple:
 
 def write_solos(solos, stems, formats, ck, cfg, model_path, default_model, accompany=True, soundfont=None, title=""):
     """Render each solo and write its manifest; print what was written."""
-    import json
-
     from . import manifest
-    from .fileio import write_atomic
     from .render import render
 
     for i, (solo, stem) in enumerate(zip(solos, stems)):
@@ -37,11 +34,10 @@ def write_solos(solos, stems, formats, ck, cfg, model_path, default_model, accom
                    soundfont=soundfont, accompany=accompany)
         for w in r.warnings:
             err.print(f"[yellow]warning:[/] {w}", highlight=False)
-        data = manifest.build(model_path=model_path, model_sha256=ck.sha256, default_model=default_model,
-                              cfg=cfg.to_dict(), index=i, num_outputs=len(solos), bars=solo.n_bars, tempo=solo.tempo,
-                              beats_per_bar=solo.beats_per_bar, chords=solo.chords, tokens=solo.tokens,
-                              accompany=accompany, files=r.files, synth=r.synth)
-        r.files["json"] = write_atomic(f"{stem}.json", json.dumps(data, indent=1))
+        data = manifest.build(solo, model_path=model_path, model_sha256=ck.sha256, default_model=default_model,
+                              cfg=cfg.to_dict(), index=i, num_outputs=len(solos), accompany=accompany,
+                              files=r.files, synth=r.synth)
+        r.files["json"] = manifest.write(f"{stem}.json", data)
         out.print(f"wrote {r.files['mid']}  ({solo.n_bars} bars, {len(solo.notes)} notes)", highlight=False)
         for fmt, path in r.files.items():
             if fmt != "mid":

@@ -24,10 +24,9 @@ def versions() -> dict:
     return out
 
 
-def build(*, model_path: str, model_sha256: str, default_model: bool, cfg: dict, index: int, num_outputs: int,
-          bars: int, tempo: float, beats_per_bar: float, chords: list, tokens: list, accompany: bool,
-          files: dict, synth: str = "") -> dict:
-    """The manifest as a dict (see `write`)."""
+def build(solo, *, model_path: str, model_sha256: str, default_model: bool, cfg: dict, index: int = 0,
+          num_outputs: int = 1, accompany: bool = True, files: dict | None = None, synth: str = "") -> dict:
+    """The manifest of a generated Solo (its chords, tokens, length and tempo come from it)."""
     from .charts import format_chart
 
     return {
@@ -35,12 +34,19 @@ def build(*, model_path: str, model_sha256: str, default_model: bool, cfg: dict,
         "command": sys.argv[:],
         "model": {"path": "default" if default_model else model_path, "sha256": model_sha256},
         "seed": cfg["seed"], "sampling": cfg, "index": index, "num_outputs": num_outputs,
-        "bars": bars, "tempo": tempo, "beats_per_bar": beats_per_bar,
-        "chart": format_chart(chords, beats_per_bar),
-        "chords": [[c.symbol, c.start, c.duration] for c in chords],
-        "tokens": tokens, "accompaniment": accompany, "audio": synth,
-        "files": files, "versions": versions(),
+        "bars": solo.n_bars, "tempo": solo.tempo, "beats_per_bar": solo.beats_per_bar,
+        "chart": format_chart(solo.chords, solo.beats_per_bar),
+        "chords": [[c.symbol, c.start, c.duration] for c in solo.chords],
+        "tokens": solo.tokens, "accompaniment": accompany, "audio": synth,
+        "files": files or {}, "versions": versions(),
     }
+
+
+def write(path: str, data: dict) -> str:
+    """Write a manifest atomically; returns the path."""
+    from .fileio import write_atomic
+
+    return write_atomic(path, json.dumps(data, indent=1))
 
 
 def read(path: str) -> dict:

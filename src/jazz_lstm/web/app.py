@@ -203,7 +203,8 @@ def _generate(st: Studio, req: GenerateRequest) -> dict:
     try:
         ck = checkpoint.load(path)
         chords = parse_chart(req.chart, float(ck.chart.get("beats_per_bar", 4.0)), source="chart")
-        solo = improvise(ck, chords, req.bars, 1, SampleConfig(temperature=req.temperature, seed=req.seed), tempo=req.tempo)[0]
+        cfg = SampleConfig(temperature=req.temperature, seed=req.seed)
+        solo = improvise(ck, chords, req.bars, 1, cfg, tempo=req.tempo)[0]
     except JazzError as e:
         raise _bad(e) from None
     rid = uuid.uuid4().hex[:12]
@@ -215,17 +216,11 @@ def _generate(st: Studio, req: GenerateRequest) -> dict:
             r = render(solo, stem, formats, title=f"seed {req.seed}, T={req.temperature}")
     else:
         r = render(solo, stem, formats)
-    import json
+    from .. import manifest
 
-    from ..manifest import build
-
-    data = build(model_path=path, model_sha256=ck.sha256, default_model=req.model_id == "default",
-                 cfg=SampleConfig(temperature=req.temperature, seed=req.seed).to_dict(), index=0, num_outputs=1,
-                 bars=solo.n_bars, tempo=solo.tempo, beats_per_bar=solo.beats_per_bar, chords=solo.chords,
-                 tokens=solo.tokens, accompany=True, files={k: os.path.basename(v) for k, v in r.files.items()}, synth=r.synth)
-    with open(stem + ".json", "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=1)
-    r.files["json"] = stem + ".json"
+    data = manifest.build(solo, model_path=path, model_sha256=ck.sha256, default_model=req.model_id == "default",
+                          cfg=cfg.to_dict(), files={k: os.path.basename(v) for k, v in r.files.items()}, synth=r.synth)
+    r.files["json"] = manifest.write(stem + ".json", data)
     st.results[rid] = r.files
     m = metrics.summary(solo.notes, solo.chords, solo.beats_per_bar, solo.n_bars)
     return {"result_id": rid, "notes": len(solo.notes), "bars": solo.n_bars, "synth": r.synth, "warnings": r.warnings,
