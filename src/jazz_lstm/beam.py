@@ -53,9 +53,7 @@ def beam_bars(model, vocab, bars: int, bar_steps: int, width: int = 4, corpus=No
                 ok = dur <= bar_steps - h.pos
                 if tracker is not None:
                     tracker.state, tracker.run = h.guard
-                    keep = ok.copy()
-                    keep[tracker.banned(max_copy)] = False
-                    ok = keep if keep.any() else ok
+                    ok = tracker.restrict(ok, max_copy)
                 if not ok.any():  # nothing fits: close the bar with a rest
                     done.append(_Hyp(h.score, h.values + [str(Terminal("R", bar_steps - h.pos))], h.state, h.last,
                                      bar_steps, h.guard))

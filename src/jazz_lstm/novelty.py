@@ -71,5 +71,15 @@ class CopyTracker:
             return []
         return [x for x in self.sam.next[self.state] if x >= 0]
 
+    def restrict(self, allowed, max_copy: int):
+        """`allowed` (a bool mask over values, numpy or torch) without the banned values,
+        unless that would leave nothing to play."""
+        ban = self.banned(max_copy)
+        if not ban:
+            return allowed
+        keep = allowed.clone() if hasattr(allowed, "clone") else allowed.copy()
+        keep[ban] = False
+        return keep if keep.any() else allowed
+
     def reset(self) -> None:
         self.state, self.run = 0, 0

@@ -1,5 +1,6 @@
 """Sampling values from a trained model: greedy, temperature, top-k, top-p; seeded,
-batched (N solos at once), masked by the grammar so no value overflows its bar.
+batched (N solos at once), filling every bar exactly (a value that would overflow
+its bar is split with a tie, or masked out).
 
     ids = sample_ids(model, n=1000, steps=50, cfg=SampleConfig(temperature=1.0))
     bars = sample_bars(model, vocab, bars=12, bar_steps=48, n=4, cfg=SampleConfig(seed=1))
@@ -82,18 +83,6 @@ def sample_ids(model, n: int = 1, steps: int = 50, cfg: SampleConfig | None = No
     return out
 
 
-def _apply_guard(guard, allowed, max_copy: int) -> None:
-    """Ban, row by row, the values that would copy more than max_copy training values
-    in a row -- unless nothing would be left to play."""
-    for r, g in enumerate(guard):
-        ban = g.banned(max_copy)
-        if ban and bool(allowed[r].any()):
-            keep = allowed[r].clone()
-            keep[ban] = False
-            if bool(keep.any()):
-                allowed[r] = keep
-
-
 @torch.inference_mode()
 def sample_bars(model, vocab, bars: int, bar_steps: int, n: int = 1, cfg: SampleConfig | None = None,
                 corpus: list[list[int]] | None = None) -> list[list[list[str]]]:
@@ -136,7 +125,8 @@ def sample_bars(model, vocab, bars: int, bar_steps: int, n: int = 1, cfg: Sample
         else:
             allowed = torch.ones(n, len(terms), dtype=torch.bool)
         if guard is not None:
-            _apply_guard(guard, allowed, cfg.max_copy)
+            for r, g in enumerate(guard):
+                allowed[r] = g.restrict(allowed[r], cfg.max_copy)
         pick = choose(logits.masked_fill(~allowed, float("-inf")), cfg, gen).numpy()
         stuck = (~allowed.any(-1)).numpy()
         fed = np.zeros(n, dtype=bool)
