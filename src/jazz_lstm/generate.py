@@ -21,13 +21,18 @@ def training_chords(ck: Checkpoint) -> list[Chord]:
     return [parse_chord(sym, start, dur) for sym, start, dur in ck.chart["chords"]]
 
 
+def chart_span(chords: list[Chord], beats_per_bar: float) -> tuple[float, int]:
+    """(beat where the chart's first bar starts, how many bars the chart lasts)."""
+    origin = (chords[0].start // beats_per_bar) * beats_per_bar
+    return origin, max(1, math.ceil((max(c.end for c in chords) - origin) / beats_per_bar - 1e-9))
+
+
 def loop_chords(chords: list[Chord], bars: int, beats_per_bar: float) -> list[Chord]:
     """The chart repeated (chorus after chorus) or cut to exactly `bars` bars."""
     if not chords:
         raise JazzError("no chords to improvise over")
-    first_bar = int(chords[0].start // beats_per_bar)
-    origin = first_bar * beats_per_bar
-    length = max(beats_per_bar, -(-(max(c.end for c in chords) - origin) // beats_per_bar) * beats_per_bar)
+    origin, chart_bars = chart_span(chords, beats_per_bar)
+    length = chart_bars * beats_per_bar
     total = bars * beats_per_bar
     out, k = [], 0
     while k * length < total:
@@ -56,8 +61,7 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
         raise JazzError(f"--bars must be >= 1 (got {bars})")
     if not chords:
         raise JazzError("the chord chart is empty")
-    origin = (chords[0].start // bpb) * bpb
-    bars = bars or max(1, math.ceil((max(c.end for c in chords) - origin) / bpb - 1e-9))
+    bars = bars or chart_span(chords, bpb)[1]
     if bars > 10_000:
         raise JazzError(f"--bars {bars} is more than 10000 bars")
     changes = loop_chords(chords, bars, bpb)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import JazzError
-from .harmony import M21_KINDS, QUALITIES, chords_from_profile, make_chord, profile
+from .harmony import M21_KINDS, QUALITIES, chords_from_profile, make_chord, parse_chord, profile
 from .melody import TrackScore, harmonic_fit, pick_track, rank_tracks, top_voice  # noqa: F401  (re-exported)
 from .melody import segment as _segment
 from .music import Chord, Note, Solo, merge_ties
@@ -93,8 +93,6 @@ def _marker_chords(score, tpq: int) -> list[Chord]:
     """Chord symbols stored as MIDI markers (as write_midi stores them), if every marker is
     one.  Section letters ("A", "B") also parse as chords: plain triads alone only count
     when there are at least eight markers."""
-    from .harmony import parse_chord
-
     chords = []
     for m in score.markers:
         try:
@@ -163,8 +161,6 @@ def _read_music21(path: str) -> RawTune:
 
 def _quality_from_text(text: str | None) -> str | None:
     """The quality a chord symbol's written suffix ("m7b5", "7b9", "Δ") names, if we know it."""
-    from .harmony import parse_chord
-
     if not text or not text.strip():
         return None
     try:

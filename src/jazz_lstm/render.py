@@ -87,7 +87,9 @@ def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: s
     if "mid" in formats:
         put("mid", midi if midi is not None else midi_bytes(solo, accompany))
     if "wav" in formats:
-        find_soundfont_checked(soundfont)
+        from .synth import find_soundfont
+
+        find_soundfont(soundfont)  # a bad --soundfont fails before any work starts
     wav = Background(audio, solo, soundfont, accompany) if "wav" in formats else None  # on the other core
     pending: list = []
     if {"musicxml", "svg", "score.png"} & set(formats):
@@ -100,13 +102,6 @@ def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: s
         data, out.synth = wav.result()
         put("wav", data)
     return out
-
-
-def find_soundfont_checked(soundfont: str | None) -> None:
-    """Check a --soundfont before any work starts (JazzError if it is not one)."""
-    from .synth import find_soundfont
-
-    find_soundfont(soundfont)
 
 
 class Background:
