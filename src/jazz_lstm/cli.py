@@ -175,7 +175,10 @@ def train(
         err.print("[yellow]warning:[/] --val needs two or more tunes (it splits by tune); training without validation",
                   highlight=False)
     chart = chords_option(chords)
-    solos = [load(t, melody_track, None) if chart is None else _with_chords(load(t, melody_track, None), chart) for t in tunes]
+    from .midi_io import read_tune
+    from .tunes import resolve
+
+    solos = [read_tune(resolve(t), melody_track, chart) for t in tunes]  # chart (parsed once) or the tune's own
     prior = checkpoint.load(output) if resume else None
     try:
         ck = run_train(solos, cfg, dict(hidden=hidden, layers=layers, dropout=dropout, embedding=embedding),
@@ -188,11 +191,6 @@ def train(
               f"loss {facts['losses'][0]:.2f} -> {facts['losses'][-1]:.2f}"
               + (f", val {facts['val_losses'][-1]:.2f}" if facts.get("val_losses") else "")
               + f" in {facts['seconds']:.1f} s")
-
-
-def _with_chords(solo, chords):
-    solo.chords, solo.chord_origin = chords, "chart"
-    return solo
 
 
 from . import cli_solo  # noqa: E402,F401,I001  (adds generate, demo, render, in this order)

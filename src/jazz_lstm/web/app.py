@@ -201,7 +201,7 @@ def _generate(st: Studio, req: GenerateRequest) -> dict:
     if not path:
         raise HTTPException(404, detail="no such model")
     try:
-        ck = checkpoint.load(path)
+        ck = st.checkpoint(path)
         chords = parse_chart(req.chart, float(ck.chart.get("beats_per_bar", 4.0)), source="chart")
         cfg = SampleConfig(temperature=req.temperature, seed=req.seed)
         solo = improvise(ck, chords, req.bars, 1, cfg, tempo=req.tempo)[0]

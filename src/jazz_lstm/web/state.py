@@ -49,6 +49,16 @@ class Studio:
         self.lock = threading.Lock()
         self.training: Job | None = None
         self.render_slots = threading.Semaphore(2)  # heavy rendering: two at a time, the rest wait
+        self.loaded: dict = {}  # model path -> Checkpoint (read once; generation never changes a model)
+
+    def checkpoint(self, path: str):
+        """The model at `path`, read from disk the first time only."""
+        from ..checkpoint import load
+
+        with self.lock:
+            if path not in self.loaded:
+                self.loaded[path] = load(path)
+            return self.loaded[path]
 
     def new_path(self, suffix: str) -> str:
         """A fresh file name inside the studio folder."""
