@@ -32,11 +32,9 @@ def segments(tune: Solo, bars: int) -> list[Solo]:
     span = bars * tune.beats_per_bar
     out = []
     for k in range(int(np.ceil(tune.length_beats / span))):
-        a, b = k * span, (k + 1) * span
-        notes = [n.__class__(n.pitch, n.start - a, min(n.duration, b - n.start), n.velocity) for n in tune.notes if a <= n.start < b]
-        chords = [c.at(max(c.start, a) - a, min(c.end, b) - max(c.start, a)) for c in tune.chords if c.start < b and c.end > a]
-        if len(notes) >= 4 and chords:
-            out.append(Solo(notes, chords, tune.beats_per_bar, tune.time_signature, tune.tempo))
+        piece = tune.excerpt(k * span, (k + 1) * span)
+        if len(piece.notes) >= 4 and piece.chords:
+            out.append(piece)
     return out
 
 

@@ -135,6 +135,15 @@ class Solo:
 
         return max(1, math.ceil(self.length_beats / self.beats_per_bar - 1e-9))
 
+    def excerpt(self, start: float, end: float) -> Solo:
+        """The notes starting and chords sounding in [start, end) beats, moved to begin at 0
+        and cut at `end`."""
+        notes = [Note(n.pitch, n.start - start, min(n.duration, end - n.start), n.velocity, n.tie)
+                 for n in self.notes if start <= n.start < end]
+        chords = [c.at(max(c.start, start) - start, min(c.end, end) - max(c.start, start))
+                  for c in self.chords if c.start < end and c.end > start]
+        return Solo(notes, chords, self.beats_per_bar, self.time_signature, self.tempo, self.key, self.source)
+
     def chord_at(self, beat: float) -> Chord | None:
         """The chord sounding at `beat`; before the first chord, the first one."""
         found = None

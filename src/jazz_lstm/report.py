@@ -71,13 +71,9 @@ def _audio(solo, bars: int = 8) -> str:
     """A small WAV to inline: the first `bars` bars, mono, 22 kHz."""
     import wave
 
-    from .music import Solo
     from .render import audio
 
-    end = bars * solo.beats_per_bar
-    part = Solo([n for n in solo.notes if n.start < end], [c.at(c.start, min(c.duration, end - c.start)) for c in solo.chords if c.start < end],
-                solo.beats_per_bar, solo.time_signature, solo.tempo)
-    data, _ = audio(part)
+    data, _ = audio(solo.excerpt(0.0, bars * solo.beats_per_bar))
     with wave.open(io.BytesIO(data)) as w:
         ch, frames = w.getnchannels(), np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
     mono = frames.reshape(-1, ch).astype(np.int32).mean(1)
