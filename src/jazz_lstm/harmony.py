@@ -55,7 +55,7 @@ _SYNONYMS = {
     "ø": "m7b5", "ø7": "m7b5", "-7b5": "m7b5", "min7b5": "m7b5", "m7(b5)": "m7b5",
     "o": "dim", "°": "dim", "o7": "dim7", "°7": "dim7", "+": "aug", "+7": "7#5", "aug7": "7#5",
     "7+": "7#5", "7(b9)": "7b9", "7(#9)": "7#9", "alt": "7alt", "7sus": "7sus4", "sus": "sus4",
-    "9sus": "9sus4", "7(#11)": "7#11", "Δ#11": "maj7#11", "maj7(#11)": "maj7#11", "mmaj": "mmaj7",
+    "9sus": "9sus4", "Bass": "5", "7(#11)": "7#11", "Δ#11": "maj7#11", "maj7(#11)": "maj7#11", "mmaj": "mmaj7",
 }
 # music21 ChordSymbol.chordKind -> canonical quality
 M21_KINDS = {
@@ -104,17 +104,113 @@ def parse_chord(symbol: str, start: float = 0.0, duration: float = 4.0) -> Chord
     """
     text = symbol.strip()
     bass, bass_name = None, ""
+    text = text.lstrip("\\")  # Impro-Visor's escaped symbols ("\\F7")
+    if "\\" in text:  # Impro-Visor's polychord "F\\Eb": the upper chord over the lower one's root
+        upper, _, lower = text.partition("\\")
+        text = upper + "/" + (_ROOT_RE.match(lower).group(1) + _ROOT_RE.match(lower).group(2) if _ROOT_RE.match(lower) else lower)
     if "/" in text and not text.endswith("6/9"):
         text, _, bass_txt = text.rpartition("/")
         bass, rest, bass_name = _parse_root(bass_txt, symbol)
-        if rest:
+        if rest and _ROOT_RE.match(bass_txt) and (_compound(rest) or rest in QUALITIES or rest in _SYNONYMS):
+            bass_name = ""  # a polychord ("Dm7/Bb7"): the upper chord over its root as bass
+        elif rest:
             raise JazzError(f"unknown chord symbol {symbol!r} (bad bass note)")
     root, suffix, root_name = _parse_root(text, symbol)
     suffix = suffix.strip().replace(" ", "")
     quality = suffix if suffix in QUALITIES else _SYNONYMS.get(suffix, _SYNONYMS.get(suffix.lower()))
     if quality is None:
+        quality = _compound(suffix)
+    if quality is None:
         raise JazzError(f"unknown chord symbol {symbol!r}")
     return make_chord(root, quality, start, duration, bass, (root_name, bass_name))
+
+
+# --- any other suffix: a base chord and alterations, as Impro-Visor and fake books write them
+_BASES = [  # (written prefix, canonical base) -- longest first
+    ("mmaj7", "mmaj7"), ("mM7", "mmaj7"), ("mM9", "mmaj7"), ("maj13", "maj7"), ("maj9", "maj9"), ("maj7", "maj7"),
+    ("M13", "maj7"), ("M69", "69"), ("M9", "maj9"), ("M7", "maj7"), ("m13", "m9"), ("m11", "m11"), ("m69", "m6"),
+    ("m9", "m9"), ("m7", "m7"), ("m6", "m6"), ("oM7", "dim7"), ("o7M7", "dim7"), ("o7", "dim7"), ("h7", "m7b5"),
+    ("13", "13"), ("11", "11"), ("9", "9"), ("7", "7"), ("69", "69"), ("67", "6"), ("6", "6"), ("M", ""), ("m", "m"),
+    ("o", "dim"), ("+", "aug"), ("2", "sus2"), ("4", "sus4"), ("", ""),
+]
+_MODS = [  # (written alteration, intervals removed, intervals added)
+    ("sus24", (3, 4), (2, 5)), ("sus4", (3, 4), (5,)), ("sus2", (3, 4), (2,)), ("sus", (3, 4), (5,)),
+    ("no3", (3, 4), ()), ("add13", (), (9,)), ("add11", (), (5,)), ("add9", (), (2,)), ("add#9", (), (3,)),
+    ("addb9", (), (1,)), ("add4", (), (5,)), ("add6", (), (9,)), ("add2", (), (2,)), ("#11", (), (6,)),
+    ("b13", (), (8,)), ("#9", (), (3,)), ("b9", (), (1,)), ("#5", (7,), (8,)), ("+", (7,), (8,)), ("b5", (7,), (6,)),
+    ("b6", (), (8,)), ("#4", (), (6,)), ("phryg", (3, 4), (1, 3, 5)),
+]
+_COMPOUND: dict = {}
+
+
+def _compound(suffix: str) -> str | None:
+    """Register and return a quality written as a base and alterations ("7#5#9", "M7#11",
+    "13sus4", "m+", "9b5"), or None.  Its chord tones come from the base and the
+    alterations; its scale is chosen from them as a soloist would (altered dominant,
+    half-whole for b9, lydian for #11, whole tone for a lone #5/b5 ...)."""
+    if suffix in _COMPOUND or suffix in QUALITIES:
+        return suffix
+    for prefix, base in _BASES:
+        if suffix.startswith(prefix):
+            rest, ivs = suffix[len(prefix):], set(QUALITIES[base][0])
+            if prefix in ("13", "M13", "maj13", "m13"):
+                ivs |= {2, 9} if prefix != "m13" else {2, 5, 9}
+            break
+    else:
+        return None
+    mods = []
+    while rest:
+        for text, drop, add in _MODS:
+            if rest.startswith(text):
+                ivs = (ivs - set(drop)) | set(add)
+                mods.append(text)
+                rest = rest[len(text):]
+                break
+        else:
+            return None
+    ivs.add(0)
+    _COMPOUND[suffix] = base
+    QUALITIES[suffix] = (tuple(sorted(ivs)), _scale_for(ivs, base))
+    return suffix
+
+
+def _scale_for(ivs: set, base: str) -> tuple:
+    """The chord scale a soloist would use over these intervals."""
+    dominant = 4 in ivs and 10 in ivs or base in ("7", "9", "11", "13")
+    if base in ("dim", "dim7"):
+        return S_WHOLE_HALF
+    if base == "m7b5" or {3, 6, 10} <= ivs:
+        return S_LOCRIAN
+    if dominant:
+        if (1 in ivs and 3 in ivs) or (8 in ivs and (1 in ivs or 3 in ivs)) or (3 in ivs and 4 in ivs):
+            return S_ALTERED
+        if 1 in ivs:
+            return S_HALF_WHOLE
+        if 8 in ivs or (6 in ivs and 7 not in ivs):
+            return S_WHOLE
+        if 6 in ivs:
+            return S_LYD_DOM
+        return S_MIXO
+    if 3 in ivs and 4 not in ivs:  # minor
+        if 11 in ivs:
+            return S_MEL_MINOR
+        if 1 in ivs:
+            return (0, 1, 3, 5, 7, 8, 10)  # phrygian
+        if 8 in ivs:
+            return (0, 2, 3, 5, 7, 8, 10)  # aeolian
+        return S_DORIAN
+    if 8 in ivs and 11 in ivs:
+        return (0, 2, 4, 6, 8, 9, 11)  # lydian augmented
+    if 8 in ivs:
+        return S_WHOLE
+    if 6 in ivs:
+        return S_LYDIAN
+    return S_MIXO if 10 in ivs else S_IONIAN
+
+
+def base_quality(quality: str) -> str:
+    """The plain quality a compound one is built on ("7#5#9" -> "7"); itself otherwise."""
+    return _COMPOUND.get(quality, quality)
 
 
 def tone_type(pitch: int, chord: Chord) -> str:

@@ -19,6 +19,8 @@ from .music import Chord, Note, Solo, merge_ties
 MIDI_EXT = (".mid", ".midi", ".smf", ".kar")
 XML_EXT = (".xml", ".mxl", ".musicxml")
 ABC_EXT = (".abc",)
+LS_EXT = (".ls",)  # Impro-Visor leadsheets (leadsheet.py)
+TUNE_EXT = MIDI_EXT + XML_EXT + ABC_EXT + LS_EXT
 _KEYS = ["Cb", "Gb", "Db", "Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#"]
 
 
@@ -62,6 +64,7 @@ class RawTune:
     tempo: float
     key: str | None
     source: str
+    title: str = ""
 
 
 def _read_midi(path: str) -> RawTune:
@@ -187,13 +190,17 @@ def read_raw(path: str) -> RawTune:
     if os.path.getsize(path) == 0:
         raise JazzError("the file is empty", path)
     ext = os.path.splitext(path)[1].lower()
+    if ext in LS_EXT:
+        from .leadsheet import read_leadsheet
+
+        return read_leadsheet(path)
     if ext in XML_EXT + ABC_EXT:
         return _read_music21(path)
     with open(path, "rb") as f:
         head = f.read(4)
     if head == b"MThd" or ext in MIDI_EXT:
         return _read_midi(path)
-    raise JazzError("unknown file type (expected .mid, .midi, .xml, .mxl, .musicxml or .abc)", path)
+    raise JazzError("unknown file type (expected .mid, .midi, .xml, .mxl, .musicxml, .abc or .ls)", path)
 
 
 def read_tune(path: str, melody_track: str | int | None = None, chords: list[Chord] | None = None) -> Solo:

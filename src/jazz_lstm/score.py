@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from .harmony import M21_KINDS, pc_name
+from .harmony import M21_KINDS, base_quality, pc_name
 from .music import GRID, Solo, to_steps
 
 _KIND = {q: k for k, q in M21_KINDS.items()}
@@ -97,7 +97,7 @@ def to_music21(solo: Solo, title: str = ""):
     measures = list(part.getElementsByClass(m21.stream.Measure))
     bar = Fraction(to_steps(solo.beats_per_bar), GRID)
     for c in solo.chords:
-        kind = _KIND.get(c.quality) or _BASE.get(c.quality, "major")
+        kind = _KIND.get(c.quality) or _KIND.get(base_quality(c.quality)) or _BASE.get(base_quality(c.quality), "major")
         root = _NAME.match(c.symbol).group(0) if _NAME.match(c.symbol) else pc_name(c.root)
         cs = m21.harmony.ChordSymbol(root=root.replace("b", "-"), kind=kind, kindStr=c.quality)
         if "/" in c.symbol:
