@@ -16,7 +16,7 @@ import torch
 
 from .errors import JazzError
 from .fileio import write_atomic
-from .grammar import GRAMMAR_VERSION
+from .grammar import GRAMMAR_VERSION, parse_token
 from .model import JazzLSTM, ModelConfig
 from .vocab import Vocab
 
@@ -33,14 +33,19 @@ class Checkpoint:
     corpus: the training value streams as lists of ids.
     """
 
-    model: JazzLSTM
-    vocab: Vocab
+    model: JazzLSTM  # or chordlstm.ChordLSTM
+    vocab: Vocab | None  # None for a chord model (its values are factored, see features.py)
     chart: dict
     train: dict = field(default_factory=dict)
     corpus: list = field(default_factory=list)
     optim: dict = field(default_factory=dict)  # torch Adam state_dict, or {}
     path: str = ""
     sha256: str = ""
+
+    @property
+    def kind(self) -> str:
+        """"recipe": the course's one-hot LSTM over a vocabulary; "chord": the chord-aware factored model."""
+        return "recipe" if isinstance(self.model, JazzLSTM) else "chord"
 
 
 def save(ck: Checkpoint, path: str) -> str:
@@ -55,7 +60,12 @@ def save(ck: Checkpoint, path: str) -> str:
     tensors["corpus.ids"] = torch.tensor(flat or [0], dtype=torch.int32)
     tensors["corpus.lengths"] = torch.tensor([len(s) for s in ck.corpus] or [0], dtype=torch.int32)
     meta = {"format": FORMAT, "grammar": GRAMMAR_VERSION, "config": json.dumps(ck.model.cfg.to_dict()),
-            "vocab": ck.vocab.to_json(), "train": json.dumps(ck.train), "chart": json.dumps(ck.chart)}
+            "kind": ck.kind, "vocab": ck.vocab.to_json() if ck.vocab is not None else "null",
+            "train": json.dumps(ck.train), "chart": json.dumps(ck.chart)}
+    if ck.kind == "chord":
+        from .features import FEATURES_VERSION
+
+        meta["features"] = FEATURES_VERSION
     data = save(tensors, metadata=meta)
     ck.path, ck.sha256 = write_atomic(path, data), hashlib.sha256(data).hexdigest()
     return ck.path
@@ -79,14 +89,40 @@ def load(path: str) -> Checkpoint:
         raise JazzError("not a jazz-lstm model (a safetensors file from something else)", path)
     if meta.get("grammar") != GRAMMAR_VERSION:
         raise JazzError(f"made with grammar {meta.get('grammar')}, this version reads {GRAMMAR_VERSION}: retrain it", path)
+    kind = meta.get("kind", "recipe")
+    if kind == "chord":
+        from .features import FEATURES_VERSION
+
+        if meta.get("features") != FEATURES_VERSION:
+            raise JazzError(f"made with harmony features {meta.get('features')}, this version reads {FEATURES_VERSION}: "
+                            "retrain it", path)
     try:
-        cfg = ModelConfig(**json.loads(meta["config"]))
-        model = JazzLSTM(cfg)
-        model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
-        vocab = Vocab.from_json(meta["vocab"])
-        if len(vocab) != cfg.vocab_size:
-            raise ValueError("vocabulary size does not match the model")
+        if kind == "chord":
+            from .chordlstm import ChordConfig, ChordLSTM
+
+            model, vocab = ChordLSTM(ChordConfig(**json.loads(meta["config"]))), None
+        else:
+            cfg = ModelConfig(**json.loads(meta["config"]))
+            if cfg.vocab_size > 1_000_000 or cfg.hidden > 4096 or cfg.layers > 8 or cfg.embedding > 4096:
+                raise ValueError(f"config out of bounds: {cfg}")
+            model, vocab = JazzLSTM(cfg), Vocab.from_json(meta["vocab"])
+            if len(vocab) != cfg.vocab_size:
+                raise ValueError("vocabulary size does not match the model")
+            for tok in vocab.itos:
+                parse_token(tok)
+        weights = {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}
+        bad = [k for k, v in weights.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+        if bad:
+            raise ValueError(f"weights {bad[0]} are not finite")
+        model.load_state_dict(weights)
         ids, lengths = tensors["corpus.ids"].tolist(), tensors["corpus.lengths"].tolist()
+        if sum(lengths) > len(ids) or min(lengths, default=0) < 0:
+            raise ValueError("corpus lengths do not match its values")
+        chart, train = json.loads(meta["chart"]), json.loads(meta["train"])
+        if not isinstance(chart, dict) or not isinstance(train, dict):
+            raise ValueError("chart and training facts must be JSON objects")
+    except JazzError:
+        raise
     except Exception as e:
         raise JazzError(f"damaged model file ({type(e).__name__}: {str(e).splitlines()[0][:120]})", path) from None
     corpus, pos = [], 0
@@ -100,8 +136,8 @@ def load(path: str) -> Checkpoint:
             _, idx, key = k.split(".", 2)
             state.setdefault(int(idx), {})[key] = v.reshape(()) if key == "step" else v
     model.eval()
-    return Checkpoint(model, vocab, json.loads(meta["chart"]), json.loads(meta["train"]), corpus,
-                      {"state": state} if state else {}, path, hashlib.sha256(data).hexdigest())
+    return Checkpoint(model, vocab, chart, train, corpus, {"state": state} if state else {}, path,
+                      hashlib.sha256(data).hexdigest())
 
 
 def default_model_path() -> str:

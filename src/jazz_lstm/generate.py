@@ -65,7 +65,14 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
     if bars > 10_000:
         raise JazzError(f"--bars {bars} is more than 10000 bars")
     changes = loop_chords(chords, bars, bpb)
-    if cfg.beam:
+    if ck.kind == "chord":
+        from .chordsample import sample_chart
+
+        if cfg.beam:
+            raise JazzError("beam search is for recipe models; a chord model samples (drop the beam width)")
+        flat = [sample_chart(ck.model, changes, bars, bpb, n, cfg, ck.corpus)]
+        bar_tokens = [[toks] for toks in flat[0]]
+    elif cfg.beam:
         from .beam import beam_bars
 
         if n != 1:

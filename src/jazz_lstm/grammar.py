@@ -111,6 +111,11 @@ def _chord_finder(chords: list[Chord]):
 
 def encode(solo: Solo) -> list[str]:
     """The melody of `solo` as grammar terminals (see the module docstring)."""
+    return encode_onsets(solo)[0]
+
+
+def encode_onsets(solo: Solo) -> tuple[list[str], list[int]]:
+    """The grammar terminals of `solo` and each one's onset in grid steps from beat 0."""
     if not solo.chords:
         raise ValueError("encode needs chords")
     _, evs = events(solo)
@@ -123,7 +128,7 @@ def encode(solo: Solo) -> list[str]:
         window = None if prev is None else (pitch - prev - WINDOW, pitch - prev + WINDOW)
         tokens.append(str(Terminal(tone_type(pitch, chord_at(on)), steps, window)))
         prev = pitch
-    return tokens
+    return tokens, [ev[0] for ev in evs]
 
 
 @lru_cache(maxsize=4096)

@@ -1,0 +1,135 @@
+"""The chord-aware model: factored values in, the harmony beside them, factored values out.
+
+    model = ChordLSTM(ChordConfig())
+    logits, loss = model(ids, cond, targets, legal)   # ids, targets (B, T, 3); cond (B, T, COND_DIM)
+
+Each step reads the previous value (type, duration and interval embedded separately)
+and what a soloist knows at this onset (features.harmony_features: the chord and its
+alterations, the next chord, the beat, the time to the next change); an `nn.LSTM`
+(cuDNN on CUDA) carries the line; three heads predict the next value factor by factor:
+p(type) p(duration | type) p(interval | type, duration), each under the grammar's mask
+(features.legality: no value crosses its bar line, a note after a note has an interval,
+a tie only on a bar line after a note).  Torch only; no music.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .errors import JazzError
+from .features import COND_DIM, N_DUR, N_INT, N_TYPE, TYPES
+
+NEG = -1e9  # logit of an illegal class (finite: a row with one legal class stays well defined)
+_T = TYPES.index("T")
+_NOTE = [TYPES.index(t) for t in "CSAX"]
+
+
+@dataclass
+class ChordConfig:
+    hidden: int = 256  # LSTM units per layer
+    layers: int = 2  # stacked LSTM layers
+    dropout: float = 0.2  # between layers and before the heads
+    type_emb: int = 8  # embedding size of the value's type
+    dur_emb: int = 24  # embedding size of its duration class
+    int_emb: int = 24  # embedding size of its interval class
+    cond_dim: int = COND_DIM  # harmony features per step (features.COND_DIM)
+
+    def __post_init__(self):
+        sizes = (self.hidden, self.layers, self.type_emb, self.dur_emb, self.int_emb, self.cond_dim)
+        if not all(isinstance(v, int) and 1 <= v <= 4096 for v in sizes) or self.layers > 8:
+            raise JazzError(f"bad chord-model config {self}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise JazzError("dropout must be in [0, 1)")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def legal_logits(type_logits, dur_logits, int_logits, legal, ty, dur=None):
+    """Apply the grammar's masks.  legal (..., 3): steps left in the bar, has a previous
+    pitch, a tie may come; ty (...): the type the duration and interval belong to."""
+    rem, has_prev, tie_ok = legal.unbind(-1)
+    type_logits = type_logits.clone()
+    type_logits[..., _T] = type_logits[..., _T].masked_fill(tie_ok == 0, NEG)
+    steps = torch.arange(1, N_DUR + 1, device=legal.device)
+    dur_logits = dur_logits.masked_fill(steps > rem.unsqueeze(-1), NEG)
+    is_note = (ty >= 0) & (ty < len(_NOTE))  # C S A X come first in TYPES
+    wants_interval = (is_note & (has_prev > 0)).unsqueeze(-1)
+    none_col = torch.arange(N_INT, device=legal.device) == 0
+    int_logits = int_logits.masked_fill(wants_interval & none_col, NEG).masked_fill(~wants_interval & ~none_col, NEG)
+    return type_logits, dur_logits, int_logits
+
+
+class ChordLSTM(nn.Module):
+    """(previous value factors, harmony) -> logits over the next value's factors."""
+
+    def __init__(self, cfg: ChordConfig):
+        super().__init__()
+        self.cfg = cfg
+        H = cfg.hidden
+        # index N_* of each table is the start symbol (nothing played yet)
+        self.type_emb = nn.Embedding(N_TYPE + 1, cfg.type_emb)
+        self.dur_emb = nn.Embedding(N_DUR + 1, cfg.dur_emb)
+        self.int_emb = nn.Embedding(N_INT + 1, cfg.int_emb)
+        n_in = cfg.type_emb + cfg.dur_emb + cfg.int_emb + cfg.cond_dim
+        self.lstm = nn.LSTM(n_in, H, cfg.layers, batch_first=True, dropout=cfg.dropout if cfg.layers > 1 else 0.0)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.type_head = nn.Linear(H, N_TYPE)
+        self.dur_head = nn.Linear(H + cfg.type_emb, N_DUR)
+        self.int_head = nn.Linear(H + cfg.type_emb + cfg.dur_emb, N_INT)
+
+    @staticmethod
+    def start_ids(batch: int, device=None) -> torch.Tensor:
+        """(B, 3) the start symbol: what the first step reads as 'previous value'."""
+        return torch.tensor([N_TYPE, N_DUR, N_INT], device=device).repeat(batch, 1)
+
+    def embed(self, ids: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        """ids (B, T, 3), cond (B, T, C) -> LSTM input (B, T, n_in)."""
+        return torch.cat([self.type_emb(ids[..., 0]), self.dur_emb(ids[..., 1]), self.int_emb(ids[..., 2]), cond], -1)
+
+    def hidden(self, ids, cond, state=None):
+        """-> top-layer outputs (B, T, H) and the new (h, c) state."""
+        out, state = self.lstm(self.embed(ids, cond), state)
+        return self.drop(out), state
+
+    def heads(self, h, ty, dur=None):
+        """Logits for the type (.., N_TYPE), and given `ty` the duration (.., N_DUR), and
+        given `dur` too the interval (.., N_INT); `dur` None skips the interval head."""
+        te = self.type_emb(ty.clamp(min=0))
+        type_logits = self.type_head(h)
+        dur_logits = self.dur_head(torch.cat([h, te], -1))
+        int_logits = None
+        if dur is not None:
+            int_logits = self.int_head(torch.cat([h, te, self.dur_emb(dur.clamp(min=0))], -1))
+        return type_logits, dur_logits, int_logits
+
+    def forward(self, ids, cond, targets=None, legal=None, state=None):
+        """ids (B, T, 3) the previous values' factors; cond (B, T, C); targets (B, T, 3),
+        -1 for no target; legal (B, T, 3) (features.legality) masks the logits.
+        Returns ((type (B, T, 6), duration (B, T, 96), interval (B, T, 74)) logits, loss):
+        the loss is the negative log-likelihood in nats per value (the three factors
+        summed), averaged over the values with a target.  Without targets, only the
+        type logits are meaningful (the other heads need the type they belong to)."""
+        h, _ = self.hidden(ids, cond, state)
+        ty = targets[..., 0] if targets is not None else self.type_head(h).argmax(-1)
+        du = targets[..., 1] if targets is not None else None
+        logits = self.heads(h, ty, du)
+        if legal is not None and logits[2] is not None:
+            logits = legal_logits(*logits, legal, ty)
+        if targets is None:
+            return logits, None
+        keep = targets[..., 0] >= 0
+        nll = sum(F.cross_entropy(lg[keep], targets[..., k][keep], reduction="sum") for k, lg in enumerate(logits))
+        return logits, nll / keep.sum().clamp(min=1)
+
+    @torch.no_grad()
+    def nll_per_value(self, ids, cond, targets, legal) -> torch.Tensor:
+        """(B, T) negative log-likelihood of each target value in nats (0 where none)."""
+        logits, _ = self.forward(ids, cond, targets, legal)
+        keep = targets[..., 0] >= 0
+        t = targets.clamp(min=0)
+        out = sum(-lg.log_softmax(-1).gather(-1, t[..., k:k + 1])[..., 0] for k, lg in enumerate(logits))
+        return out * keep

@@ -1,0 +1,104 @@
+"""Sampling the chord-aware model over a chart: n solos at once, factor by factor,
+always under the grammar's masks (no value crosses its bar line), with the harmony of
+the chart fed in at every onset.  Over different charts the same seed gives different lines.
+
+    tokens = sample_chart(ck.model, changes, bars=32, beats_per_bar=4.0, n=4, cfg=SampleConfig(seed=1))
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .features import N_DUR, N_INT, N_TYPE, NOTE_TYPES, TYPES, harmony_features, split_id, unfactorize, value_id
+from .music import to_steps
+from .sample import SampleConfig, choose
+
+_T, _R = TYPES.index("T"), TYPES.index("R")
+NEG = -1e9
+
+
+class _Guard:
+    """The novelty guard over factored values: never more than K training values in a row."""
+
+    def __init__(self, corpus, n: int, max_copy: int):
+        from .novelty import CopyTracker, SuffixAutomaton
+
+        sam = SuffixAutomaton(corpus)
+        self.k, self.trackers = max_copy, [CopyTracker(sam) for _ in range(n)]
+
+    def banned(self, r: int) -> dict:
+        """(type, dur) -> set of banned interval classes, for solo r."""
+        out: dict = {}
+        for vid in self.trackers[r].banned(self.k):
+            ty, du, iv = split_id(vid)
+            out.setdefault((ty, du), set()).add(iv)
+        return out
+
+
+@torch.inference_mode()
+def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cfg: SampleConfig | None = None,
+                 corpus: list | None = None) -> list[list[str]]:
+    """n solos of exactly `bars` bars over `changes` (chords covering them, times in beats
+    from 0).  Returns each solo's grammar values.  cfg.max_copy with the training `corpus`
+    (value ids) keeps any run of more than K values from copying it."""
+    cfg = cfg or SampleConfig()
+    gen = torch.Generator().manual_seed(cfg.seed)
+    model.eval()
+    bar = to_steps(beats_per_bar)
+    total = bars * bar
+    table = torch.from_numpy(harmony_features(changes, range(total), beats_per_bar))  # (steps, C)
+    guard = _Guard(corpus, n, cfg.max_copy) if cfg.max_copy and corpus else None
+    pos = np.zeros(n, dtype=np.int64)
+    has_prev = np.zeros(n, dtype=bool)
+    sounding = np.zeros(n, dtype=bool)
+    prev = model.start_ids(n)
+    state = None
+    out: list[list[str]] = [[] for _ in range(n)]
+    steps = torch.arange(1, N_DUR + 1)
+    while (pos < total).any():
+        live = pos < total
+        at = np.minimum(pos, total - 1)
+        h, new_state = model.hidden(prev[:, None], table[at][:, None], state)
+        h = h[:, 0]
+        rem = torch.from_numpy(bar - at % bar)
+        tie_ok = torch.from_numpy((at % bar == 0) & sounding)
+        tl = model.type_head(h).masked_fill(torch.nn.functional.one_hot(torch.tensor(_T), N_TYPE).bool() & ~tie_ok[:, None], NEG)
+        ty = choose(tl, cfg, gen)
+        te = model.type_emb(ty)
+        dl = model.dur_head(torch.cat([h, te], -1)).masked_fill(steps[None] > rem[:, None], NEG)
+        ban = [guard.banned(r) for r in range(n)] if guard is not None else None
+        note = ty < len(NOTE_TYPES)
+        want = note & torch.from_numpy(has_prev)
+        if ban:
+            for r in range(n):
+                for (bt, bd), ivs in ban[r].items():
+                    full = ivs >= (set(range(1, N_INT)) if want[r] else {0})
+                    if bt == int(ty[r]) and full and (dl[r] > NEG / 2).sum() > 1:
+                        dl[r, bd] = NEG
+        du = choose(dl, cfg, gen)
+        il = model.int_head(torch.cat([h, te, model.dur_emb(du)], -1))
+        none = torch.arange(N_INT) == 0
+        il = il.masked_fill(want[:, None] & none[None], NEG).masked_fill(~want[:, None] & ~none[None], NEG)
+        if ban:
+            for r in range(n):
+                ivs = ban[r].get((int(ty[r]), int(du[r])))
+                if ivs and (il[r] > NEG / 2).sum() > len(ivs):
+                    il[r, sorted(ivs)] = NEG
+        iv = choose(il, cfg, gen)
+        for r in np.nonzero(live)[0]:
+            t, d, i = int(ty[r]), int(du[r]), int(iv[r])
+            out[r].append(unfactorize(t, d, i))
+            pos[r] += d + 1
+            if t < len(NOTE_TYPES):
+                has_prev[r] = True
+            sounding[r] = t != _R
+            if guard is not None:
+                guard.trackers[r].feed(value_id(t, d, i))
+        keep = torch.from_numpy(live)[:, None]
+        nxt = torch.stack([ty, du, iv], -1)
+        prev = torch.where(keep, nxt, prev)
+        if state is None:
+            state = tuple(torch.zeros_like(s) for s in new_state)
+        state = tuple(torch.where(keep[None], s1, s0) for s1, s0 in zip(new_state, state))
+    return out
+
