@@ -1,30 +1,49 @@
-"""How good is a model?  Its solos' metrics beside the band of the human solos it
-learned from, novelty (longest copy) and diversity (4-gram overlap), and the
-cross-entropy on tunes it did not train on.
+"""How good is a model?  Its solos beside three model-free baselines (the shuffle, a
+unigram and a bigram of its training values, decoded over the same chords by the same
+decoder) and beside the band of human solos; novelty against everything it trained on;
+cross-entropy per value on held-out tunes for the model and the n-gram baselines.
 
-    report = evaluate(ck, [read_tune("tune.mid")], n=20)
+    report = evaluate(ck, [read_tune("tune.mid")], n=20, heldout=[read_tune("other.ls")])
 """
 from __future__ import annotations
 
+import random
+
 import numpy as np
 
-from . import grammar
 from . import metrics as M
+from .baselines import NgramBaseline, fill_bars, shuffle_values
 from .checkpoint import Checkpoint
 from .errors import JazzError
-from .generate import improvise
-from .music import Solo
+from .generate import improvise, solo_from_tokens, training_values
+from .music import Solo, to_steps
 from .sample import SampleConfig
 
-# metric -> (label, format); the order of the report
+# summary key -> (JSON key with its unit, label, format); the order of the report
 SHOWN = {
-    "chord_tones": ("chord-tone share", "{:.0%}"), "scale_tones": ("scale-tone share", "{:.0%}"),
-    "approach_tones": ("approach share", "{:.0%}"), "other_tones": ("other share", "{:.0%}"),
-    "chord_tones_time": ("chord tones, by time", "{:.0%}"), "H1": ("pitch-class entropy H1 (bits)", "{:.2f}"),
-    "H4": ("pitch-class entropy H4 (bits)", "{:.2f}"), "GS": ("grooving similarity GS", "{:.2f}"),
-    "pitch_range": ("pitch range (semitones)", "{:.0f}"), "mean_abs_interval": ("mean |interval| (semitones)", "{:.2f}"),
-    "notes_per_bar": ("notes per bar", "{:.1f}"), "empty_beats": ("empty-beat rate", "{:.0%}"),
+    "chord_tones": ("chord_tone_share", "chord-tone share", "{:.0%}"),
+    "scale_tones": ("scale_tone_share", "scale-tone share", "{:.0%}"),
+    "approach_tones": ("approach_tone_share", "approach-tone share", "{:.0%}"),
+    "approach_resolution": ("approach_resolution_share", "approach tones resolved", "{:.0%}"),
+    "chord_tone_at_change": ("chord_tone_at_change_share", "chord tone at each change", "{:.0%}"),
+    "guide_tone_at_change": ("guide_tone_at_change_share", "3rd/7th at each change", "{:.0%}"),
+    "strong_beat_chord_tones": ("strong_beat_chord_tone_share", "chord tones on beats 1 and 3", "{:.0%}"),
+    "weak_beat_chord_tones": ("weak_beat_chord_tone_share", "chord tones elsewhere", "{:.0%}"),
+    "H1": ("pitch_class_entropy_1bar_bits", "pitch-class entropy, 1 bar (bits)", "{:.2f}"),
+    "H4": ("pitch_class_entropy_4bar_bits", "pitch-class entropy, 4 bars (bits)", "{:.2f}"),
+    "GS": ("grooving_similarity_share", "grooving similarity", "{:.2f}"),
+    "eighth_iois": ("eighth_ioi_share", "eighth-note onsets", "{:.0%}"),
+    "triplet_iois": ("triplet_ioi_share", "triplet onsets", "{:.0%}"),
+    "syncopation": ("syncopation_share", "syncopated notes", "{:.0%}"),
+    "phrase_notes": ("phrase_length_notes", "phrase length (notes)", "{:.1f}"),
+    "phrase_rest_beats": ("rest_between_phrases_beats", "rest between phrases (beats)", "{:.1f}"),
+    "pitch_range": ("pitch_range_semitones", "pitch range (semitones)", "{:.0f}"),
+    "mean_abs_interval": ("mean_abs_interval_semitones", "mean |interval| (semitones)", "{:.2f}"),
+    "notes_per_bar": ("notes_per_bar", "notes per bar", "{:.1f}"),
+    "empty_beats": ("empty_beat_share", "empty beats", "{:.0%}"),
 }
+SOURCES = ("model", "shuffle", "unigram", "bigram")
+MIN_BAND = 10  # pieces needed before percentiles mean anything
 
 
 def segments(tune: Solo, bars: int) -> list[Solo]:
@@ -38,24 +57,88 @@ def segments(tune: Solo, bars: int) -> list[Solo]:
     return out
 
 
-def _band(values: list[float]) -> dict:
+def band(values: list[float]) -> dict:
+    """p10, median, p90 of the human pieces -- or, with fewer than MIN_BAND pieces, only the
+    median and a note that the band is too thin to judge by."""
     v = np.asarray(values, dtype=float)
-    lo, hi = (np.percentile(v, 10), np.percentile(v, 90)) if v.size >= 5 else (v.min(), v.max())
-    return {"low": float(lo), "high": float(hi), "median": float(np.median(v))}
+    if v.size < MIN_BAND:
+        return {"median": float(np.median(v)) if v.size else None, "pieces": int(v.size),
+                "band": f"too thin ({v.size} pieces, need {MIN_BAND})"}
+    return {"p10": float(np.percentile(v, 10)), "median": float(np.median(v)), "p90": float(np.percentile(v, 90)),
+            "pieces": int(v.size)}
 
 
-def heldout_cross_entropy(ck: Checkpoint, tunes: list[Solo], Tx: int = 30) -> dict:
-    """Mean cross-entropy (nats per value) and perplexity of the model on these tunes,
-    in windows of Tx from the zero state as in training; values outside the model's
-    vocabulary cannot be scored and are counted in `coverage`."""
+def in_band(value: float, b: dict) -> bool | None:
+    return None if "p10" not in b else b["p10"] - 1e-9 <= value <= b["p90"] + 1e-9
+
+
+def voice_leading_score(summary: dict) -> float:
+    """One number for the report's best/worst pick: mean of approach resolution, chord tone
+    at each change and chord tones on strong beats."""
+    return float(np.mean([summary["approach_resolution"], summary["chord_tone_at_change"], summary["strong_beat_chord_tones"]]))
+
+
+def baseline_solos(ck: Checkpoint, chart: Solo, bars: int, n: int, seed: int) -> dict:
+    """n solos of each baseline over the chart's changes, decoded like the model's."""
+    from .generate import loop_chords
+
+    streams = training_values(ck)
+    space = None if ck.kind == "chord" else list(ck.vocab.itos)
+    uni, big = NgramBaseline(streams, 1, space), NgramBaseline(streams, 2, space)
+    bpb = chart.beats_per_bar
+    changes = loop_chords(chart.chords, bars, bpb)
+    out: dict = {}
+    for name in ("shuffle", "unigram", "bigram"):
+        solos = []
+        for i in range(n):
+            rng = random.Random(f"{name}-{seed}-{i}")
+            if name == "shuffle":
+                tokens = shuffle_values(streams, bars, to_steps(bpb), rng)
+            else:
+                model = uni if name == "unigram" else big
+                tokens = fill_bars(lambda prev, legal, m=model, r=rng: m.sample(prev, legal if space is None else None, r),
+                                   bars, to_steps(bpb))
+            solos.append(solo_from_tokens(ck, tokens, changes, bpb, chart.tempo, seed * 1000 + i))
+        out[name] = solos
+    return out
+
+
+def cross_entropy(ck: Checkpoint, tunes: list[Solo]) -> dict:
+    """Nats per value of the model and the n-gram baselines on `tunes`, over the values the
+    model can emit (`coverage`: their share of all values)."""
+    from .corpus import EncodedTune
+
+    enc = [EncodedTune.from_solo(t) for t in tunes]
+    streams = training_values(ck)
+    space = None if ck.kind == "chord" else list(ck.vocab.itos)
+    out = {}
+    if ck.kind == "chord":
+        import torch
+
+        from .chordtrain import evaluate_nll, windows
+
+        ids, cond, legal, tgt = (torch.from_numpy(a) for a in windows(enc, 128, 128))
+        out["model"] = evaluate_nll(ck.model, ids, cond, legal, tgt)
+        legals = [t.arrays()[2] for t in enc]
+        covered = int((tgt[..., 0] >= 0).sum())
+    else:
+        fit = _recipe_cross_entropy(ck, [t.values for t in enc])
+        out["model"], covered, legals = fit["cross_entropy"], fit["covered"], [None] * len(enc)
+    for name, order in (("unigram", 1), ("bigram", 2)):
+        model = NgramBaseline(streams, order, space)
+        nll = [model.nll(t.values, lg) for t, lg in zip(enc, legals)]
+        out[name] = round(sum(a for a, _ in nll) / max(1, sum(b for _, b in nll)), 5)
+    total = sum(len(t.values) for t in enc)
+    return {"nats_per_value": out, "coverage": covered / total if total else 0.0, "values": total}
+
+
+def _recipe_cross_entropy(ck: Checkpoint, streams: list[list[str]], Tx: int = 30) -> dict:
     import torch
 
-    streams = [[ck.vocab.stoi.get(v, -1) for v in grammar.encode(t)] for t in tunes]
-    known = sum(i >= 0 for s in streams for i in s)
-    total = sum(len(s) for s in streams)
+    ids = [[ck.vocab.stoi.get(v, -1) for v in s] for s in streams]
     nll, count = 0.0, 0
     with torch.no_grad():
-        for s in streams:
+        for s in ids:
             for a in range(0, max(1, len(s) - 1), Tx):
                 win = s[a:a + Tx]
                 if len(win) < 2:
@@ -66,57 +149,92 @@ def heldout_cross_entropy(ck: Checkpoint, tunes: list[Solo], Tx: int = 30) -> di
                 ok = y >= 0
                 nll -= float(logp[ok.nonzero()[:, 0], y[ok]].sum())
                 count += int(ok.sum())
-    mean = nll / count if count else float("nan")
-    return {"cross_entropy": mean, "perplexity": M.perplexity(mean) if count else float("nan"),
-            "coverage": known / total if total else 0.0, "values": total}
+    return {"cross_entropy": round(nll / count, 5) if count else float("nan"), "covered": sum(i >= 0 for s in ids for i in s)}
 
 
 def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg: SampleConfig | None = None,
-             heldout: list[Solo] | None = None) -> dict:
-    """Metrics of `n` solos generated over the first tune's changes beside the human
-    band (the tunes cut into pieces as long as the solos), with targets checked."""
+             heldout: list[Solo] | None = None, reference: list[Solo] | None = None,
+             charts: list[Solo] | None = None) -> dict:
+    """Generate n solos (and n of each baseline) of `bars` bars over each chart (default: the
+    first tune's changes) and compare their metrics with the band of `reference` (default:
+    `tunes`) cut into pieces of the same length."""
     if n < 1:
-        raise JazzError(f"--n must be >= 1 (got {n})")
+        raise JazzError(f"n must be >= 1 (got {n})")
     if not tunes or not any(t.notes for t in tunes):
         raise JazzError("no melody to compare with")
     cfg = cfg or SampleConfig()
-    tune = tunes[0]
-    bars = max(1, min(bars, tune.n_bars))
-    pieces = [p for t in tunes for p in segments(t, bars)] or [tune]
+    reference = reference or tunes
+    charts = charts or [tunes[0]]
+    bars = max(1, bars)
+    pieces = [p for t in reference for p in segments(t, bars)]
     human = [M.summary(p.notes, p.chords, p.beats_per_bar, bars) for p in pieces]
-    solos = improvise(ck, tune.chords, bars, n, cfg, beats_per_bar=tune.beats_per_bar, tempo=tune.tempo)
-    gen = [M.summary(s.notes, s.chords, s.beats_per_bar, bars) for s in solos]
-    train_tokens = [ck.vocab.decode(s) for s in ck.corpus] or [grammar.encode(t) for t in tunes]
-    copies_notes = [M.longest_copy_notes(s.notes, [t.notes for t in tunes]) for s in solos]
-    copies_tokens = [M.longest_copy_tokens(s.tokens, train_tokens) for s in solos]
-    overlap = M.ngram_overlap([s.tokens for s in solos], 4)
-    whole = M.summary(tune.notes, tune.chords, tune.beats_per_bar, tune.n_bars)
-    rows = []
-    for key, (label, fmt) in SHOWN.items():
-        band, vals = _band([h[key] for h in human]), [g[key] for g in gen]
-        mean = float(np.mean(vals))
-        rows.append({"metric": key, "label": label, "format": fmt, "human": band, "original": whole[key],
-                     "generated": {"mean": mean, "min": float(min(vals)), "max": float(max(vals))},
-                     "in_band": band["low"] - 1e-9 <= mean <= band["high"] + 1e-9})
-    gmean = {r["metric"]: r["generated"]["mean"] for r in rows}
+    bands = {k: band([h[k] for h in human]) for k in SHOWN}
+    per_chart, all_solos, everything = [], [], {s: [] for s in SOURCES}
+    for chart in charts:
+        model = improvise(ck, chart.chords, bars, n, cfg, beats_per_bar=chart.beats_per_bar, tempo=chart.tempo)
+        gen = {"model": model, **baseline_solos(ck, chart, bars, n, cfg.seed)}
+        sums = {s: [M.summary(x.notes, x.chords, x.beats_per_bar, bars) for x in gen[s]] for s in SOURCES}
+        for s in SOURCES:
+            everything[s] += sums[s]
+        scores = [voice_leading_score(x) for x in sums["model"]]
+        per_chart.append({"chart": chart.source, "metrics": _table(sums, bands),
+                          "best": int(np.argmax(scores)), "worst": int(np.argmin(scores)),
+                          "voice_leading_scores": scores})
+        all_solos.append(model)
+    solos = [s for group in all_solos for s in group]
+    train_tokens = training_values(ck)
+    names = [t.get("title", "") for t in ck.train.get("corpus", {}).get("tunes", [])] or list(ck.train.get("tunes", []))
+    copies = [M.longest_copy_tokens(s.tokens, train_tokens) for s in solos]
+    worst = int(np.argmax(copies)) if copies else 0
+    source = max(range(len(train_tokens)), key=lambda j: M.longest_common_run(solos[worst].tokens, train_tokens[j]),
+                 default=None) if solos and train_tokens else None
+    copies_notes = [M.longest_copy_notes(s.notes, [t.notes for t in reference]) for s in solos]
+    overlap = M.ngram_overlap([s.tokens for s in all_solos[0]], 4)
+    xent = cross_entropy(ck, heldout or tunes)
+    table = _table(everything, bands)
+    whole = M.summary(tunes[0].notes, tunes[0].chords, tunes[0].beats_per_bar, tunes[0].n_bars)
     targets = [
-        _target("chord-tone share within ±5 points of the original", gmean["chord_tones"] - whole["chord_tones"], 0.05, pct=True),
-        _target("scale-tone share within ±5 points of the original", gmean["scale_tones"] - whole["scale_tones"], 0.05, pct=True),
-        _target("H1 within ±0.2 bits of the original", gmean["H1"] - whole["H1"], 0.2),
-        {"target": "longest verbatim copy ≤ 8 notes", "value": max(copies_notes), "ok": max(copies_notes) <= 8},
-        {"target": "mean pairwise 4-gram overlap < 30%", "value": overlap, "ok": overlap < 0.30},
+        _target("chord-tone share within ±5 points of the original", table["chord_tone_share"]["model"] - whole["chord_tones"], 0.05),
+        _target("scale-tone share within ±5 points of the original", table["scale_tone_share"]["model"] - whole["scale_tones"], 0.05),
+        {"target": "H1 within ±0.2 bits of the original", "value": table["pitch_class_entropy_1bar_bits"]["model"] - whole["H1"],
+         "unit": "bits", "ok": abs(table["pitch_class_entropy_1bar_bits"]["model"] - whole["H1"]) <= 0.2},
+        {"target": "longest verbatim copy ≤ 8 notes", "value": int(max(copies_notes)), "unit": "notes", "ok": max(copies_notes) <= 8},
+        {"target": "mean pairwise 4-gram overlap < 30%", "value": round(100 * overlap, 1), "unit": "%", "ok": overlap < 0.30},
     ]
     report = {
-        "model": {"path": ck.path, "sha256": ck.sha256, "values": len(ck.vocab), "train": {k: ck.train.get(k) for k in ("tunes", "epochs_done", "windows")}},
-        "tunes": [t.source for t in tunes], "n": n, "bars": bars, "sampling": cfg.to_dict(), "human_pieces": len(pieces),
-        "rows": rows, "targets": targets,
-        "novelty": {"longest_copy_notes": copies_notes, "longest_copy_tokens": copies_tokens, "ngram4_overlap": overlap},
-        "heldout": heldout_cross_entropy(ck, heldout) if heldout else None,
-        "train_fit": heldout_cross_entropy(ck, tunes),
+        "model": {"path": ck.path, "sha256": ck.sha256, "kind": ck.kind,
+                  "values": len(ck.vocab) if ck.vocab is not None else None,
+                  "train": {k: ck.train.get(k) for k in ("epochs_done", "windows")}, "training_tunes": len(train_tokens)},
+        "tunes": [t.source for t in tunes], "charts": [c.source for c in charts], "n": n, "bars": bars,
+        "sampling": cfg.to_dict(), "human_pieces": len(pieces),
+        "cross_entropy_nats_per_value": xent["nats_per_value"], "coverage": xent["coverage"],
+        "cross_entropy_on": "heldout" if heldout else "tunes", "cross_entropy_values": xent["values"],
+        "metrics": table, "per_chart": per_chart, "targets": targets,
+        "novelty": {"longest_copy_values": int(max(copies, default=0)), "longest_copy_notes": int(max(copies_notes, default=0)),
+                    "copied_from": names[source] if source is not None and source < len(names) else None,
+                    "copied_passage": _passage(solos[worst].tokens, train_tokens[source]) if source is not None else [],
+                    "ngram4_overlap_share": overlap},
     }
-    report["_solos"] = solos  # for the HTML report; not serialized
+    report["_solos"] = solos
+    report["_per_chart_solos"] = all_solos
     return report
 
 
-def _target(name: str, diff: float, tol: float, pct: bool = False) -> dict:
-    return {"target": name, "value": diff * (100 if pct else 1), "unit": "points" if pct else "bits", "ok": abs(diff) <= tol}
+def _table(sums: dict, bands: dict) -> dict:
+    out = {}
+    for key, (json_key, _, _) in SHOWN.items():
+        row = {s: float(np.mean([x[key] for x in sums[s]])) if sums[s] else None for s in SOURCES}
+        row["human"] = bands[key]
+        row["model_in_band"] = in_band(row["model"], bands[key]) if row["model"] is not None else None
+        out[json_key] = row
+    return out
+
+
+def _passage(a: list, b: list) -> list:
+    """The longest run of `a` found in `b`."""
+    length, start = M.longest_common_span(a, b)
+    return a[start:start + length]
+
+
+def _target(name: str, diff: float, tol: float) -> dict:
+    return {"target": name, "value": round(diff * 100, 1), "unit": "points", "ok": abs(diff) <= tol}

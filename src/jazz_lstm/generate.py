@@ -80,11 +80,26 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
         bar_tokens = [beam_bars(ck.model, ck.vocab, bars, to_steps(bpb), cfg.beam, ck.corpus, cfg.max_copy)]
     else:
         bar_tokens = sample_bars(ck.model, ck.vocab, bars, to_steps(bpb), n, cfg, corpus=ck.corpus)
+    tempo = tempo or float(ck.chart.get("tempo", 120.0))
+    return [solo_from_tokens(ck, [v for b in per_bar for v in b], changes, bpb, tempo, cfg.seed * 1000 + i)
+            for i, per_bar in enumerate(bar_tokens)]
+
+
+def solo_from_tokens(ck: Checkpoint, tokens: list[str], changes: list[Chord], beats_per_bar: float, tempo: float,
+                     seed: int) -> Solo:
+    """Grammar values decoded over `changes` into a Solo, in the model's register; `seed`
+    seeds the pitch choices."""
     low, high = ck.chart.get("low", 52), ck.chart.get("high", 84)
-    solos = []
-    for i, per_bar in enumerate(bar_tokens):
-        tokens = [v for b in per_bar for v in b]
-        notes = decode(tokens, changes, None, random.Random(cfg.seed * 1000 + i), 0.0, bpb, low=low, high=high)
-        solos.append(Solo(notes, changes, bpb, (int(round(bpb)), 4) if bpb == int(bpb) else (int(bpb * 2), 8),
-                          tempo or float(ck.chart.get("tempo", 120.0)), None, "generated", "solo", [], "chart", tokens))
-    return solos
+    notes = decode(tokens, changes, None, random.Random(seed), 0.0, beats_per_bar, low=low, high=high)
+    bpb = beats_per_bar
+    return Solo(notes, changes, bpb, (int(round(bpb)), 4) if bpb == int(bpb) else (int(bpb * 2), 8),
+                tempo, None, "generated", "solo", [], "chart", tokens)
+
+
+def training_values(ck: Checkpoint) -> list[list[str]]:
+    """The model's training values as grammar-value streams (the novelty guard's corpus)."""
+    if ck.kind == "chord":
+        from .features import split_id, unfactorize
+
+        return [[unfactorize(*split_id(v)) for v in s] for s in ck.corpus]
+    return [ck.vocab.decode(s) for s in ck.corpus]

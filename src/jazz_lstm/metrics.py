@@ -13,7 +13,7 @@ from itertools import combinations
 import numpy as np
 
 from .harmony import tone_type
-from .music import Chord, Note, to_steps
+from .music import Chord, Note, merge_ties, to_steps
 
 
 def _chord_at(chords: list[Chord], beat: float) -> Chord:
@@ -106,18 +106,25 @@ def note_events(notes: list[Note]) -> list[tuple[int, int]]:
 
 def longest_common_run(a: list, b: list) -> int:
     """Length of the longest run of consecutive items of `a` found verbatim in `b`."""
+    return longest_common_span(a, b)[0]
+
+
+def longest_common_span(a: list, b: list) -> tuple[int, int]:
+    """(length, start in `a`) of the longest run of consecutive items of `a` found in `b`."""
     if not a or not b:
-        return 0
+        return 0, 0
     ids: dict = {}
     ai = np.array([ids.setdefault(x, len(ids)) for x in a])
     bi = np.array([ids.setdefault(x, len(ids)) for x in b])
-    best, prev = 0, np.zeros(len(bi) + 1, dtype=np.int32)
-    for x in ai:
+    best, end, prev = 0, 0, np.zeros(len(bi) + 1, dtype=np.int32)
+    for k, x in enumerate(ai):
         cur = np.zeros_like(prev)
         cur[1:] = np.where(bi == x, prev[:-1] + 1, 0)
-        best = max(best, int(cur.max()))
+        m = int(cur.max())
+        if m > best:
+            best, end = m, k + 1
         prev = cur
-    return best
+    return best, end - best
 
 
 def longest_copy_notes(notes: list[Note], training: list[list[Note]]) -> int:
@@ -150,10 +157,108 @@ def perplexity(mean_nll_nats: float) -> float:
     return float(math.exp(mean_nll_nats))
 
 
+# --- voice-leading and harmony timing ------------------------------------------------
+def approach_resolution(notes: list[Note], chords: list[Chord]) -> float:
+    """Share of approach tones (A: a semitone from a chord tone, not in the scale) that
+    move by a semitone to a chord tone within the next two notes (0 when there are none)."""
+    hits, total = 0, 0
+    for k, n in enumerate(notes[:-1]):
+        if tone_type(n.pitch, _chord_at(chords, n.start)) != "A":
+            continue
+        total += 1
+        hits += any(abs(m.pitch - n.pitch) == 1 and m.pitch % 12 in _chord_at(chords, m.start).pcs
+                    for m in notes[k + 1:k + 3])
+    return hits / total if total else 0.0
+
+
+def _note_at_change(notes: list[Note], c: Chord) -> Note | None:
+    """The note sounding when chord c begins, else the first one starting in its first beat."""
+    for n in notes:
+        if n.start <= c.start + 1e-9 < n.end - 1e-9 or c.start - 1e-9 <= n.start < min(c.end, c.start + 1.0):
+            return n
+        if n.start >= c.start + 1.0:
+            return None
+    return None
+
+
+def changes_hit(notes: list[Note], chords: list[Chord]) -> tuple[float, float]:
+    """(chord tone at the change, guide tone at the change): over the chord changes that
+    have a note (see _note_at_change), the share where it is a tone of the new chord, and
+    where it is the new chord's third or seventh."""
+    chord_hits, guide_hits, total = 0, 0, 0
+    for prev, c in zip(chords, chords[1:]):
+        if prev.symbol == c.symbol:
+            continue
+        n = _note_at_change(notes, c)
+        if n is None:
+            continue
+        total += 1
+        iv = (n.pitch - c.root) % 12
+        chord_hits += n.pitch % 12 in c.pcs
+        guide_hits += n.pitch % 12 in c.pcs and iv in (3, 4, 10, 11)
+    return (chord_hits / total, guide_hits / total) if total else (0.0, 0.0)
+
+
+def beat_chord_tones(notes: list[Note], chords: list[Chord], beats_per_bar: float = 4.0) -> tuple[float, float]:
+    """(chord-tone share of notes starting on a strong beat -- 1 and 3 of a 4/4 bar, every
+    other beat in other metres --, chord-tone share of all other notes)."""
+    strong, weak = [0, 0], [0, 0]
+    for n in notes:
+        beat = n.start % beats_per_bar
+        on_strong = abs(beat - round(beat)) < 1e-6 and int(round(beat)) % 2 == 0
+        bucket = strong if on_strong else weak
+        bucket[0] += n.pitch % 12 in _chord_at(chords, n.start).pcs
+        bucket[1] += 1
+    return (strong[0] / strong[1] if strong[1] else 0.0, weak[0] / weak[1] if weak[1] else 0.0)
+
+
+def rhythm_shares(notes: list[Note]) -> tuple[float, float]:
+    """(share of inter-onset intervals that are an eighth (1/2 beat), share that are a triplet eighth (1/3 beat))."""
+    iois = [to_steps(b.start - a.start) for a, b in zip(notes, notes[1:])]
+    if not iois:
+        return 0.0, 0.0
+    return sum(i == 6 for i in iois) / len(iois), sum(i == 4 for i in iois) / len(iois)
+
+
+def phrases(notes: list[Note], gap: float = 1.0) -> tuple[float, float]:
+    """(mean phrase length in notes, mean rest between phrases in beats): a phrase ends where
+    the line is silent for `gap` beats or more."""
+    if not notes:
+        return 0.0, 0.0
+    lengths, rests, run = [], [], 1
+    for a, b in zip(notes, notes[1:]):
+        silence = b.start - a.end
+        if silence >= gap - 1e-9:
+            lengths.append(run)
+            rests.append(silence)
+            run = 1
+        else:
+            run += 1
+    lengths.append(run)
+    return float(np.mean(lengths)), float(np.mean(rests)) if rests else 0.0
+
+
+def syncopation(notes: list[Note]) -> float:
+    """Share of notes that start off the beat and are held over the next beat."""
+    if not notes:
+        return 0.0
+    hits = sum(abs(n.start - round(n.start)) > 1e-6 and n.end > math.floor(n.start) + 1 + 1e-6 for n in notes)
+    return hits / len(notes)
+
+
 def summary(notes: list[Note], chords: list[Chord], beats_per_bar: float, n_bars: int) -> dict:
     """The per-solo metrics the report shows (shares in 0..1)."""
+    notes = merge_ties(notes)
     shares, dshares = tone_shares(notes, chords), tone_shares(notes, chords, "duration")
+    at_change, guide = changes_hit(notes, chords)
+    strong, weak = beat_chord_tones(notes, chords, beats_per_bar)
+    eighths, triplets = rhythm_shares(notes)
+    phrase_len, phrase_rest = phrases(notes)
     return {
+        "approach_resolution": approach_resolution(notes, chords), "chord_tone_at_change": at_change,
+        "guide_tone_at_change": guide, "strong_beat_chord_tones": strong, "weak_beat_chord_tones": weak,
+        "eighth_iois": eighths, "triplet_iois": triplets, "phrase_notes": phrase_len, "phrase_rest_beats": phrase_rest,
+        "syncopation": syncopation(notes),
         "chord_tones": shares["C"], "scale_tones": shares["S"], "approach_tones": shares["A"], "other_tones": shares["X"],
         "chord_tones_time": dshares["C"], "scale_tones_time": dshares["S"],
         "H1": pitch_class_entropy(notes, beats_per_bar, 1), "H4": pitch_class_entropy(notes, beats_per_bar, 4),

@@ -14,20 +14,39 @@ def to_json(report: dict) -> str:
     return json.dumps({k: v for k, v in report.items() if not k.startswith("_")}, indent=1, default=float)
 
 
+def _fmt_band(b: dict, f) -> str:
+    if "p10" in b:
+        return f"{f(b['p10'])} - {f(b['p90'])}"
+    return f"{f(b['median'])} (band too thin)" if b.get("median") is not None else "-"
+
+
+def _rows(report: dict):
+    """(label, format, row) for each metric of the report, in its order."""
+    from .evaluate import SHOWN
+
+    for _, (key, label, fmt) in SHOWN.items():
+        yield label, fmt.format, report["metrics"][key]
+
+
 def terminal_table(report: dict):
-    """A rich Table of metric, human band, original, generated and whether it is in band."""
+    """A rich Table: each metric for the human band, the model and the three baselines."""
     from rich.table import Table
 
-    t = Table(title=f"{report['n']} solos x {report['bars']} bars vs {report['human_pieces']} human pieces of the same length",
-              title_justify="left")
-    for col in ("metric", "human band (p10-p90)", "original", "generated mean (min-max)", "in band"):
+    t = Table(title=f"{report['n']} solos x {report['bars']} bars over {len(report['charts'])} chart(s) vs "
+                    f"{report['human_pieces']} human pieces of the same length", title_justify="left")
+    for col in ("metric", "human (p10-p90)", "model", "shuffle", "unigram", "bigram"):
         t.add_column(col, justify="left" if col == "metric" else "right")
-    for r in report["rows"]:
-        f = r["format"].format
-        h, g = r["human"], r["generated"]
-        t.add_row(r["label"], f"{f(h['low'])} - {f(h['high'])}", f(r["original"]),
-                  f"{f(g['mean'])} ({f(g['min'])}-{f(g['max'])})", "yes" if r["in_band"] else "[red]no[/]")
+    for label, f, r in _rows(report):
+        mark = {True: "", False: " [red]out[/]", None: ""}[r["model_in_band"]]
+        t.add_row(label, _fmt_band(r["human"], f), f(r["model"]) + mark, f(r["shuffle"]), f(r["unigram"]), f(r["bigram"]))
     return t
+
+
+def cross_entropy_line(report: dict) -> str:
+    x = report["cross_entropy_nats_per_value"]
+    return (f"cross-entropy on {report['cross_entropy_on']} ({report['cross_entropy_values']} values, "
+            f"coverage {report['coverage']:.0%}): model {x['model']:.2f}, unigram {x['unigram']:.2f}, "
+            f"bigram {x['bigram']:.2f} nats per value")
 
 
 def _png(fig) -> str:
@@ -88,40 +107,46 @@ def _audio(solo, bars: int = 8) -> str:
 
 
 def to_html(report: dict, tunes, audio_players: int = 3, thumbnails: int = 4) -> str:
-    """One self-contained HTML page: targets, the metrics table, plots, thumbnails, audio."""
+    """One self-contained HTML page: targets, the metrics table (model, baselines, human band),
+    plots, and per chart the best and worst solo by the voice-leading score."""
     from .pianoroll import piano_roll_png
 
     solos = report["_solos"]
     esc = html.escape
     rows = "".join(
-        f"<tr><td>{esc(r['label'])}</td><td>{r['format'].format(r['human']['low'])} – {r['format'].format(r['human']['high'])}</td>"
-        f"<td>{r['format'].format(r['original'])}</td><td>{r['format'].format(r['generated']['mean'])} "
-        f"<small>({r['format'].format(r['generated']['min'])}–{r['format'].format(r['generated']['max'])})</small></td>"
-        f"<td class={'ok' if r['in_band'] else 'no'}>{'in band' if r['in_band'] else 'outside'}</td></tr>" for r in report["rows"])
+        f"<tr><td>{esc(label)}</td><td>{esc(_fmt_band(r['human'], f))}</td>"
+        f"<td class={'no' if r['model_in_band'] is False else 'ok'}>{f(r['model'])}</td>"
+        f"<td>{f(r['shuffle'])}</td><td>{f(r['unigram'])}</td><td>{f(r['bigram'])}</td></tr>"
+        for label, f, r in _rows(report))
     targets = "".join(f"<li class={'ok' if t['ok'] else 'no'}>{'✓' if t['ok'] else '✗'} {esc(t['target'])}: "
-                      f"{t['value']:.2f} {t.get('unit', '')}</li>" for t in report["targets"])
+                      f"{t['value']} {esc(t.get('unit', ''))}</li>" for t in report["targets"])
     nov = report["novelty"]
-    extra = (f"<p>Longest verbatim copy of the training melodies: {max(nov['longest_copy_notes'])} notes, "
-             f"{max(nov['longest_copy_tokens'])} grammar values. Mean pairwise 4-gram overlap among the {report['n']} solos: "
-             f"{nov['ngram4_overlap']:.1%}. Model cross-entropy on its training tunes: {report['train_fit']['cross_entropy']:.2f} nats/value "
-             f"(perplexity {report['train_fit']['perplexity']:.1f})")
-    if report.get("heldout"):
-        h = report["heldout"]
-        extra += f"; on held-out tunes: {h['cross_entropy']:.2f} (perplexity {h['perplexity']:.1f}, {h['coverage']:.0%} of values known)"
-    extra += ".</p>"
+    extra = (f"<p>Longest verbatim copy of the training values: {nov['longest_copy_values']} values"
+             + (f" (from <i>{esc(str(nov['copied_from']))}</i>: <code>{esc(' '.join(nov['copied_passage']))}</code>)"
+                if nov.get("copied_from") else "")
+             + f"; of the reference melodies: {nov['longest_copy_notes']} notes. Mean pairwise 4-gram overlap among the "
+             f"solos over the first chart: {nov['ngram4_overlap_share']:.1%}.</p><p>{esc(cross_entropy_line(report))}.</p>")
     plots = "".join(f'<img src="data:image/png;base64,{p}">' for p in _plots(report, tunes, solos))
-    thumbs = "".join(
-        f'<figure><img src="data:image/png;base64,{base64.b64encode(piano_roll_png(s, f"solo {i + 1}", dpi=60)).decode()}">'
-        + (f'<audio controls src="data:audio/wav;base64,{_audio(s)}"></audio>' if i < audio_players else "")
-        + "</figure>" for i, s in enumerate(solos[:thumbnails]))
+    figures = []
+    for chart, group in zip(report["per_chart"], report["_per_chart_solos"]):
+        for which in ("best", "worst"):
+            i = chart[which]
+            s = group[i]
+            png = base64.b64encode(piano_roll_png(s, f"{which}: solo {i + 1}", dpi=60)).decode()
+            figures.append(f"<figure><figcaption>{esc(chart['chart'])} — {which} by voice leading "
+                           f"(score {chart['voice_leading_scores'][i]:.2f})</figcaption><img src=\"data:image/png;base64,{png}\">"
+                           + (f'<audio controls src="data:audio/wav;base64,{_audio(s)}"></audio>' if len(figures) < audio_players else "")
+                           + "</figure>")
+        if len(figures) >= 2 * thumbnails:
+            break
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>jazz-lstm evaluation</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1300px}}table{{border-collapse:collapse}}
 td,th{{border-bottom:1px solid #ddd;padding:4px 10px;text-align:right}}td:first-child{{text-align:left}}
 .ok{{color:#1b7f3b}}.no{{color:#b3261e}}img{{max-width:100%}}figure{{margin:1em 0}}</style></head><body>
-<h1>jazz-lstm evaluation</h1><p><small>Audio: the first 8 bars of the first solos.</small></p>
-<p>Model <code>{esc(str(report['model']['path']))}</code> ({report['model']['values']} values, sha256 {report['model']['sha256'][:12]}…),
-{report['n']} solos of {report['bars']} bars over the changes of <code>{esc(report['tunes'][0])}</code>; sampling {esc(json.dumps(report['sampling']))}.</p>
+<h1>jazz-lstm evaluation</h1><p><small>Audio: the first 8 bars.</small></p>
+<p>Model <code>{esc(str(report['model']['path']))}</code> ({esc(report['model']['kind'])}, sha256 {report['model']['sha256'][:12]}…),
+{report['n']} solos of {report['bars']} bars over {len(report['charts'])} chart(s); sampling {esc(json.dumps(report['sampling']))}.</p>
 <h2>Targets</h2><ul>{targets}</ul>
-<h2>Metrics: generated vs the human band</h2>
-<table><tr><th>metric</th><th>human band (p10–p90)</th><th>original</th><th>generated mean (min–max)</th><th></th></tr>{rows}</table>
-{extra}<h2>Distributions</h2>{plots}<h2>Solos</h2>{thumbs}</body></html>"""
+<h2>Metrics: model, baselines and the human band</h2>
+<table><tr><th>metric</th><th>human (p10–p90)</th><th>model</th><th>shuffle</th><th>unigram</th><th>bigram</th></tr>{rows}</table>
+{extra}<h2>Distributions</h2>{plots}<h2>Best and worst solos</h2>{"".join(figures)}</body></html>"""

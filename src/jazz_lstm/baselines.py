@@ -1,0 +1,217 @@
+"""Model-free baselines over grammar values, fitted on a model's training values:
+the shuffle (the training values in random order), a unigram and a bigram.
+
+Both n-gram models are Witten-Bell interpolated with a back-off `p0` over the model's
+whole output space, so every value the model could emit has a probability:
+  - a chord model's space is the factored grid (features.py): p0(v) = p(type) p(dur|type)
+    p(interval|type), each factor add-one smoothed;
+  - a recipe model's space is its vocabulary: p0 uniform over it.
+With the grammar's legality (a chord model's masks: steps left in the bar, interval or
+none, tie or not) each distribution is renormalised over the legal values, as the model's is.
+
+    uni = NgramBaseline(streams, order=1, space=None)
+    nll = uni.nll(values, legal)     # nats per value
+"""
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter, defaultdict
+
+import numpy as np
+
+from .features import N_DUR, N_INT, N_TYPE, NOTE_TYPES, TYPES, factorize, unfactorize
+from .grammar import Terminal, parse_token
+
+
+class NgramBaseline:
+    """A unigram (order=1) or bigram (order=2) model of grammar values.
+
+    streams: training value streams (lists of strings).  space: None for the factored grid,
+    or a list of values (a recipe model's vocabulary)."""
+
+    def __init__(self, streams: list[list[str]], order: int = 1, space: list[str] | None = None):
+        if order not in (1, 2):
+            raise ValueError("order must be 1 or 2")
+        self.order, self.space = order, space
+        flat = [v for s in streams for v in s if self._in_space(v)]
+        self.uni = Counter(flat)
+        self.N = max(1, len(flat))
+        self.lam = self.N / (self.N + max(1, len(self.uni)))
+        self.big: dict = defaultdict(Counter)
+        for s in streams:
+            s = [v for v in s if self._in_space(v)]
+            for a, b in zip(s, s[1:]):
+                self.big[a][b] += 1
+        self.seen = list(self.uni)
+        self._fac = np.array([factorize(v) if space is None else (0, 0, 0) for v in self.seen]).reshape(-1, 3)
+        self._cnt = np.array([self.uni[v] for v in self.seen], dtype=float)
+        if space is None:  # factor marginals, add-one
+            f = [factorize(v) for v in flat]
+            self.pt = np.bincount([x[0] for x in f], minlength=N_TYPE) + 1.0
+            self.pt /= self.pt.sum()
+            self.pd = np.ones((N_TYPE, N_DUR))
+            self.pi = np.ones((N_TYPE, N_INT))
+            for t, d, i in f:
+                self.pd[t, d] += 1
+                self.pi[t, i] += 1
+            self.pd /= self.pd.sum(1, keepdims=True)
+            self.pi /= self.pi.sum(1, keepdims=True)
+
+    def _in_space(self, v: str) -> bool:
+        return factorize(v) is not None if self.space is None else v in self._space_set
+
+    @property
+    def _space_set(self):
+        if not hasattr(self, "_ss"):
+            self._ss = set(self.space or [])
+        return self._ss
+
+    # -- probabilities ---------------------------------------------------------------
+    def _p0(self, v: str) -> float:
+        if self.space is not None:
+            return 1.0 / len(self.space)
+        t, d, i = factorize(v)
+        return self.pt[t] * self.pd[t, d] * self.pi[t, i]
+
+    def _legal_seen(self, legal) -> np.ndarray:
+        if legal is None or self.space is not None:
+            return np.ones(len(self.seen), dtype=bool)
+        rem, has_prev, tie_ok = legal
+        t, d, i = self._fac.T if len(self.seen) else (np.zeros(0, int),) * 3
+        note = t < len(NOTE_TYPES)
+        ok = (d + 1 <= rem) & ((t != TYPES.index("T")) | bool(tie_ok))
+        return ok & np.where(note & bool(has_prev), i > 0, i == 0)
+
+    def _p0_mass(self, legal) -> float:
+        """Sum of p0 over the legal values."""
+        if legal is None or self.space is not None:
+            return 1.0
+        rem, has_prev, tie_ok = legal
+        mass = 0.0
+        for t in range(N_TYPE):
+            if TYPES[t] == "T" and not tie_ok:
+                continue
+            ints = self.pi[t, 1:].sum() if TYPES[t] in NOTE_TYPES and has_prev else self.pi[t, 0]
+            mass += self.pt[t] * self.pd[t, :min(rem, N_DUR)].sum() * ints
+        return mass
+
+    def _uni_unnorm(self, v: str) -> float:
+        return self.lam * self.uni.get(v, 0) / self.N + (1 - self.lam) * self._p0(v)
+
+    def _uni_mass(self, legal) -> float:
+        ok = self._legal_seen(legal)
+        return self.lam * float(self._cnt[ok].sum()) / self.N + (1 - self.lam) * self._p0_mass(legal)
+
+    def prob(self, v: str, prev: str | None = None, legal=None) -> float:
+        """P(v | prev) renormalised over the legal values (legal = (steps left, has previous pitch, tie ok))."""
+        if self.order == 1 or prev not in self.big:
+            return self._uni_unnorm(v) / self._uni_mass(legal)
+        follow = self.big[prev]
+        cu = sum(follow.values())
+        lam = cu / (cu + len(follow))
+        seen_mass = sum(c for w, c in follow.items() if self._legal(w, legal)) / cu
+        z = lam * seen_mass + (1 - lam) * self._uni_mass(legal)
+        return (lam * follow.get(v, 0) / cu + (1 - lam) * self._uni_unnorm(v)) / z
+
+    def _legal(self, v: str, legal) -> bool:
+        if legal is None or self.space is not None:
+            return True
+        rem, has_prev, tie_ok = legal
+        t, d, i = factorize(v)
+        if d + 1 > rem or (TYPES[t] == "T" and not tie_ok):
+            return False
+        return (i > 0) if (TYPES[t] in NOTE_TYPES and has_prev) else (i == 0)
+
+    def nll(self, values: list[str], legal=None) -> tuple[float, int]:
+        """(total negative log-likelihood in nats, values scored) of one stream; values
+        outside the space are skipped (they count against coverage, not here)."""
+        total, n, prev = 0.0, 0, None
+        for k, v in enumerate(values):
+            if self._in_space(v):
+                total -= math.log(self.prob(v, prev, None if legal is None else tuple(int(x) for x in legal[k])))
+                n += 1
+            prev = v
+        return total, n
+
+    # -- sampling ----------------------------------------------------------------------
+    def sample(self, prev: str | None, legal, rng: random.Random) -> str:
+        """One value from P(. | prev) over the legal values."""
+        cands, weights = [], []
+        if self.order == 2 and prev in self.big:
+            follow = self.big[prev]
+            cu = sum(follow.values())
+            lam = cu / (cu + len(follow))
+            for w, c in follow.items():
+                if self._legal(w, legal):
+                    cands.append(w)
+                    weights.append(lam * c / cu)
+            rest = 1 - lam
+        else:
+            rest = 1.0
+        ok = self._legal_seen(legal)
+        for v, c, good in zip(self.seen, self._cnt, ok):
+            if good:
+                cands.append(v)
+                weights.append(rest * self.lam * c / self.N)
+        back = rest * (1 - self.lam) * self._p0_mass(legal)
+        if rng.random() * (sum(weights) + back) < sum(weights):
+            return rng.choices(cands, weights)[0]
+        return self._sample_p0(legal, rng)
+
+    def _sample_p0(self, legal, rng: random.Random) -> str:
+        if self.space is not None:
+            return rng.choice(self.space)
+        rem, has_prev, tie_ok = legal
+        tw = [0.0 if (TYPES[t] == "T" and not tie_ok) else self.pt[t] for t in range(N_TYPE)]
+        t = rng.choices(range(N_TYPE), tw)[0]
+        d = rng.choices(range(min(rem, N_DUR)), self.pd[t, :min(rem, N_DUR)])[0]
+        if TYPES[t] in NOTE_TYPES and has_prev:
+            i = rng.choices(range(1, N_INT), self.pi[t, 1:])[0]
+        else:
+            i = 0
+        return unfactorize(t, d, i)
+
+
+def fill_bars(next_value, bars: int, bar_steps: int) -> list[str]:
+    """Values drawn from next_value(prev, legal) until `bars` bars are exactly full."""
+    out, pos, prev, has_prev, sounding = [], 0, None, 0, False
+    while pos < bars * bar_steps:
+        rem = bar_steps - pos % bar_steps
+        v = next_value(prev, (rem, has_prev, int(pos % bar_steps == 0 and sounding)))
+        term = parse_token(v)
+        if term.steps > rem:  # a baseline without legality (a recipe vocabulary): split with a tie
+            out.append(str(Terminal(term.type, rem, term.window)))
+            if term.type != "R":
+                out.append(str(Terminal("T", min(term.steps - rem, bar_steps))))
+                pos += min(term.steps - rem, bar_steps)
+            pos += rem
+        else:
+            out.append(v)
+            pos += term.steps
+        has_prev = has_prev or int(term.type in NOTE_TYPES)
+        sounding = term.type != "R"
+        prev = v
+    return _trim(out, bars * bar_steps)
+
+
+def _trim(values: list[str], total: int) -> list[str]:
+    out, pos = [], 0
+    for v in values:
+        t = parse_token(v)
+        if pos + t.steps > total:
+            if total - pos > 0:
+                out.append(str(Terminal(t.type, total - pos, t.window)))
+            break
+        out.append(v)
+        pos += t.steps
+    return out
+
+
+def shuffle_values(streams: list[list[str]], bars: int, bar_steps: int, rng: random.Random) -> list[str]:
+    """The training values in a random order, laid into bars (a value over a bar line is
+    split and tied, a rest split into rests)."""
+    pool = [v for s in streams for v in s if v[0] != "T"]
+    rng.shuffle(pool)
+    it = iter(pool * (1 + bars * bar_steps // max(1, sum(parse_token(v).steps for v in pool))))
+    return fill_bars(lambda prev, legal: next(it), bars, bar_steps)
