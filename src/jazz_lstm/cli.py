@@ -23,11 +23,11 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-TUNE_HELP = ("A MIDI (.mid), MusicXML (.xml/.mxl/.musicxml) or ABC (.abc) file; 'default' for the embedded "
+TUNE_HELP = ("A MIDI (.mid), MusicXML (.xml/.mxl/.musicxml), ABC (.abc) or Impro-Visor leadsheet (.ls) file; 'default' for the embedded "
              "tune (Foster's 'Jeanie with the Light Brown Hair' lead sheet); or corpus:NAME for a piece of "
              "music21's corpus.")
 MELODY_HELP = "The melody track, by number or name (see the ranking that `inspect` prints); default: best-ranked."
-CHORDS_HELP = ("The changes: a chart file, or chart text like 'Dm7 G7 | Cmaj7 % |' (one bar per '|'; "
+CHORDS_HELP = ("The changes: a chart file, an Impro-Visor leadsheet (.ls: its chord part), or chart text like 'Dm7 G7 | Cmaj7 | % |' (one bar per '|'; "
                "'/' holds a chord one more slot; a bar of '%' repeats the last bar).")
 
 
@@ -127,72 +127,18 @@ def chords_option(spec: str | None, beats_per_bar: float = 4.0):
 
     if not spec:
         return None
+    if spec.lower().endswith(".ls") and os.path.isfile(spec):
+        from .leadsheet import read_leadsheet_chart
+
+        return read_leadsheet_chart(spec)[0]
     if spec.startswith("corpus:") or (os.path.isfile(spec) and spec.lower().endswith(MIDI_EXT + XML_EXT + ABC_EXT)):
         return read_tune(resolve(spec)).chords
+    if spec.lower().endswith(MIDI_EXT + XML_EXT + ABC_EXT + (".ls", ".txt")) and "|" not in spec:
+        raise JazzError("no such file", spec)
     return chords_or_chart(spec, beats_per_bar)
 
 
-@app.command()
-def train(
-    tunes: list[str] = typer.Argument(..., help=TUNE_HELP + " Several tunes train one model."),
-    output: str = typer.Option("model.safetensors", "--output", "-o", help="Where to write the model (one .safetensors file)."),
-    melody_track: Optional[str] = typer.Option(None, "--melody-track", "-t", help=MELODY_HELP),
-    chords: Optional[str] = typer.Option(None, "--chords", "-c", help=CHORDS_HELP + " Applies to every tune."),
-    epochs: int = typer.Option(100, help="Passes over the training windows (the recipe: 100)."),
-    batch_size: int = typer.Option(32, help="Windows per optimizer step (the recipe: 32)."),
-    lr: float = typer.Option(0.01, help="Adam learning rate, decayed as lr / (1 + 0.01 * step) (the recipe)."),
-    windows: int = typer.Option(60, help="Random windows to train on (the recipe: 60); 0 = every window (see --stride)."),
-    stride: int = typer.Option(1, help="With --windows 0: distance between window starts, in values."),
-    tx: int = typer.Option(30, "--tx", help="Window length in values (the recipe's Tx)."),
-    hidden: int = typer.Option(64, help="LSTM units (the recipe's n_a)."),
-    layers: int = typer.Option(1, help="Stacked LSTM layers."),
-    dropout: float = typer.Option(0.0, help="Dropout between layers and before the output layer."),
-    embedding: int = typer.Option(0, help="0 = one-hot input (the recipe); N = a learned embedding of size N."),
-    val: float = typer.Option(0.0, "--val", help="Share of the tunes held out for validation (needs 2+ tunes)."),
-    patience: int = typer.Option(0, help="Stop after this many epochs without a better validation loss (0 = never)."),
-    seed: int = typer.Option(0, help="Seeds the initial weights and the window order."),
-    squeeze: int = typer.Option(0, help="Keep at most this many empty bars in a row (0 = keep all)."),
-    resume: bool = typer.Option(False, "--resume", help="Continue training the model in --output up to --epochs."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-):
-    """Train a model on your tunes: the recipe's settings by default, in about a second.
-
-    Examples:
-      jazz-lstm train my_solo.mid -o my.safetensors
-      jazz-lstm train a.mid b.xml c.abc --windows 0 --stride 2 --epochs 40 --val 0.2 --patience 5
-      jazz-lstm train my_solo.mid -o my.safetensors --epochs 300 --resume
-    Ctrl-C writes a resumable checkpoint.
-    """
-    from . import checkpoint
-    from .train import TrainConfig
-    from .train import train as run_train
-
-    cfg = TrainConfig(Tx=tx, windows=windows, stride=stride, epochs=epochs, batch_size=batch_size, lr=lr,
-                      val_fraction=val, patience=patience, seed=seed, squeeze=squeeze)
-    if min(hidden, layers) < 1 or embedding < 0 or not 0 <= dropout < 1:
-        raise JazzError("--hidden and --layers must be >= 1, --embedding >= 0, --dropout in [0, 1)")
-    if val and len(tunes) < 2:
-        err.print("[yellow]warning:[/] --val needs two or more tunes (it splits by tune); training without validation",
-                  highlight=False)
-    chart = chords_option(chords)
-    from .midi_io import read_tune
-    from .tunes import resolve
-
-    solos = [read_tune(resolve(t), melody_track, chart) for t in tunes]  # chart (parsed once) or the tune's own
-    prior = checkpoint.load(output) if resume else None
-    try:
-        ck = run_train(solos, cfg, dict(hidden=hidden, layers=layers, dropout=dropout, embedding=embedding),
-                       out=output, resume=prior, progress=not quiet, names=list(tunes))
-    except KeyboardInterrupt:
-        err.print(f"interrupted: a resumable checkpoint is in {output} (continue with --resume)")
-        raise SystemExit(EXIT_INTERRUPTED) from None
-    facts = ck.train
-    out.print(f"wrote {output}: {len(ck.vocab)} values, {facts['windows']} windows, {facts['epochs_done']} epochs, "
-              f"loss {facts['losses'][0]:.2f} -> {facts['losses'][-1]:.2f}"
-              + (f", val {facts['val_losses'][-1]:.2f}" if facts.get("val_losses") else "")
-              + f" in {facts['seconds']:.1f} s")
-
-
+from . import cli_train  # noqa: E402,F401,I001  (adds train)
 from . import cli_solo  # noqa: E402,F401,I001  (adds generate, demo, render, in this order)
 from . import cli_eval  # noqa: E402,F401,I001  (adds evaluate, studio)
 

@@ -121,7 +121,7 @@ def parse_note(token: str, default: float = 0.5) -> tuple[int | None, float]:
 def parse_leadsheet(text: str, source: str = "") -> LeadSheet:
     """Parse leadsheet text; JazzError naming the problem for anything unreadable."""
     ls = LeadSheet()
-    part, bar, n_tokens, chorus = None, [], 0, None
+    part, bar, n_tokens, chorus, after_bar_line, bare = None, [], 0, None, False, False
     for kind, item in _items(text, source):
         n_tokens += 1
         if n_tokens > MAX_TOKENS:
@@ -155,19 +155,30 @@ def parse_leadsheet(text: str, source: str = "") -> LeadSheet:
                 except ValueError:
                     raise JazzError(f"bad tempo ({item.strip()})", source) from None
             continue
+        if part is None:
+            part, bare = "chords", True  # a bare chart: chord bars with no header ...
+        if bare and part == "chords" and _NOTE_RE.match(item):  # ... and perhaps notes after them
+            if bar:
+                ls.bars.append(bar)
+            part, bar, chorus = "melody", [], []
+            ls.choruses.append(chorus)
         if part == "chords":
             if item == "|":
                 if bar:
                     ls.bars.append(bar)
-                bar = []
+                elif after_bar_line:
+                    ls.bars.append(["/"])  # "| |": an empty bar holds the chord
+                bar, after_bar_line = [], True
+                continue
             else:
+                after_bar_line = False
                 for word in item.split("|"):  # "Cm7|F7" without spaces
                     if word:
                         bar.append(word)
                 if item.endswith("|") and bar:
                     ls.bars.append(bar)
                     bar = []
-        elif part == "melody":
+        elif part == "melody" and item != "|":  # bar lines in a melody are only for the eye
             try:
                 chorus.append(parse_note(item, chorus[-1][1] if chorus else 0.5))
             except ValueError as e:

@@ -13,7 +13,10 @@ import numpy as np
 import torch
 
 from . import __version__, grammar
+from threadpoolctl import threadpool_limits
+
 from .checkpoint import Checkpoint, save
+from .corpus import EncodedTune
 from .dataset import course_windows, split_by_tune, squeeze_rests
 from .errors import JazzError
 from .model import JazzLSTM, ModelConfig, torch_threads
@@ -38,13 +41,15 @@ class TrainConfig:
     patience: int = 0  # stop after this many epochs without a better validation loss (0 = never)
     seed: int = 0  # seeds window shuffling and the initial weights
     squeeze: int = 0  # keep at most this many empty bars in a row (0 = keep them all: solos breathe)
+    threads: int = 1  # torch and BLAS threads, limited together (1: fastest for this small network, and reproducible)
 
     def __post_init__(self):
         checks = [(self.Tx >= 2, "Tx must be at least 2"), (self.windows >= 0, "windows must be >= 0"),
                   (self.stride >= 1, "stride must be >= 1"), (self.epochs >= 1, "epochs must be >= 1"),
                   (self.batch_size >= 1, "batch size must be >= 1"), (self.lr > 0, "lr must be > 0"),
                   (0 <= self.val_fraction < 1, "validation fraction must be in [0, 1)"),
-                  (self.patience >= 0, "patience must be >= 0"), (self.squeeze >= 0, "squeeze must be >= 0")]
+                  (self.patience >= 0, "patience must be >= 0"), (self.squeeze >= 0, "squeeze must be >= 0"),
+                  (1 <= self.threads <= 256, "threads must be in 1..256")]
         for ok, msg in checks:
             if not ok:
                 raise JazzError(msg)
@@ -58,7 +63,7 @@ def tune_streams(tunes: list[Solo], squeeze: int = 0) -> list[list[str]]:
     to one bar left them outside (7.7, 6%, 0.75)."""
     out = []
     for t in tunes:
-        values = grammar.encode(t)
+        values = t.values if isinstance(t, EncodedTune) else grammar.encode(t)
         out.append(squeeze_rests(values, squeeze, f"R,{t.beats_per_bar:.3f}") if squeeze else values)
     return out
 
@@ -85,9 +90,9 @@ def _loss(model, x, y):  # x, y: (T, B); the recipe's loss, see JazzLSTM.loss
     return model.loss(x, y)
 
 
-def train(tunes: list[Solo], cfg: TrainConfig | None = None, model_cfg: dict | None = None, out: str | None = None,
+def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: dict | None = None, out: str | None = None,
           resume=None, progress: bool = True, names: list[str] | None = None, on_epoch=None) -> Checkpoint:
-    """Train on `tunes` (Solos).  model_cfg: ModelConfig fields other than vocab_size.
+    """Train on `tunes` (Solos or corpus.EncodedTunes).  model_cfg: ModelConfig fields other than vocab_size.
 
     out: where to write the checkpoint (atomically, at the end and on Ctrl-C).
     resume: a Checkpoint to continue from (same vocabulary; cfg.epochs counts in total).
@@ -144,7 +149,7 @@ def train(tunes: list[Solo], cfg: TrainConfig | None = None, model_cfg: dict | N
 
     bar = _progress(progress, cfg.epochs, done)
     try:
-        with torch_threads(1):
+        with torch_threads(cfg.threads), threadpool_limits(cfg.threads):
             while done < cfg.epochs:
                 losses.append(_epoch(model, opt, x, y, cfg, gen, step))
                 step += -(-x.shape[0] // cfg.batch_size)
@@ -200,11 +205,15 @@ def _evaluate(model, vx, vy) -> float:
     return round(loss, 5)
 
 
-def _chart(tune: Solo) -> dict:
+def _chart(tune) -> dict:
     """What `generate` needs of the training tune: its changes, metre, tempo and register."""
-    pitches = [n.pitch for n in tune.notes] or [60]
+    if isinstance(tune, EncodedTune):
+        low, high = tune.low, tune.high
+    else:
+        pitches = [n.pitch for n in tune.notes] or [60]
+        low, high = min(pitches), max(pitches)
     return {"chords": [[c.symbol, c.start, c.duration] for c in tune.chords], "beats_per_bar": tune.beats_per_bar,
-            "tempo": tune.tempo, "title": tune.source, "low": max(36, min(pitches) - 2), "high": min(96, max(pitches) + 2)}
+            "tempo": tune.tempo, "title": tune.source, "low": max(36, low - 2), "high": min(96, high + 2)}
 
 
 class _progress:
