@@ -209,6 +209,12 @@ def _epoch(net, opt, data, cfg, gen, rank, world, device, epoch) -> float:
         opt.step()
         total += float(loss.detach()) * k
         count += k
+    if world > 1:  # the epoch's mean over every process's values
+        import torch.distributed as dist
+
+        both = torch.tensor([total, float(count)], dtype=torch.float64, device=device)
+        dist.all_reduce(both)
+        total, count = float(both[0]), int(both[1])
     return round(total / max(1, count), 5)
 
 
