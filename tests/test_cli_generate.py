@@ -21,9 +21,13 @@ def test_train_then_generate(capsys, tmp_path, small_midi):
 
 
 def test_demo(capsys, tmp_path):
-    code, out, err = run_cli(capsys, "demo", "-o", str(tmp_path / "d"))
-    assert code == 0 and "solo.mid" in out
-    assert {"model.safetensors", "solo.mid", "solo.wav", "solo.png", "solo.svg", "solo.json"} <= set(os.listdir(tmp_path / "d"))
+    import json
+
+    code, out, err = run_cli(capsys, "demo", "-o", str(tmp_path / "d"), "--choruses", "1")
+    assert code == 0 and "solo.mid" in out and "(12 bars" in out, err
+    assert {"solo.mid", "solo.wav", "solo.png", "solo.svg", "solo.json"} <= set(os.listdir(tmp_path / "d"))
+    manifest = json.loads((tmp_path / "d" / "solo.json").read_text())
+    assert manifest["model"]["path"] == "default"
 
 
 @pytest.mark.parametrize("args,msg", [

@@ -48,11 +48,13 @@ class Checkpoint:
         return "recipe" if isinstance(self.model, JazzLSTM) else "chord"
 
 
-def save(ck: Checkpoint, path: str) -> str:
-    """Write `ck` to `path` atomically; returns the path (and sets ck.path, ck.sha256)."""
+def save(ck: Checkpoint, path: str, half: bool = False) -> str:
+    """Write `ck` to `path` atomically; returns the path (and sets ck.path, ck.sha256).
+    half: store the weights as float16 (half the size; loading turns them back into float32)."""
     from safetensors.torch import save
 
-    tensors = {f"model.{k}": v.detach().contiguous() for k, v in ck.model.state_dict().items()}
+    tensors = {f"model.{k}": (v.half() if half and v.is_floating_point() else v).detach().contiguous()
+               for k, v in ck.model.state_dict().items()}
     for idx, st in ck.optim.get("state", {}).items():
         for key, val in st.items():
             tensors[f"optim.{idx}.{key}"] = torch.as_tensor(val).detach().reshape(-1).clone() if key == "step" else val.detach().contiguous()
@@ -110,7 +112,7 @@ def load(path: str) -> Checkpoint:
                 raise ValueError("vocabulary size does not match the model")
             for tok in vocab.itos:
                 parse_token(tok)
-        weights = {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}
+        weights = {k[6:]: v.float() if v.dtype == torch.float16 else v for k, v in tensors.items() if k.startswith("model.")}
         bad = [k for k, v in weights.items() if v.is_floating_point() and not torch.isfinite(v).all()]
         if bad:
             raise ValueError(f"weights {bad[0]} are not finite")

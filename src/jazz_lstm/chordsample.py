@@ -6,10 +6,14 @@ the chart fed in at every onset.  Over different charts the same seed gives diff
 """
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import torch
 
-from .features import N_DUR, N_INT, N_TYPE, NOTE_TYPES, TYPES, harmony_features, split_id, unfactorize, value_id
+from .features import (N_DUR, N_INT, N_TYPE, NOTE_TYPES, TYPES, chord_roots, harmony_features, pitch_features, split_id,
+                       unfactorize, value_id)
+from .grammar import Decoder
 from .music import to_steps
 from .sample import SampleConfig, choose
 
@@ -37,16 +41,20 @@ class _Guard:
 
 @torch.inference_mode()
 def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cfg: SampleConfig | None = None,
-                 corpus: list | None = None) -> list[list[str]]:
+                 corpus: list | None = None, register: tuple = (52, 84)) -> list[tuple[list[str], list]]:
     """n solos of exactly `bars` bars over `changes` (chords covering them, times in beats
-    from 0).  Returns each solo's grammar values.  cfg.max_copy with the training `corpus`
-    (value ids) keeps any run of more than K values from copying it."""
+    from 0), each decoded into notes as it is sampled (the model hears where its line is).
+    Returns (grammar values, Notes) per solo; solo i's pitch choices are seeded with
+    cfg.seed * 1000 + i, inside `register` (low, high MIDI pitches).  cfg.max_copy with the
+    training `corpus` (value ids) keeps any run of more than K values from copying it."""
     cfg = cfg or SampleConfig()
     gen = torch.Generator().manual_seed(cfg.seed)
     model.eval()
     bar = to_steps(beats_per_bar)
     total = bars * bar
-    table = torch.from_numpy(harmony_features(changes, range(total), beats_per_bar))  # (steps, C)
+    table = torch.from_numpy(harmony_features(changes, range(total), beats_per_bar))  # (steps, HARMONY_DIM)
+    roots = chord_roots(changes, range(total))
+    decoders = [Decoder(changes, None, random.Random(cfg.seed * 1000 + i), 0.0, beats_per_bar, *register) for i in range(n)]
     guard = _Guard(corpus, n, cfg.max_copy) if cfg.max_copy and corpus else None
     pos = np.zeros(n, dtype=np.int64)
     has_prev = np.zeros(n, dtype=bool)
@@ -58,7 +66,9 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
     while (pos < total).any():
         live = pos < total
         at = np.minimum(pos, total - 1)
-        h, new_state = model.hidden(prev[:, None], table[at][:, None], state)
+        where = pitch_features([d.prev if d.prev is not None else -1 for d in decoders], roots[at])
+        cond = torch.cat([table[at], torch.from_numpy(where)], -1)
+        h, new_state = model.hidden(prev[:, None], cond[:, None], state)
         h = h[:, 0]
         rem = torch.from_numpy(bar - at % bar)
         tie_ok = torch.from_numpy((at % bar == 0) & sounding)
@@ -88,6 +98,7 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
         for r in np.nonzero(live)[0]:
             t, d, i = int(ty[r]), int(du[r]), int(iv[r])
             out[r].append(unfactorize(t, d, i))
+            decoders[r].feed(out[r][-1])
             pos[r] += d + 1
             if t < len(NOTE_TYPES):
                 has_prev[r] = True
@@ -100,5 +111,5 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
         if state is None:
             state = tuple(torch.zeros_like(s) for s in new_state)
         state = tuple(torch.where(keep[None], s1, s0) for s1, s0 in zip(new_state, state))
-    return out
+    return [(tokens, dec.notes) for tokens, dec in zip(out, decoders)]
 

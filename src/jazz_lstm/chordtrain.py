@@ -113,7 +113,7 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
     if world > 1 and device.type == "cuda":
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")) % torch.cuda.device_count())
     limit = _thread_limit(cfg.threads or (1 if world > 1 else max(1, min(4, os.cpu_count() or 1))))
-    train_idx, val_idx = split_by_tune([t.title for t in corpus.tunes], cfg.val_fraction, cfg.seed)
+    train_idx, val_idx = split_by_tune([t.tune or t.title for t in corpus.tunes], cfg.val_fraction, cfg.seed)
     tr, va = corpus.subset(train_idx), corpus.subset(val_idx)
     data = [torch.from_numpy(a) for a in windows(tr.tunes, cfg.Tx, cfg.stride)]
     vdata = [torch.from_numpy(a).to(device) for a in windows(va.tunes, cfg.Tx, cfg.Tx)] if va.tunes else None
@@ -142,8 +142,8 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
                      world_size=world, device=device.type, tunes=[t.source for t in tr.tunes],
                      versions={"jazz_lstm": __version__, "torch": torch.__version__})
         chart = {"chords": [[c.symbol, c.start, c.duration] for c in first.chords], "beats_per_bar": first.beats_per_bar,
-                 "tempo": first.tempo, "title": first.title, "low": max(36, min(t.low for t in tr.tunes)),
-                 "high": min(96, max(t.high for t in tr.tunes))}
+                 "tempo": first.tempo, "title": first.title, "low": int(np.median([t.low for t in tr.tunes])),
+                 "high": int(np.median([t.high for t in tr.tunes]))}  # a typical soloist's register
         ck = Checkpoint(model, None, chart, facts, streams, {})
         if out and rank == 0:
             save(ck, out)

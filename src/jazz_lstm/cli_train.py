@@ -27,7 +27,7 @@ def train(
     tx: Optional[int] = typer.Option(None, "--tx", help="Window length in values (recipe: the course's Tx = 30; chord: 64)."),
     hidden: Optional[int] = typer.Option(None, help="LSTM units (recipe: the course's n_a = 64; chord: 256)."),
     layers: Optional[int] = typer.Option(None, help="Stacked LSTM layers (recipe: 1; chord: 2)."),
-    dropout: Optional[float] = typer.Option(None, help="Dropout between layers and before the output (recipe: 0; chord: 0.2)."),
+    dropout: Optional[float] = typer.Option(None, help="Dropout between layers and before the output (recipe: 0; chord: 0.5)."),
     embedding: int = typer.Option(0, help="Recipe: 0 = one-hot input; N = a learned embedding of size N."),
     val: Optional[float] = typer.Option(None, "--val", help="Share of the tunes held out for validation (needs 2+ tunes; recipe: 0; chord: 0.1)."),
     patience: Optional[int] = typer.Option(None, help="Stop after this many epochs without a better validation loss (recipe: 0 = never; chord: 6)."),

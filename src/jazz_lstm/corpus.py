@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import JazzError
-from .features import FEATURES_VERSION, factor_array, harmony_features, legality
-from .grammar import GRAMMAR_VERSION, encode_onsets
+from .features import FEATURES_VERSION, chord_roots, factor_array, harmony_features, legality, pitch_features
+from .grammar import GRAMMAR_VERSION, encode_onsets, previous_pitches
 from .harmony import parse_chord
 from .music import Chord, Solo
 
@@ -54,22 +54,26 @@ class EncodedTune:
     low: int = 52
     high: int = 84
     notes: int = 0
+    prev_pitches: list = field(default_factory=list)  # the pitch sounding last before each value (-1: none)
+    tune: str = ""  # the tune's name (solos of one tune share it: splits keep them together)
 
     @classmethod
     def from_solo(cls, solo: Solo, sha256: str = "", title: str = "") -> EncodedTune:
         values, onsets = encode_onsets(solo)
         pitches = [n.pitch for n in solo.notes] or [60]
         return cls(title or os.path.splitext(os.path.basename(solo.source))[0], solo.source, sha256, values, onsets,
-                   list(solo.chords), solo.beats_per_bar, solo.tempo, min(pitches), max(pitches), len(solo.notes))
+                   list(solo.chords), solo.beats_per_bar, solo.tempo, min(pitches), max(pitches), len(solo.notes),
+                   previous_pitches(solo), tune_name(solo))
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(factors (T, 3) int64, harmony features (T, COND_DIM) float32, legality (T, 3) int64)."""
-        return (factor_array(self.values), harmony_features(self.chords, self.onsets, self.beats_per_bar),
-                legality(self.values, self.onsets, self.beats_per_bar))
+        cond = np.concatenate([harmony_features(self.chords, self.onsets, self.beats_per_bar),
+                               pitch_features(self.prev_pitches, chord_roots(self.chords, self.onsets))], axis=1)
+        return factor_array(self.values), cond, legality(self.values, self.onsets, self.beats_per_bar)
 
     def to_json(self) -> str:
         d = {k: getattr(self, k) for k in ("title", "source", "sha256", "values", "onsets", "beats_per_bar", "tempo",
-                                           "low", "high", "notes")}
+                                           "low", "high", "notes", "prev_pitches", "tune")}
         d["chords"] = [[c.symbol, c.start, c.duration] for c in self.chords]
         return json.dumps(d)
 
@@ -78,6 +82,13 @@ class EncodedTune:
         d = json.loads(text)
         d["chords"] = [parse_chord(s, a, b) for s, a, b in d["chords"]]
         return cls(**d)
+
+
+def tune_name(solo: Solo) -> str:
+    """What groups solos over the same tune: the file's title ("Anthropology", "Giant Steps")
+    folded to lower-case letters and digits, else the file name."""
+    name = solo.title or os.path.splitext(os.path.basename(solo.source))[0]
+    return "".join(ch for ch in name.lower() if ch.isalnum()) or name
 
 
 @dataclass

@@ -56,12 +56,16 @@ def windows(streams: list[list[int]], Tx: int = 30, stride: int = 1) -> np.ndarr
 
 
 def split_by_tune(names: list[str], val_fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:
-    """Indices of training and validation tunes; never splits a tune.  With one tune, no validation."""
-    idx = list(range(len(names)))
-    if len(idx) < 2 or val_fraction <= 0:
-        return idx, []
+    """Indices of training and validation items; items with the same name (solos over one
+    tune) fall on the same side.  With one tune, no validation."""
+    groups: dict = {}
+    for i, name in enumerate(names):
+        groups.setdefault(name, []).append(i)
+    keys = list(groups)
+    if len(keys) < 2 or val_fraction <= 0:
+        return list(range(len(names))), []
     rng = np.random.default_rng(seed)
-    rng.shuffle(idx)
-    n_val = max(1, int(round(len(idx) * val_fraction)))
-    n_val = min(n_val, len(idx) - 1)
-    return sorted(idx[n_val:]), sorted(idx[:n_val])
+    rng.shuffle(keys)
+    n_val = min(max(1, int(round(len(keys) * val_fraction))), len(keys) - 1)
+    val = sorted(i for k in keys[:n_val] for i in groups[k])
+    return sorted(i for k in keys[n_val:] for i in groups[k]), val

@@ -12,7 +12,8 @@ fixed grid, so that no value of a new tune is out of vocabulary:
 12 bits, and its scale, 12 bits -- alterations included, so C7b9 is not C7), the next
 chord (intervals, and its root's distance from this root), the root movement into this
 chord, the beat of the bar and the step within the beat, how long until the next change
-(7 buckets), and whether this onset is on a change.
+(6 buckets), whether this onset is on a change, the room left in the bar; and where the
+line is (``pitch_features``): the last pitch over the chord's root and its register.
 
 **Legality** (``legality``): the grammar's own rules at each value -- the grid steps left
 in the bar (a value never crosses a bar line), whether a previous pitch exists (else a
@@ -34,8 +35,11 @@ INT_MAX = 36  # semitones either way (three octaves)
 N_TYPE, N_DUR, N_INT = len(TYPES), DUR_MAX, 2 * INT_MAX + 2  # interval class 0 = none
 N_VALUES = N_TYPE * N_DUR * N_INT
 _CHANGE_BUCKETS = np.array([3, 6, 12, 24, 48, 96])  # steps until the next change: <=1/4 beat ... > 8 beats
-COND_DIM = 12 * 5 + 8 + GRID + len(_CHANGE_BUCKETS) + 1 + 1
-FEATURES_VERSION = "harmony-1"  # saved with chord models and corpus caches; bump when features change
+HARMONY_DIM = 12 * 5 + 8 + GRID + len(_CHANGE_BUCKETS) + 1 + 1
+_REGISTER = np.array([55, 62, 68, 74, 80])  # edges of the register buckets (MIDI pitches)
+PITCH_DIM = 12 + 1 + len(_REGISTER) + 1
+COND_DIM = HARMONY_DIM + PITCH_DIM
+FEATURES_VERSION = "harmony-2"  # saved with chord models and corpus caches; bump when features change
 
 
 def factorize(token: str) -> tuple[int, int, int] | None:
@@ -102,7 +106,7 @@ def harmony_features(chords: list[Chord], onsets, beats_per_bar: float) -> np.nd
     starts = [to_steps(c.start) for c in chords]
     bar = max(1, to_steps(beats_per_bar))
     cache: dict = {}
-    rows = np.zeros((len(onsets), COND_DIM), dtype=np.float32)
+    rows = np.zeros((len(onsets), HARMONY_DIM), dtype=np.float32)
     for r, on in enumerate(onsets):
         k = max(0, bisect.bisect_right(starts, on) - 1)
         if k not in cache:
@@ -120,6 +124,26 @@ def harmony_features(chords: list[Chord], onsets, beats_per_bar: float) -> np.nd
         rows[r, 80 + min(len(_CHANGE_BUCKETS) - 1, int(np.searchsorted(_CHANGE_BUCKETS, to_change)))] = 1.0
         rows[r, 86] = float(on == starts[k])
         rows[r, 87] = (bar - pos) / DUR_MAX  # room left in the bar
+    return rows
+
+
+def chord_roots(chords: list[Chord], onsets) -> np.ndarray:
+    """(T,) the root pitch class of the chord sounding at each onset (grid steps)."""
+    starts = [to_steps(c.start) for c in chords]
+    return np.array([chords[max(0, bisect.bisect_right(starts, on) - 1)].root for on in onsets], dtype=np.int64)
+
+
+def pitch_features(prev_pitches, roots) -> np.ndarray:
+    """(T, PITCH_DIM) float32: where the line is before each value -- the last pitch's
+    interval above the current chord's root (12, or 'none yet') and its register (6 buckets)."""
+    p = np.asarray(prev_pitches, dtype=np.int64).reshape(-1)
+    roots = np.asarray(roots, dtype=np.int64).reshape(-1)
+    rows = np.zeros((p.size, PITCH_DIM), dtype=np.float32)
+    has = p >= 0
+    idx = np.arange(p.size)
+    rows[idx[has], (p[has] - roots[has]) % 12] = 1.0
+    rows[idx[~has], 12] = 1.0
+    rows[idx[has], 13 + np.searchsorted(_REGISTER, p[has], side="right")] = 1.0
     return rows
 
 

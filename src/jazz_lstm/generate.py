@@ -70,9 +70,11 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
 
         if cfg.beam:
             raise JazzError("beam search is for recipe models; a chord model samples (drop the beam width)")
-        flat = [sample_chart(ck.model, changes, bars, bpb, n, cfg, ck.corpus)]
-        bar_tokens = [[toks] for toks in flat[0]]
-    elif cfg.beam:
+        tempo = tempo or float(ck.chart.get("tempo", 120.0))
+        register = (ck.chart.get("low", 52), ck.chart.get("high", 84))
+        return [_solo(notes, changes, bpb, tempo, tokens)
+                for tokens, notes in sample_chart(ck.model, changes, bars, bpb, n, cfg, ck.corpus, register)]
+    if cfg.beam:
         from .beam import beam_bars
 
         if n != 1:
@@ -91,7 +93,10 @@ def solo_from_tokens(ck: Checkpoint, tokens: list[str], changes: list[Chord], be
     seeds the pitch choices."""
     low, high = ck.chart.get("low", 52), ck.chart.get("high", 84)
     notes = decode(tokens, changes, None, random.Random(seed), 0.0, beats_per_bar, low=low, high=high)
-    bpb = beats_per_bar
+    return _solo(notes, changes, beats_per_bar, tempo, tokens)
+
+
+def _solo(notes, changes, bpb: float, tempo: float, tokens: list[str]) -> Solo:
     return Solo(notes, changes, bpb, (int(round(bpb)), 4) if bpb == int(bpb) else (int(bpb * 2), 8),
                 tempo, None, "generated", "solo", [], "chart", tokens)
 

@@ -131,6 +131,17 @@ def encode_onsets(solo: Solo) -> tuple[list[str], list[int]]:
     return tokens, [ev[0] for ev in evs]
 
 
+def previous_pitches(solo: Solo) -> list[int]:
+    """For each terminal of `encode(solo)`, the pitch sounding last before it (-1: none yet)."""
+    _, evs = events(solo)
+    out, prev = [], -1
+    for _, _, pitch, _ in evs:
+        out.append(prev)
+        if pitch is not None:
+            prev = pitch
+    return out
+
+
 @lru_cache(maxsize=4096)
 def _pitches_by_type(pcs: frozenset, scale: frozenset, low: int, high: int) -> dict:
     probe = Chord("?", min(pcs), pcs, scale)
@@ -166,6 +177,34 @@ def choose_pitch(term: Terminal, chord: Chord, prev: int | None, rng: random.Ran
     return rng.choices(inside, weights)[0]
 
 
+class Decoder:
+    """Turns terminals into Notes one at a time (what `decode` does for a whole stream), so a
+    sampler can know each pitch as it goes.  feed(token) -> the pitch now sounding (None
+    after a rest); .notes: the Notes so far; .prev: the last pitch."""
+
+    def __init__(self, chords: list[Chord], prev_pitch: int | None = None, rng: random.Random | int | None = None,
+                 start: float = 0.0, beats_per_bar: float = 4.0, low: int = 48, high: int = 88, velocity: int = 90):
+        self.rng = rng if isinstance(rng, random.Random) else random.Random(rng)
+        self.chord_at = _chord_finder(chords)
+        self.bar, self.pos, self.prev = to_steps(beats_per_bar), to_steps(start), prev_pitch
+        self.low, self.high, self.velocity, self.notes = low, high, velocity, []
+
+    def feed(self, tok: str) -> int | None:
+        term, pos, bar = parse_token(tok), self.pos, self.bar
+        if term.type == "T" and self.prev is None:
+            term = Terminal("C", term.steps)  # a tie with nothing before it: a chord tone
+        sounding = None
+        if term.type != "R":
+            steps = min(term.steps, (pos // bar + 1) * bar - pos)
+            if term.type != "T":
+                self.prev = choose_pitch(term, self.chord_at(pos), self.prev, self.rng, self.low, self.high)
+            tied = term.type == "T" and bool(self.notes) and to_steps(self.notes[-1].end) == pos
+            self.notes.append(Note(self.prev, pos / GRID, steps / GRID, self.velocity, tied))
+            sounding = self.prev
+        self.pos += term.steps
+        return sounding
+
+
 def decode(tokens: list[str], chords: list[Chord], prev_pitch: int | None = None,
            rng: random.Random | int | None = None, start: float = 0.0, beats_per_bar: float = 4.0,
            low: int = 48, high: int = 88, velocity: int = 90) -> list[Note]:
@@ -174,22 +213,10 @@ def decode(tokens: list[str], chords: list[Chord], prev_pitch: int | None = None
     prev_pitch: the pitch before the first terminal (None: start mid-register).
     rng: a random.Random or a seed.  A note never sounds past its bar line.
     """
-    rng = rng if isinstance(rng, random.Random) else random.Random(rng)
-    chord_at = _chord_finder(chords)
-    bar = to_steps(beats_per_bar)
-    pos, prev, notes = to_steps(start), prev_pitch, []
+    dec = Decoder(chords, prev_pitch, rng, start, beats_per_bar, low, high, velocity)
     for tok in tokens:
-        term = parse_token(tok)
-        if term.type == "T" and prev is None:
-            term = Terminal("C", term.steps)  # a tie with nothing before it: a chord tone
-        if term.type != "R":
-            steps = min(term.steps, (pos // bar + 1) * bar - pos)
-            if term.type != "T":
-                prev = choose_pitch(term, chord_at(pos), prev, rng, low, high)
-            tied = term.type == "T" and bool(notes) and to_steps(notes[-1].end) == pos
-            notes.append(Note(prev, pos / GRID, steps / GRID, velocity, tied))
-        pos += term.steps
-    return notes
+        dec.feed(tok)
+    return dec.notes
 
 
 def roundtrip(solo: Solo, seed: int = 0) -> dict:

@@ -231,7 +231,7 @@ def read_tune(path: str, melody_track: str | int | None = None, chords: list[Cho
     if not chords:
         raise JazzError("no chords: the file has no chord symbols and nothing to infer them from", path)
     return Solo(melody, chords, bpb, raw.time_signature, raw.tempo, raw.key, path,
-                f"{idx}: {raw.tracks[idx].name}", ranking, origin)
+                f"{idx}: {raw.tracks[idx].name}", ranking, origin, title=raw.title)
 
 
 PROGRAMS = {"melody": 66, "comp": 0, "bass": 32}  # tenor sax, piano, acoustic bass (General MIDI)

@@ -113,6 +113,7 @@ class Solo:
     ranking: list = field(default_factory=list)
     chord_origin: str = ""  # "symbols", "inferred", "chart", "melody"
     tokens: list = field(default_factory=list)  # grammar values of a generated solo
+    title: str = ""  # the tune's title, where the file names it (a leadsheet's "(title ...)")
 
     def __post_init__(self):
         if not self.beats_per_bar > 0:
