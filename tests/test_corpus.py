@@ -4,7 +4,7 @@ import pytest
 
 from jazz_lstm.corpus import prepare
 from jazz_lstm.errors import JazzError
-from jazz_lstm.features import (COND_DIM, DUR_MAX, INT_MAX, factorize, harmony_features, legality, split_id,
+from jazz_lstm.features import (HARMONY_DIM, DUR_MAX, INT_MAX, factorize, harmony_features, legality, split_id,
                                 unfactorize, value_id)
 from jazz_lstm.harmony import parse_chord
 
@@ -65,7 +65,7 @@ def test_values_outside_the_grid():
 def test_features_hear_alterations_and_metre():
     plain = harmony_features([parse_chord("C7", 0, 4), parse_chord("F", 4, 4)], [0, 6, 42], 4.0)
     flat9 = harmony_features([parse_chord("C7b9", 0, 4), parse_chord("F", 4, 4)], [0, 6, 42], 4.0)
-    assert plain.shape == (3, COND_DIM) and not np.array_equal(plain[0], flat9[0])
+    assert plain.shape == (3, HARMONY_DIM) and not np.array_equal(plain[0], flat9[0])
     assert plain[0, 1] == 0 and flat9[0, 1] == 1  # the b9 bit
     assert plain[0, 60] == 1 and plain[2, 63] == 1  # beat 1, beat 4
     assert plain[1, 68 + 6] == 1  # the "and" of beat 1 (step 6 of 12)
@@ -77,3 +77,13 @@ def test_legality():
     onsets = [0, 12, 48, 60, 84]
     leg = legality(tokens, onsets, 4.0)
     assert leg.tolist() == [[48, 0, 0], [36, 0, 0], [48, 1, 1], [36, 1, 0], [12, 1, 0]]
+
+
+def test_pitch_features():
+    from jazz_lstm.features import PITCH_DIM, pitch_features
+
+    f = pitch_features([-1, 64, 81], [0, 0, 9])
+    assert f.shape == (3, PITCH_DIM)
+    assert f[0, 12] == 1 and f[0].sum() == 1  # nothing played yet
+    assert f[1, 4] == 1 and f[1, 13 + 2] == 1  # E over C: the third; register 62..67
+    assert f[2, 0] == 1 and f[2, 13 + 5] == 1  # A over A: the root; register >= 80

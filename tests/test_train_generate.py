@@ -141,7 +141,9 @@ def test_bad_sampling_options():
 def test_packaged_default_model_generates():
     ck = checkpoint.load(checkpoint.default_model_path())
     solo = improvise(ck, None, 4, 1, SampleConfig(seed=0))[0]
-    assert solo.notes and solo.n_bars == 4 and os.path.getsize(checkpoint.default_model_path()) < 1_000_000
+    assert solo.notes and solo.n_bars == 4 and os.path.getsize(checkpoint.default_model_path()) < 2_000_000
+    assert ck.kind == "chord" and "GNU General Public License v2" in ck.train["data_source"]
+    assert ck.train["corpus"]["n_tunes"] >= 40  # learnt from a corpus of real solos, not one tune
 
 
 def test_novelty_guard_caps_verbatim_copies(small_model):
