@@ -54,7 +54,8 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
     total = bars * bar
     table = torch.from_numpy(harmony_features(changes, range(total), beats_per_bar))  # (steps, HARMONY_DIM)
     roots = chord_roots(changes, range(total))
-    decoders = [Decoder(changes, None, random.Random(cfg.seed * 1000 + i), 0.0, beats_per_bar, *register) for i in range(n)]
+    decoders = [Decoder(changes, None, random.Random(cfg.seed * 1000 + i), 0.0, beats_per_bar, *register, exact=True)
+                for i in range(n)]
     guard = _Guard(corpus, n, cfg.max_copy) if cfg.max_copy and corpus else None
     pos = np.zeros(n, dtype=np.int64)
     has_prev = np.zeros(n, dtype=bool)

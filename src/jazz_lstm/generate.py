@@ -92,7 +92,8 @@ def solo_from_tokens(ck: Checkpoint, tokens: list[str], changes: list[Chord], be
     """Grammar values decoded over `changes` into a Solo, in the model's register; `seed`
     seeds the pitch choices."""
     low, high = ck.chart.get("low", 52), ck.chart.get("high", 84)
-    notes = decode(tokens, changes, None, random.Random(seed), 0.0, beats_per_bar, low=low, high=high)
+    notes = decode(tokens, changes, None, random.Random(seed), 0.0, beats_per_bar, low=low, high=high,
+                   exact=ck.kind == "chord")  # a chord model's values carry exact intervals: decode them so
     return _solo(notes, changes, beats_per_bar, tempo, tokens)
 
 

@@ -152,19 +152,23 @@ def _pitches_by_type(pcs: frozenset, scale: frozenset, low: int, high: int) -> d
 
 
 def choose_pitch(term: Terminal, chord: Chord, prev: int | None, rng: random.Random,
-                 low: int = 48, high: int = 88) -> int:
+                 low: int = 48, high: int = 88, exact: bool = False) -> int:
     """A pitch of the terminal's type over `chord`, inside its window when one exists.
 
     Pitches nearer the window's centre (the interval the terminal was learnt from) are
     likelier.  If no pitch of that type lies in the window (or the register low..high), the
     nearest ones to the window are taken; if the type cannot occur over this chord
-    at all (X over a maj7, say), the closest type in _FALLBACK order is used.
+    at all (X over a maj7, say), the closest type in _FALLBACK order is used.  exact=True
+    takes the window's centre itself whenever it is a pitch of the right type (for models
+    that choose the interval, not only its window).
     """
     table = _pitches_by_type(chord.pcs, chord.scale, low, high)
     ref = prev if prev is not None else (low + high) // 2
     lo, hi = (ref + term.window[0], ref + term.window[1]) if term.window and prev is not None else (ref - 6, ref + 6)
     pool = table[term.type] or next(table[t] for t in _FALLBACK[term.type] if table[t])
     inside = [p for p in pool if lo <= p <= hi]
+    if exact and term.window and prev is not None and (lo + hi) // 2 in inside:
+        return (lo + hi) // 2  # the very interval the model chose, when it has the right type
     if not inside:
         dist = [max(lo - p, p - hi) for p in pool]
         best = min(dist)
@@ -183,11 +187,12 @@ class Decoder:
     after a rest); .notes: the Notes so far; .prev: the last pitch."""
 
     def __init__(self, chords: list[Chord], prev_pitch: int | None = None, rng: random.Random | int | None = None,
-                 start: float = 0.0, beats_per_bar: float = 4.0, low: int = 48, high: int = 88, velocity: int = 90):
+                 start: float = 0.0, beats_per_bar: float = 4.0, low: int = 48, high: int = 88, velocity: int = 90,
+                 exact: bool = False):
         self.rng = rng if isinstance(rng, random.Random) else random.Random(rng)
         self.chord_at = _chord_finder(chords)
         self.bar, self.pos, self.prev = to_steps(beats_per_bar), to_steps(start), prev_pitch
-        self.low, self.high, self.velocity, self.notes = low, high, velocity, []
+        self.low, self.high, self.velocity, self.notes, self.exact = low, high, velocity, [], exact
 
     def feed(self, tok: str) -> int | None:
         term, pos, bar = parse_token(tok), self.pos, self.bar
@@ -197,7 +202,7 @@ class Decoder:
         if term.type != "R":
             steps = min(term.steps, (pos // bar + 1) * bar - pos)
             if term.type != "T":
-                self.prev = choose_pitch(term, self.chord_at(pos), self.prev, self.rng, self.low, self.high)
+                self.prev = choose_pitch(term, self.chord_at(pos), self.prev, self.rng, self.low, self.high, self.exact)
             tied = term.type == "T" and bool(self.notes) and to_steps(self.notes[-1].end) == pos
             self.notes.append(Note(self.prev, pos / GRID, steps / GRID, self.velocity, tied))
             sounding = self.prev
@@ -207,13 +212,14 @@ class Decoder:
 
 def decode(tokens: list[str], chords: list[Chord], prev_pitch: int | None = None,
            rng: random.Random | int | None = None, start: float = 0.0, beats_per_bar: float = 4.0,
-           low: int = 48, high: int = 88, velocity: int = 90) -> list[Note]:
+           low: int = 48, high: int = 88, velocity: int = 90, exact: bool = False) -> list[Note]:
     """Terminals -> Notes over `chords`, starting at beat `start` (on a bar line).
 
     prev_pitch: the pitch before the first terminal (None: start mid-register).
     rng: a random.Random or a seed.  A note never sounds past its bar line.
+    exact: take each window's centre when it has the right type (see choose_pitch).
     """
-    dec = Decoder(chords, prev_pitch, rng, start, beats_per_bar, low, high, velocity)
+    dec = Decoder(chords, prev_pitch, rng, start, beats_per_bar, low, high, velocity, exact)
     for tok in tokens:
         dec.feed(tok)
     return dec.notes
