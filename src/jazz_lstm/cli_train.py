@@ -59,6 +59,8 @@ def train(
         raise JazzError(f"--kind must be auto, recipe or chord (got {kind!r})")
     if kind == "auto":
         kind = "chord" if any(os.path.isdir(t) or t.lower().endswith(".ls") for t in tunes) else "recipe"
+    if kind == "recipe" and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        raise JazzError("the recipe trains in one process (60 windows); under torchrun use the chord model (--kind chord)")
     chart = chords_option(chords)
     prior = checkpoint.load(output) if resume else None
     if prior is not None and prior.kind != kind:

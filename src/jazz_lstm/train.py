@@ -13,8 +13,6 @@ import numpy as np
 import torch
 
 from . import __version__, grammar
-from threadpoolctl import threadpool_limits
-
 from .checkpoint import Checkpoint, save
 from .corpus import EncodedTune
 from .dataset import course_windows, split_by_tune, squeeze_rests
@@ -149,7 +147,7 @@ def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: dict | None = 
 
     bar = _progress(progress, cfg.epochs, done)
     try:
-        with torch_threads(cfg.threads), threadpool_limits(cfg.threads):
+        with torch_threads(cfg.threads):
             while done < cfg.epochs:
                 losses.append(_epoch(model, opt, x, y, cfg, gen, step))
                 step += -(-x.shape[0] // cfg.batch_size)
