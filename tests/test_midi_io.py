@@ -99,3 +99,30 @@ def test_metheny_picks_guitar_unaided(metheny):
 
 def test_comping_helper_is_sane():
     assert len(comping()) == 16
+
+
+def test_musicxml_chord_alterations_and_offsets(tmp_path):
+    """<degree> alterations survive (C7b9, A7#9) and a <harmony> with an <offset> lands on its beat."""
+    note = '<note><pitch><step>{}</step><octave>4</octave></pitch><duration>1</duration><type>quarter</type></note>'
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<score-partwise version="3.1"><part-list><score-part id="P1"><part-name>Sax</part-name></score-part></part-list>
+<part id="P1"><measure number="1"><attributes><divisions>1</divisions><time><beats>4</beats><beat-type>4</beat-type></time></attributes>
+<harmony><root><root-step>C</root-step></root><kind>dominant</kind><degree><degree-value>9</degree-value><degree-alter>-1</degree-alter><degree-type>add</degree-type></degree></harmony>
+{note.format('E')}{note.format('E')}
+<harmony><root><root-step>A</root-step></root><kind>dominant</kind><degree><degree-value>9</degree-value><degree-alter>1</degree-alter><degree-type>add</degree-type></degree><offset>-1</offset></harmony>
+{note.format('G')}{note.format('G')}</measure></part></score-partwise>"""
+    path = tmp_path / "alt.musicxml"
+    path.write_text(xml)
+    tune = read_tune(str(path))
+    assert [(c.symbol, c.start) for c in tune.chords] == [("C7b9", 0.0), ("A7#9", 1.0)]
+    assert 1 in tune.chords[0].pcs and 0 in tune.chords[1].pcs  # Db over C; B# (C) over A
+
+
+def test_unison_double_is_not_accompaniment(tmp_path):
+    """A second instrument doubling the melody an octave down does not count as harmony."""
+    from conftest import LICK
+
+    double = [(p - 12, s, d) for p, s, d in LICK]
+    path = write_midi(tmp_path / "dbl.mid", [("Sax", 65, False, LICK), ("Trombone", 57, False, double)])
+    tune = read_tune(path)
+    assert tune.chord_origin == "melody"  # nothing but the doubled line: guessed from the melody, not "inferred"

@@ -46,15 +46,18 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 def load(tune: str | None, melody_track: str | None, chords: str | None):
     """Read a tune with the CLI's options applied."""
-    from .charts import chords_or_chart
     from .midi_io import read_tune
     from .tunes import resolve
 
     path = resolve(tune)
     chart = None
     if chords:
-        chart = chords_or_chart(chords)
-    return read_tune(path, melody_track, chart)
+        chart = chords_option(chords)
+    solo = read_tune(path, melody_track, chart)
+    if solo.chord_origin == "melody":
+        err.print(f"[yellow]warning:[/] {tune}: no chord symbols and no accompaniment: the chords were guessed from the "
+                  "melody alone (give the changes with --chords)", highlight=False)
+    return solo
 
 
 @app.command()
@@ -133,7 +136,7 @@ def chords_option(spec: str | None, beats_per_bar: float = 4.0):
         return read_leadsheet_chart(spec)[0]
     if spec.startswith("corpus:") or (os.path.isfile(spec) and spec.lower().endswith(MIDI_EXT + XML_EXT + ABC_EXT)):
         return read_tune(resolve(spec)).chords
-    if spec.lower().endswith(MIDI_EXT + XML_EXT + ABC_EXT + (".ls", ".txt")) and "|" not in spec:
+    if not os.path.isfile(spec) and spec.lower().endswith(MIDI_EXT + XML_EXT + ABC_EXT + (".ls", ".txt")) and "|" not in spec:
         raise JazzError("no such file", spec)
     return chords_or_chart(spec, beats_per_bar)
 

@@ -41,6 +41,16 @@ def top_voice(notes: list[Note]) -> list[Note]:
     return out
 
 
+def doubles(track, melody, share: float = 0.8) -> bool:
+    """True when `track` mostly plays the melody's notes (same onsets, same pitch classes: a
+    unison or octave doubling), so it tells nothing of the harmony."""
+    if not len(track) or not len(melody):
+        return False
+    mel = set(zip(np.round(melody.start * 12).astype(np.int64).tolist(), (melody.pitch % 12).tolist()))
+    hits = sum((int(a), int(b)) in mel for a, b in zip(np.round(track.start * 12), track.pitch % 12))
+    return hits / len(track) >= share
+
+
 def _monophony(t) -> float:
     if len(t) < 2:
         return 1.0

@@ -12,7 +12,7 @@ import numpy as np
 
 from .errors import JazzError
 from .harmony import M21_KINDS, QUALITIES, chords_from_profile, make_chord, parse_chord, profile
-from .melody import TrackScore, harmonic_fit, pick_track, rank_tracks, top_voice  # noqa: F401  (re-exported)
+from .melody import TrackScore, doubles, harmonic_fit, pick_track, rank_tracks, top_voice  # noqa: F401  (re-exported)
 from .melody import segment as _segment
 from .music import Chord, Note, Solo, merge_ties
 
@@ -142,6 +142,7 @@ def _read_music21(path: str) -> RawTune:
     for cs in symbols:
         start = float(cs.getOffsetInHierarchy(score)) + shift
         q = _quality_from_text(cs.chordKindStr) or M21_KINDS.get(cs.chordKind)
+        q = _with_alterations(q, cs)
         root = cs.root().pitchClass
         bass = cs.bass().pitchClass if cs.bass() is not None else None
         names = (cs.root().name.replace("-", "b"), cs.bass().name.replace("-", "b") if cs.bass() is not None else "")
@@ -160,6 +161,24 @@ def _read_music21(path: str) -> RawTune:
         k = keys[0]
         key = f"{k.tonic.name.replace('-', 'b')} {k.mode}" if isinstance(k, m21.key.Key) else f"{_KEYS[k.sharps + 7]} major"
     return RawTune(tracks, _spans(chords, score.highestTime + shift), ts, min(400.0, max(10.0, tempo)), key, path)
+
+
+def _with_alterations(quality: str | None, cs) -> str | None:
+    """The quality with the chord symbol's <degree> alterations kept ("7" + b9 -> "7b9")."""
+    if quality is None:
+        return None
+    mods = []
+    try:
+        steps = cs.getChordStepModifications()
+    except Exception:
+        steps = []
+    for d in steps:
+        alter = int(round(d.interval.semitones)) if d.interval is not None else 0
+        if d.modType in ("add", "alter") and d.degree in (5, 9, 11, 13):
+            mods.append({-1: "b", 1: "#"}.get(alter, "") + str(d.degree))
+    if not mods:
+        return quality
+    return _quality_from_text(quality + "".join(mods)) or quality
 
 
 def _quality_from_text(text: str | None) -> str | None:
@@ -222,7 +241,8 @@ def read_tune(path: str, melody_track: str | int | None = None, chords: list[Cho
         if raw.chords:
             chords, origin = raw.chords, "symbols"
         else:
-            acc = [t for j, t in enumerate(raw.tracks) if j != idx and not t.is_drum and len(t)]
+            acc = [t for j, t in enumerate(raw.tracks)
+                   if j != idx and not t.is_drum and len(t) and not doubles(t, raw.tracks[idx])]
             cat = [np.concatenate([getattr(t, k) for t in acc]) if acc else np.zeros(0) for k in ("start", "end", "pitch")]
             chords, origin = chords_from_profile(*profile(*cat, length, seg), length, seg), "inferred"
             if not chords:
