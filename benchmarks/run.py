@@ -1,5 +1,5 @@
-"""`make bench`: every figure asked for in issues #2-#5, each beside its in-run
-reference, printed and written to benchmarks/results.md."""
+"""`make bench`: every figure asked for in issues #2-#5 and #9-#12, each beside its in-run
+reference, printed and written to benchmarks/results.md.  (bench_gpu.py runs where a GPU is.)"""
 from __future__ import annotations
 
 import os
@@ -11,9 +11,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import bench_corpus  # noqa: E402
 import bench_prepare  # noqa: E402
 import bench_quality  # noqa: E402
 import bench_render  # noqa: E402
+import bench_scale  # noqa: E402
 import bench_train  # noqa: E402
 from common import HERE, row, tune_path  # noqa: E402
 
@@ -23,14 +25,15 @@ def demo_end_to_end() -> list[dict]:
     d = tempfile.mkdtemp()
     t = time.perf_counter()
     subprocess.run([exe, "demo", "-o", d], check=True, capture_output=True)
-    return [row("`jazz-lstm demo` end to end (train, generate, render all)", time.perf_counter() - t, "s", "-", "fresh process")]
+    return [row("`jazz-lstm demo` end to end (2 choruses, render all)", time.perf_counter() - t, "s", "-", "fresh process")]
 
 
 def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; tune: {tune_path()}")
     rows = []
     for name, fn in (("prepare (#2)", bench_prepare.main), ("train and sample (#3)", bench_train.main),
-                     ("render (#4)", bench_render.main), ("demo", demo_end_to_end), ("quality (#5)", bench_quality.main)):
+                     ("render (#4)", bench_render.main), ("demo", demo_end_to_end), ("quality (#5)", bench_quality.main),
+                     ("corpus and chord model (#9, #10)", bench_corpus.main), ("busy machine and scale (#12)", bench_scale.main)):
         print(f"--- {name}")
         rows += fn()
     lines = ["# Benchmark results", "", f"Written by `make bench` on {time.strftime('%Y-%m-%d')}: {platform.machine()}, "
