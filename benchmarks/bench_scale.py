@@ -2,6 +2,7 @@
 
 - The recipe's `jazz-lstm train` command, quiet and beside one and two spinning
   neighbour processes, in one run (the ratios are the figures).
+- DDP: torchrun with 2 gloo processes against one process on the same global batch.
 - 1,000 solos x 50 values sampled from the recipe model.
 - Prepare 1,000 tunes (the shared solos replicated) with 1 and 2 processes; one epoch of
   the chord model over them; 1,000 solos x 32 bars over 100 different shared charts; the
@@ -142,12 +143,29 @@ def scale() -> list[dict]:
     return rows
 
 
+def ddp() -> list[dict]:
+    """The same 3 epochs of the chord model: one process with 2 threads vs torchrun's 2 gloo processes with 1 thread each."""
+    exe = os.path.join(os.path.dirname(sys.executable), "jazz-lstm")
+    common = ["train", os.path.join(IV, "solos"), "--epochs", "3", "--val", "0", "-q"]
+    per_epoch = {}
+    for name, cmd in (("one", [exe] + common + ["--threads", "2"]),
+                      ("ddp", [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+                               "-m", "jazz_lstm"] + common + ["--threads", "1"])):
+        out = os.path.join(tempfile.mkdtemp(), "m.safetensors")
+        subprocess.run(cmd + ["-o", out], check=True, capture_output=True)
+        from jazz_lstm import checkpoint
+
+        per_epoch[name] = checkpoint.load(out).train["seconds"] / 3
+    return [row("DDP, 2 gloo processes: seconds per epoch", per_epoch["ddp"], "s", "<= 1 process",
+                f"1 process with 2 threads: {per_epoch['one']:.2f} s ({per_epoch['ddp'] / per_epoch['one']:.2f}x); same global batch 32")]
+
+
 def main() -> list[dict]:
     rows = sampling()
     if os.path.exists(METHENY):
         rows += busy()
     if os.path.isdir(os.path.join(IV, "solos")):
-        rows += scale()
+        rows += ddp() + scale()
     return rows
 
 

@@ -196,7 +196,7 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
     targets = [
         _target("chord-tone share within ±5 points of the original", table["chord_tone_share"]["model"] - whole["chord_tones"], 0.05),
         _target("scale-tone share within ±5 points of the original", table["scale_tone_share"]["model"] - whole["scale_tones"], 0.05),
-        {"target": "H1 within ±0.2 bits of the original", "value": table["pitch_class_entropy_1bar_bits"]["model"] - whole["H1"],
+        {"target": "H1 within ±0.2 bits of the original", "value": round(table["pitch_class_entropy_1bar_bits"]["model"] - whole["H1"], 2),
          "unit": "bits", "ok": abs(table["pitch_class_entropy_1bar_bits"]["model"] - whole["H1"]) <= 0.2},
         {"target": "longest verbatim copy ≤ 8 notes", "value": int(max(copies_notes)), "unit": "notes", "ok": max(copies_notes) <= 8},
         {"target": "mean pairwise 4-gram overlap < 30%", "value": round(100 * overlap, 1), "unit": "%", "ok": overlap < 0.30},

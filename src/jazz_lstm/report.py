@@ -83,6 +83,18 @@ def _plots(report: dict, tunes, solos) -> list[str]:
         ax.set_title(title)
     fig.tight_layout()
     out.append(_png(fig))
+    keys = [("approach_resolution_share", "approach resolved"), ("chord_tone_at_change_share", "chord tone at change"),
+            ("guide_tone_at_change_share", "3rd/7th at change"), ("strong_beat_chord_tone_share", "chord tone, beats 1+3")]
+    fig = Figure(figsize=(10, 3.2))
+    ax = fig.subplots()
+    x = np.arange(len(keys))
+    for k, src in enumerate(("human", "model", "shuffle", "unigram", "bigram")):
+        vals = [report["metrics"][key][src]["median"] if src == "human" else report["metrics"][key][src] for key, _ in keys]
+        ax.bar(x + (k - 2) * 0.16, [v if v is not None else 0 for v in vals], 0.16, label=src)
+    ax.set_xticks(x, [label for _, label in keys])
+    ax.set_title("voice leading: the model beside the baselines and the human median")
+    ax.legend(fontsize=8)
+    out.append(_png(fig))
     return out
 
 
@@ -115,7 +127,7 @@ def to_html(report: dict, tunes, audio_players: int = 3, thumbnails: int = 4) ->
     esc = html.escape
     rows = "".join(
         f"<tr><td>{esc(label)}</td><td>{esc(_fmt_band(r['human'], f))}</td>"
-        f"<td class={'no' if r['model_in_band'] is False else 'ok'}>{f(r['model'])}</td>"
+        f"<td class={ {False: 'no', True: 'ok', None: 'na'}[r['model_in_band']]}>{f(r['model'])}</td>"
         f"<td>{f(r['shuffle'])}</td><td>{f(r['unigram'])}</td><td>{f(r['bigram'])}</td></tr>"
         for label, f, r in _rows(report))
     targets = "".join(f"<li class={'ok' if t['ok'] else 'no'}>{'✓' if t['ok'] else '✗'} {esc(t['target'])}: "
