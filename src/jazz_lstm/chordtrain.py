@@ -33,7 +33,7 @@ class CorpusTrainConfig:
     val_fraction: float = 0.1  # share of tunes held out for validation (needs 2+ tunes)
     patience: int = 6  # stop after this many epochs without a better validation loss (0 = never)
     seed: int = 0  # seeds the weights, the window order and the split
-    threads: int = 0  # torch and BLAS threads (0 = auto: 1 per process when several run, else all cores)
+    threads: int = 0  # torch and BLAS threads (0 = auto: 1 per process under torchrun, else up to 4 cores)
     device: str = "auto"  # cpu, cuda or auto
 
     def __post_init__(self):
@@ -76,11 +76,6 @@ def windows(tunes, Tx: int, stride: int):
     return ids, cond, legal, tgt
 
 
-def _thread_limit(n: int):
-    from threadpoolctl import threadpool_limits
-
-    torch.set_num_threads(n)
-    return threadpool_limits(n)
 
 
 def _dist():
@@ -112,7 +107,7 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
     device = resolve_device(cfg.device)
     if world > 1 and device.type == "cuda":
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")) % torch.cuda.device_count())
-    limit = _thread_limit(cfg.threads or (1 if world > 1 else max(1, min(4, os.cpu_count() or 1))))
+    threads = cfg.threads or (1 if world > 1 else max(1, min(4, os.cpu_count() or 1)))
     train_idx, val_idx = split_by_tune([t.tune or t.title for t in corpus.tunes], cfg.val_fraction, cfg.seed)
     tr, va = corpus.subset(train_idx), corpus.subset(val_idx)
     data = [torch.from_numpy(a) for a in windows(tr.tunes, cfg.Tx, cfg.stride)]
@@ -127,16 +122,14 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
         net = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     facts = dict(resume.train) if resume is not None else {}
-    done = int(facts.get("epochs_done", 0))
+    done = facts["epochs_done"] = int(facts.get("epochs_done", 0))
     losses, val_losses = list(facts.get("losses", [])), list(facts.get("val_losses", []))
-    best = min(val_losses) if val_losses else float("inf")
-    best_state, since = None, 0
     streams = [[value_id(*f) for f in t.arrays()[0] if f[0] >= 0] for t in tr.tunes]
     t0 = time.perf_counter()
     first = tr.tunes[0]
 
     def checkpoint():
-        facts.update(kind="chord", config=asdict(cfg), epochs_done=done, losses=losses, val_losses=val_losses,
+        facts.update(kind="chord", config=asdict(cfg), losses=losses, val_losses=val_losses,
                      windows=int(data[0].shape[0]), seconds=round(facts.get("seconds", 0) + time.perf_counter() - t0, 3),
                      corpus=tr.summary(), val_tunes=[t.title for t in va.tunes], features=FEATURES_VERSION,
                      world_size=world, device=device.type, tunes=[t.source for t in tr.tunes],
@@ -149,37 +142,14 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
             save(ck, out)
         return ck
 
-    from .train import _progress
+    from .model import torch_threads
+    from .train import _progress, run_epochs
 
-    bar = _progress(progress and rank == 0, cfg.epochs, done)
     gen = torch.Generator().manual_seed(cfg.seed)
-    try:
-        while done < cfg.epochs:
-            losses.append(_epoch(net, opt, data, cfg, gen, rank, world, device, done))
-            done += 1
-            if vdata is not None:
-                val_losses.append(evaluate_nll(model, *vdata))
-                if val_losses[-1] < best - 1e-5:
-                    best, since = val_losses[-1], 0
-                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-                else:
-                    since += 1
-            bar.advance(losses[-1], val_losses[-1] if val_losses else None)
-            if cfg.patience and vdata is not None and since >= cfg.patience:
-                facts["stopped_early"] = done
-                break
-            if on_epoch is not None and on_epoch(done, losses[-1]) is False:
-                facts["cancelled"] = done
-                break
-    except KeyboardInterrupt:
-        bar.close()
-        checkpoint()
-        raise
-    finally:
-        limit.unregister() if hasattr(limit, "unregister") else None
-    bar.close()
-    if best_state is not None:
-        model.load_state_dict(best_state)
+    with torch_threads(threads):
+        run_epochs(model, lambda d: _epoch(net, opt, data, cfg, gen, rank, world, device, d),
+                   (lambda: evaluate_nll(model, *vdata)) if vdata is not None else None, cfg.epochs, cfg.patience, facts,
+                   losses, val_losses, _progress(progress and rank == 0, cfg.epochs, done), on_epoch, checkpoint)
     model.to("cpu").eval()
     return checkpoint()
 

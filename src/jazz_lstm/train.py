@@ -129,14 +129,14 @@ def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: dict | None = 
     if resume is not None and resume.optim:
         opt.load_state_dict({"state": resume.optim["state"], "param_groups": opt.state_dict()["param_groups"]})
     done, step = int(facts.get("epochs_done", 0)), int(facts.get("steps", 0))
+    facts["epochs_done"] = done
     losses, val_losses = list(facts.get("losses", [])), list(facts.get("val_losses", []))
     gen = torch.Generator().manual_seed(cfg.seed + done)
-    best, best_state, since_best = float("inf"), None, 0
     chart = _chart(tunes[train_idx[0]])
     t0 = time.perf_counter()
 
     def checkpoint() -> Checkpoint:
-        facts.update(config=asdict(cfg), epochs_done=done, steps=step, losses=losses, val_losses=val_losses,
+        facts.update(config=asdict(cfg), steps=step, losses=losses, val_losses=val_losses,
                      tunes=[names[i] for i in train_idx], val_tunes=[names[i] for i in val_idx],
                      windows=int(x.shape[0]), seconds=round(facts.get("seconds", 0) + time.perf_counter() - t0, 3),
                      versions={"jazz_lstm": __version__, "torch": torch.__version__})
@@ -145,27 +145,46 @@ def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: dict | None = 
             save(ck, out)
         return ck
 
-    bar = _progress(progress, cfg.epochs, done)
+    def one_epoch(_done: int) -> float:
+        nonlocal step
+        loss = _epoch(model, opt, x, y, cfg, gen, step)
+        step += -(-x.shape[0] // cfg.batch_size)
+        return loss
+
+    with torch_threads(cfg.threads):
+        run_epochs(model, one_epoch, (lambda: _evaluate(model, vx, vy)) if vx is not None else None, cfg.epochs,
+                   cfg.patience, facts, losses, val_losses, _progress(progress, cfg.epochs, done), on_epoch, checkpoint)
+    model.eval()
+    return checkpoint()
+
+
+def run_epochs(model, one_epoch, validate, epochs: int, patience: int, facts: dict, losses: list, val_losses: list,
+               bar, on_epoch, checkpoint) -> None:
+    """The epoch loop both trainers share: run one_epoch(done) -> mean loss until `epochs`
+    (facts["epochs_done"] counts them), validate() -> loss after each when given, stop after
+    `patience` epochs without a better one and keep the best weights, stop when
+    on_epoch(done, loss) returns False; on Ctrl-C write checkpoint() and re-raise."""
+    best = min(val_losses) if val_losses else float("inf")
+    best_state, since = None, 0
     try:
-        with torch_threads(cfg.threads):
-            while done < cfg.epochs:
-                losses.append(_epoch(model, opt, x, y, cfg, gen, step))
-                step += -(-x.shape[0] // cfg.batch_size)
-                done += 1
-                if vx is not None:
-                    val_losses.append(_evaluate(model, vx, vy))
-                    if val_losses[-1] < best - 1e-6:
-                        best, since_best = val_losses[-1], 0
-                        best_state = {k: v.clone() for k, v in model.state_dict().items()}
-                    else:
-                        since_best += 1
-                bar.advance(losses[-1], val_losses[-1] if val_losses else None)
-                if cfg.patience and since_best >= cfg.patience:
-                    facts["stopped_early"] = done
-                    break
-                if on_epoch is not None and on_epoch(done, losses[-1]) is False:
-                    facts["cancelled"] = done
-                    break
+        while facts["epochs_done"] < epochs:
+            losses.append(one_epoch(facts["epochs_done"]))
+            facts["epochs_done"] += 1
+            done = facts["epochs_done"]
+            if validate is not None:
+                val_losses.append(validate())
+                if val_losses[-1] < best - 1e-6:
+                    best, since = val_losses[-1], 0
+                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                else:
+                    since += 1
+            bar.advance(losses[-1], val_losses[-1] if val_losses else None)
+            if patience and validate is not None and since >= patience:
+                facts["stopped_early"] = done
+                break
+            if on_epoch is not None and on_epoch(done, losses[-1]) is False:
+                facts["cancelled"] = done
+                break
     except KeyboardInterrupt:
         bar.close()
         checkpoint()
@@ -173,8 +192,6 @@ def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: dict | None = 
     bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
-    model.eval()
-    return checkpoint()
 
 
 def _epoch(model, opt, x, y, cfg: TrainConfig, gen, step: int) -> float:
