@@ -48,3 +48,20 @@ def test_bad_options_one_line_exit_2(capsys, tmp_path, args, msg):
     args = [a.format(junk=junk, missing=tmp_path / "none.safetensors") for a in args]
     code, out, err = run_cli(capsys, *args)
     assert code == 2 and msg in err and "Traceback" not in err, err
+
+
+def test_default_model_hears_the_chart_and_replays(capsys, tmp_path):
+    """The shipped chord model: the same seed over two charts gives other values; a manifest replays byte for byte."""
+    import json
+
+    tokens = []
+    for name, chart in (("a", "Dm7 G7 | Cmaj7 | Dm7 G7 | Cmaj7 |"), ("b", "F#m7b5 B7b9 | Em6 | C7#11 | B7#5#9 |")):
+        code, out, err = run_cli(capsys, "generate", "--chords", chart, "--seed", "3", "-o", str(tmp_path / name),
+                                 "--formats", "none")
+        assert code == 0, err
+        tokens.append(json.loads((tmp_path / name / "solo.json").read_text())["tokens"])
+    assert tokens[0] != tokens[1]
+    code, out, err = run_cli(capsys, "generate", "--from-manifest", str(tmp_path / "b" / "solo.json"), "-o",
+                             str(tmp_path / "again"), "--formats", "none")
+    assert code == 0, err
+    assert (tmp_path / "again" / "solo.mid").read_bytes() == (tmp_path / "b" / "solo.mid").read_bytes()

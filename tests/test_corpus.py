@@ -87,3 +87,14 @@ def test_pitch_features():
     assert f[0, 12] == 1 and f[0].sum() == 1  # nothing played yet
     assert f[1, 4] == 1 and f[1, 13 + 2] == 1  # E over C: the third; register 62..67
     assert f[2, 0] == 1 and f[2, 13 + 5] == 1  # A over A: the root; register >= 80
+
+
+def test_cache_entries_without_a_new_field_are_not_reused(folder, monkeypatch):
+    from jazz_lstm import corpus
+
+    prepare([folder])
+    import dataclasses
+
+    extra = dataclasses.make_dataclass("EncodedTune", [("extra", int, dataclasses.field(default=0))], bases=(corpus.EncodedTune,))
+    monkeypatch.setattr(corpus, "EncodedTune", extra)
+    assert prepare([folder]).cached == 0  # the schema changed: everything is read again

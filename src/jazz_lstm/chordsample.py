@@ -7,6 +7,7 @@ the chart fed in at every onset.  Over different charts the same seed gives diff
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -15,7 +16,7 @@ from .features import (N_DUR, N_INT, N_TYPE, NOTE_TYPES, TYPES, chord_roots, har
                        unfactorize, value_id)
 from .grammar import Decoder
 from .music import to_steps
-from .sample import SampleConfig, choose
+from .sample import CHORD_TEMPERATURE, SampleConfig, choose
 
 _T, _R = TYPES.index("T"), TYPES.index("R")
 NEG = -1e9
@@ -48,6 +49,8 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
     cfg.seed * 1000 + i, inside `register` (low, high MIDI pitches).  cfg.max_copy with the
     training `corpus` (value ids) keeps any run of more than K values from copying it."""
     cfg = cfg or SampleConfig()
+    if cfg.temperature is None:
+        cfg = replace(cfg, temperature=CHORD_TEMPERATURE)
     gen = torch.Generator().manual_seed(cfg.seed)
     model.eval()
     bar = to_steps(beats_per_bar)

@@ -18,7 +18,7 @@ def evaluate(
     heldout: Optional[list[str]] = typer.Option(None, "--heldout", help="Tunes the model did not train on: cross-entropy per value of the model and the n-gram baselines on them. Files or folders."),
     n: int = typer.Option(20, "--n", help="How many solos to generate per chart (and per baseline)."),
     bars: int = typer.Option(32, help="Length of each solo (and of the human pieces) in bars."),
-    temperature: float = typer.Option(1.0, help="Sampling temperature (> 0)."),
+    temperature: Optional[float] = typer.Option(None, help="Sampling temperature, > 0 (default: 0.8 for the chord model, 1.0 for recipe models)."),
     top_p: float = typer.Option(1.0, "--top-p", help="Nucleus sampling threshold."),
     max_copy: int = typer.Option(8, "--max-copy", help="Novelty guard: at most this many training values in a row (0 = off)."),
     seed: int = typer.Option(0, help="Seeds the sampling."),

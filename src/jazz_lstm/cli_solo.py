@@ -51,7 +51,7 @@ def generate(
     outdir: str = typer.Option("out", "--output", "-o", help="Folder for solo.mid (solo-1.mid, ... with several outputs)."),
     bars: Optional[int] = typer.Option(None, help="Length in bars (default: the chart's; a shorter chart repeats)."),
     tempo: Optional[float] = typer.Option(None, help="Quarter notes per minute (default: the training tune's)."),
-    temperature: float = typer.Option(1.0, help="> 0: lower is safer, higher is wilder."),
+    temperature: Optional[float] = typer.Option(None, help="> 0: lower is safer, higher is wilder (default: 0.8 for the chord model, 1.0 for recipe models)."),
     top_k: int = typer.Option(0, "--top-k", help="Sample only among the k most likely values (0 = all)."),
     top_p: float = typer.Option(1.0, "--top-p", help="Sample only among the most likely values that reach this probability."),
     greedy: bool = typer.Option(False, "--greedy", help="Always take the most likely value (the recipe's argmax)."),

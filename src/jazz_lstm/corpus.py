@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -132,7 +132,8 @@ def tune_files(paths: list[str]) -> list[str]:
 def _key(path: str, options: str) -> tuple[str, str]:
     with open(path, "rb") as f:
         sha = hashlib.sha256(f.read()).hexdigest()
-    tag = hashlib.sha256(f"{GRAMMAR_VERSION}|{FEATURES_VERSION}|{CACHE_FORMAT}|{options}".encode()).hexdigest()[:12]
+    schema = ",".join(f.name for f in fields(EncodedTune))  # a new field means a new cache entry
+    tag = hashlib.sha256(f"{GRAMMAR_VERSION}|{FEATURES_VERSION}|{CACHE_FORMAT}|{schema}|{options}".encode()).hexdigest()[:12]
     return sha, f"{sha[:32]}-{tag}.json"
 
 

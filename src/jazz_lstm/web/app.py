@@ -29,7 +29,7 @@ class GenerateRequest(BaseModel):
     chart: str = Field(..., min_length=1, max_length=20000)
     bars: int = Field(12, ge=1, le=256)
     tempo: float = Field(132.0, ge=30, le=320)
-    temperature: float = Field(1.0, gt=0, le=5)
+    temperature: float | None = Field(None, gt=0, le=5)  # None: the model kind's default
     seed: int = 0
     formats: list[str] = ["wav", "png", "musicxml", "svg"]
 
@@ -213,7 +213,7 @@ def _generate(st: Studio, req: GenerateRequest) -> dict:
     heavy = set(formats) - {"mid"}
     if heavy:
         with st.render_slots:
-            r = render(solo, stem, formats, title=f"seed {req.seed}, T={req.temperature}")
+            r = render(solo, stem, formats, title=f"seed {req.seed}, T={req.temperature or 'auto'}")
     else:
         r = render(solo, stem, formats)
     from .. import manifest

@@ -97,7 +97,7 @@ $("generate-button").addEventListener("click", async () => {
   try {
     const r = await api("/api/generate", { method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ model_id: state.model, chart: $("chart").value, bars: parseInt($("bars").value, 10),
-        tempo: parseFloat($("tempo").value), temperature: parseFloat($("temperature").value), seed: parseInt($("seed").value, 10),
+        tempo: parseFloat($("tempo").value), temperature: $("temperature").value === "" ? null : parseFloat($("temperature").value), seed: parseInt($("seed").value, 10),
         formats: ["wav", "png", "musicxml", "svg"] }) });
     $("result").hidden = false;
     $("player").src = r.files.wav;
