@@ -135,3 +135,20 @@ def test_ddp_two_processes_equal_one(corpus, tmp_path):
     for (k, x), (_, y) in zip(a.model.state_dict().items(), b.model.state_dict().items()):
         assert torch.allclose(x, y, atol=1e-5), k
     assert r.stdout.count("wrote") == 1  # rank 0 alone reports (and writes)
+
+
+def test_novelty_guard_caps_copied_notes(corpus, tmp_path):
+    """A chord model that has memorised its tunes copies long passages unguarded; with the guard
+    no passage of more than K notes (as longest_copy_notes counts them, over rests) is copied."""
+    from jazz_lstm.generate import improvise
+    from jazz_lstm.metrics import longest_copy_notes
+    from jazz_lstm.midi_io import read_tune
+
+    torch.manual_seed(0)
+    ck = train_corpus(corpus, CorpusTrainConfig(epochs=60, Tx=16, stride=4, batch_size=4, val_fraction=0, lr=0.01),
+                      ChordConfig(hidden=64, layers=1, dropout=0.0), progress=False)
+    training = [read_tune(t.source).notes for t in corpus.tunes]
+    chart = read_tune(corpus.tunes[0].source).chords
+    free = [longest_copy_notes(s.notes, training) for s in improvise(ck, chart, 4, 4, SampleConfig(seed=1, temperature=0.5, max_copy=0))]
+    guarded = [longest_copy_notes(s.notes, training) for s in improvise(ck, chart, 4, 4, SampleConfig(seed=1, temperature=0.5, max_copy=4))]
+    assert max(free) > 4 and max(guarded) <= 4, (free, guarded)

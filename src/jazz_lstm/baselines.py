@@ -7,7 +7,11 @@ whole output space, so every value the model could emit has a probability:
     p(interval|type), each factor add-one smoothed;
   - a recipe model's space is its vocabulary: p0 uniform over it.
 With the grammar's legality (a chord model's masks: steps left in the bar, interval or
-none, tie or not) each distribution is renormalised over the legal values, as the model's is.
+none, tie or not, and an interval that lands on a pitch of the value's type over the
+chord) each distribution is renormalised over the legal values, as the model's is.  A
+legality is (steps left, has a previous pitch, tie may come[, types, previous]): `types`
+the tone type (0 C, 1 S, 2 A, 3 X) of the 12 pitch classes over the chord's root and
+`previous` the last pitch over that root (features.tone_type_table).
 
     uni = NgramBaseline(streams, order=1, space=None)
     nll = uni.nll(values, legal)     # nats per value
@@ -20,8 +24,9 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from .features import N_DUR, N_INT, N_TYPE, NOTE_TYPES, TYPES, factorize, unfactorize
+from .features import INT_MAX, N_DUR, N_INT, N_TYPE, NOTE_TYPES, TYPES, factorize, unfactorize
 from .grammar import Terminal, parse_token
+from .harmony import tone_type
 
 
 class NgramBaseline:
@@ -77,24 +82,42 @@ class NgramBaseline:
     def _legal_seen(self, legal) -> np.ndarray:
         if legal is None or self.space is not None:
             return np.ones(len(self.seen), dtype=bool)
-        rem, has_prev, tie_ok = legal
+        rem, has_prev, tie_ok = legal[:3]
         t, d, i = self._fac.T if len(self.seen) else (np.zeros(0, int),) * 3
         note = t < len(NOTE_TYPES)
         ok = (d + 1 <= rem) & ((t != TYPES.index("T")) | bool(tie_ok))
-        return ok & np.where(note & bool(has_prev), i > 0, i == 0)
+        ok &= np.where(note & bool(has_prev), i > 0, i == 0)
+        if len(legal) > 3:
+            types, prev = np.asarray(legal[3]), legal[4]
+            lands = types[(prev + i - INT_MAX - 1) % 12] == t if has_prev else np.isin(t, types)
+            ok &= ~note | lands
+        return ok
 
     def _p0_mass(self, legal) -> float:
         """Sum of p0 over the legal values."""
         if legal is None or self.space is not None:
             return 1.0
-        rem, has_prev, tie_ok = legal
         mass = 0.0
         for t in range(N_TYPE):
-            if TYPES[t] == "T" and not tie_ok:
-                continue
-            ints = self.pi[t, 1:].sum() if TYPES[t] in NOTE_TYPES and has_prev else self.pi[t, 0]
-            mass += self.pt[t] * self.pd[t, :min(rem, N_DUR)].sum() * ints
+            mass += self.pt[t] * self.pd[t, :min(legal[0], N_DUR)].sum() * self._ints(t, legal).sum()
         return mass
+
+    def _ints(self, t: int, legal) -> np.ndarray:
+        """p(interval class | type) on the legal classes, 0 elsewhere (all zero: the type is not legal here)."""
+        rem, has_prev, tie_ok = legal[:3]
+        out = np.zeros(N_INT)
+        if TYPES[t] == "T" and not tie_ok:
+            return out
+        if TYPES[t] not in NOTE_TYPES or not has_prev:
+            if TYPES[t] in NOTE_TYPES and len(legal) > 3 and t not in legal[3]:
+                return out  # no pitch over this chord has this type
+            out[0] = self.pi[t, 0]
+            return out
+        out[1:] = self.pi[t, 1:]
+        if len(legal) > 3:
+            types, prev = np.asarray(legal[3]), legal[4]
+            out[1:] *= types[(prev + np.arange(-INT_MAX, INT_MAX + 1)) % 12] == t
+        return out
 
     def _uni_unnorm(self, v: str) -> float:
         return self.lam * self.uni.get(v, 0) / self.N + (1 - self.lam) * self._p0(v)
@@ -104,7 +127,7 @@ class NgramBaseline:
         return self.lam * float(self._cnt[ok].sum()) / self.N + (1 - self.lam) * self._p0_mass(legal)
 
     def prob(self, v: str, prev: str | None = None, legal=None) -> float:
-        """P(v | prev) renormalised over the legal values (legal = (steps left, has previous pitch, tie ok))."""
+        """P(v | prev) renormalised over the legal values (see the module docstring for `legal`)."""
         if self.order == 1 or prev not in self.big:
             return self._uni_unnorm(v) / self._uni_mass(legal)
         follow = self.big[prev]
@@ -117,19 +140,17 @@ class NgramBaseline:
     def _legal(self, v: str, legal) -> bool:
         if legal is None or self.space is not None:
             return True
-        rem, has_prev, tie_ok = legal
         t, d, i = factorize(v)
-        if d + 1 > rem or (TYPES[t] == "T" and not tie_ok):
-            return False
-        return (i > 0) if (TYPES[t] in NOTE_TYPES and has_prev) else (i == 0)
+        return d + 1 <= legal[0] and self._ints(t, legal)[i] > 0 if self.space is None else True
 
     def nll(self, values: list[str], legal=None) -> tuple[float, int]:
         """(total negative log-likelihood in nats, values scored) of one stream; values
-        outside the space are skipped (they count against coverage, not here)."""
+        outside the space are skipped (they count against coverage, not here).  legal: one
+        legality per value (see the module docstring), or None."""
         total, n, prev = 0.0, 0, None
         for k, v in enumerate(values):
             if self._in_space(v):
-                total -= math.log(self.prob(v, prev, None if legal is None else tuple(int(x) for x in legal[k])))
+                total -= math.log(self.prob(v, prev, None if legal is None else legal[k]))
                 n += 1
             prev = v
         return total, n
@@ -162,23 +183,29 @@ class NgramBaseline:
     def _sample_p0(self, legal, rng: random.Random) -> str:
         if self.space is not None:
             return rng.choice(self.space)
-        rem, has_prev, tie_ok = legal
-        tw = [0.0 if (TYPES[t] == "T" and not tie_ok) else self.pt[t] for t in range(N_TYPE)]
-        t = rng.choices(range(N_TYPE), tw)[0]
-        d = rng.choices(range(min(rem, N_DUR)), self.pd[t, :min(rem, N_DUR)])[0]
-        if TYPES[t] in NOTE_TYPES and has_prev:
-            i = rng.choices(range(1, N_INT), self.pi[t, 1:])[0]
-        else:
-            i = 0
+        rem = min(legal[0], N_DUR)
+        ints = [self._ints(t, legal) for t in range(N_TYPE)]
+        t = rng.choices(range(N_TYPE), [self.pt[t] * ints[t].sum() for t in range(N_TYPE)])[0]
+        d = rng.choices(range(rem), self.pd[t, :rem])[0]
+        i = rng.choices(range(N_INT), ints[t])[0]
         return unfactorize(t, d, i)
 
 
-def fill_bars(next_value, bars: int, bar_steps: int) -> list[str]:
-    """Values drawn from next_value(prev, legal) until `bars` bars are exactly full."""
+def fill_bars(next_value, bars: int, bar_steps: int, decoder=None) -> list[str]:
+    """Values drawn from next_value(prev, legal) until `bars` bars are exactly full.  With a
+    grammar.Decoder the values are decoded as they come, and the legality includes the tone
+    types over the chord and the last pitch (decoder.notes has the notes)."""
     out, pos, prev, has_prev, sounding = [], 0, None, 0, False
     while pos < bars * bar_steps:
         rem = bar_steps - pos % bar_steps
-        v = next_value(prev, (rem, has_prev, int(pos % bar_steps == 0 and sounding)))
+        legal = (rem, has_prev, int(pos % bar_steps == 0 and sounding))
+        if decoder is not None:
+            chord = decoder.chord_at(pos)
+            types = tuple("CSAX".index(tone_type(chord.root + q, chord)) for q in range(12))
+            legal += (types, (decoder.prev - chord.root) % 12 if decoder.prev is not None else -1)
+        v = next_value(prev, legal)
+        if decoder is not None:
+            decoder.feed(v)
         term = parse_token(v)
         if term.steps > rem:  # a baseline without legality (a recipe vocabulary): split with a tie
             out.append(str(Terminal(term.type, rem, term.window)))

@@ -8,8 +8,9 @@ and what a soloist knows at this onset (features.harmony_features: the chord and
 alterations, the next chord, the beat, the time to the next change); an `nn.LSTM`
 (cuDNN on CUDA) carries the line; three heads predict the next value factor by factor:
 p(type) p(duration | type) p(interval | type, duration), each under the grammar's mask
-(features.legality: no value crosses its bar line, a note after a note has an interval,
-a tie only on a bar line after a note).  Torch only; no music.
+(features.legality: no value crosses its bar line, a note after a note has an interval
+that lands on a pitch of its type over the chord, a tie only on a bar line after a note).
+Torch only; no music.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .errors import JazzError
-from .features import COND_DIM, N_DUR, N_INT, N_TYPE, TYPES
+from .features import CHORD_BITS, COND_DIM, INT_MAX, N_DUR, N_INT, N_TYPE, PREV_BITS, SCALE_BITS, TYPES
 
 NEG = -1e9  # logit of an illegal class (finite: a row with one legal class stays well defined)
 _T = TYPES.index("T")
@@ -48,19 +49,50 @@ class ChordConfig:
         return asdict(self)
 
 
-def legal_logits(type_logits, dur_logits, int_logits, legal, ty, dur=None):
+def tone_types(cond: torch.Tensor) -> torch.Tensor:
+    """(..., 12) the tone type (0 C, 1 S, 2 A, 3 X; harmony.tone_type's rule) of each pitch
+    class counted from the chord's root, read off the features' chord and scale bits."""
+    chord, scale = cond[..., CHORD_BITS] > 0.5, cond[..., SCALE_BITS] > 0.5
+    near = chord.roll(1, -1) | chord.roll(-1, -1)
+    types = torch.full(chord.shape, 3, dtype=torch.long, device=cond.device)
+    types[near] = 2
+    types[scale] = 1
+    types[chord] = 0
+    return types
+
+
+def type_mask(cond: torch.Tensor, legal: torch.Tensor) -> torch.Tensor:
+    """(..., N_TYPE): a tie only where one may come; a note type only if some pitch over this chord has it."""
+    types = tone_types(cond)
+    ok = torch.ones(*legal.shape[:-1], N_TYPE, dtype=torch.bool, device=legal.device)
+    for t in range(len(_NOTE)):
+        ok[..., t] = (types == t).any(-1)
+    ok[..., _T] = legal[..., 2] > 0
+    return ok
+
+
+def dur_mask(legal: torch.Tensor) -> torch.Tensor:
+    """(..., N_DUR): no value longer than what is left of its bar."""
+    return torch.arange(1, N_DUR + 1, device=legal.device) <= legal[..., :1]
+
+
+def int_mask(cond: torch.Tensor, legal: torch.Tensor, ty: torch.Tensor) -> torch.Tensor:
+    """(..., N_INT): a note after a note takes an interval landing on a pitch of its own type
+    (the type is what the pitch is over the chord); anything else takes 'none'."""
+    wants = ((ty >= 0) & (ty < len(_NOTE)) & (legal[..., 1] > 0)).unsqueeze(-1)
+    prev = cond[..., PREV_BITS].argmax(-1)  # the last pitch over this chord's root
+    q = (prev.unsqueeze(-1) + torch.arange(-INT_MAX, INT_MAX + 1, device=cond.device)) % 12
+    lands = tone_types(cond).gather(-1, q) == ty.clamp(min=0).unsqueeze(-1)
+    lands = lands | ~lands.any(-1, keepdim=True)  # (no such pitch: any interval, never a dead end)
+    none = torch.arange(N_INT, device=cond.device) == 0
+    return torch.where(wants, torch.cat([torch.zeros_like(lands[..., :1]), lands], -1), none)
+
+
+def legal_logits(type_logits, dur_logits, int_logits, legal, ty, cond):
     """Apply the grammar's masks.  legal (..., 3): steps left in the bar, has a previous
     pitch, a tie may come; ty (...): the type the duration and interval belong to."""
-    rem, has_prev, tie_ok = legal.unbind(-1)
-    type_logits = type_logits.clone()
-    type_logits[..., _T] = type_logits[..., _T].masked_fill(tie_ok == 0, NEG)
-    steps = torch.arange(1, N_DUR + 1, device=legal.device)
-    dur_logits = dur_logits.masked_fill(steps > rem.unsqueeze(-1), NEG)
-    is_note = (ty >= 0) & (ty < len(_NOTE))  # C S A X come first in TYPES
-    wants_interval = (is_note & (has_prev > 0)).unsqueeze(-1)
-    none_col = torch.arange(N_INT, device=legal.device) == 0
-    int_logits = int_logits.masked_fill(wants_interval & none_col, NEG).masked_fill(~wants_interval & ~none_col, NEG)
-    return type_logits, dur_logits, int_logits
+    return (type_logits.masked_fill(~type_mask(cond, legal), NEG), dur_logits.masked_fill(~dur_mask(legal), NEG),
+            int_logits.masked_fill(~int_mask(cond, legal, ty), NEG))
 
 
 class ChordLSTM(nn.Module):
@@ -118,7 +150,7 @@ class ChordLSTM(nn.Module):
         du = targets[..., 1] if targets is not None else None
         logits = self.heads(h, ty, du)
         if legal is not None and logits[2] is not None:
-            logits = legal_logits(*logits, legal, ty)
+            logits = legal_logits(*logits, legal, ty, cond)
         if targets is None:
             return logits, None
         keep = targets[..., 0] >= 0

@@ -12,27 +12,40 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from .features import (N_DUR, N_INT, N_TYPE, NOTE_TYPES, TYPES, chord_roots, harmony_features, pitch_features, split_id,
+from .features import (INT_MAX, N_INT, NOTE_TYPES, TYPES, chord_roots, harmony_features, pitch_features, split_id,
                        unfactorize, value_id)
 from .grammar import Decoder
 from .music import to_steps
+from .chordlstm import dur_mask, int_mask, type_mask
 from .sample import CHORD_TEMPERATURE, SampleConfig, choose
 
 _T, _R = TYPES.index("T"), TYPES.index("R")
 NEG = -1e9
 
 
+def shape_id(vid: int) -> int:
+    """A value's melodic shape: its id with the tone types C, S, A, X made one (the type depends
+    on the chord; the interval and the duration are what a listener hears as the same line)."""
+    ty, du, iv = split_id(vid)
+    return value_id(0 if ty < len(NOTE_TYPES) else ty, du, iv)
+
+
 class _Guard:
-    """The novelty guard over factored values: never more than K training values in a row."""
+    """The novelty guard over melodic shapes: no passage of more than K notes copied from the
+    training solos, over any chords (see shape_id), rests or not between them -- the notes as
+    a listener hears them, as metrics.longest_copy_notes counts them.  It follows the notes as
+    decoded and, as that count includes the note a copied run starts from, it bans what would
+    make a run of K - 1 shapes."""
 
     def __init__(self, corpus, n: int, max_copy: int):
         from .novelty import CopyTracker, SuffixAutomaton
 
-        sam = SuffixAutomaton(corpus)
-        self.k, self.trackers = max_copy, [CopyTracker(sam) for _ in range(n)]
+        rest = TYPES.index("R")
+        sam = SuffixAutomaton([[shape_id(v) for v in s if split_id(v)[0] != rest] for s in corpus])  # rests are silent
+        self.k, self.trackers = max(1, max_copy - 1), [CopyTracker(sam) for _ in range(n)]
 
     def banned(self, r: int) -> dict:
-        """(type, dur) -> set of banned interval classes, for solo r."""
+        """(shape type, dur) -> set of banned interval classes, for solo r."""
         out: dict = {}
         for vid in self.trackers[r].banned(self.k):
             ty, du, iv = split_id(vid)
@@ -66,49 +79,54 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
     prev = model.start_ids(n)
     state = None
     out: list[list[str]] = [[] for _ in range(n)]
-    steps = torch.arange(1, N_DUR + 1)
     while (pos < total).any():
         live = pos < total
         at = np.minimum(pos, total - 1)
-        where = pitch_features([d.prev if d.prev is not None else -1 for d in decoders], roots[at])
+        last = np.array([d.prev if d.prev is not None else -1 for d in decoders])
+        where = pitch_features(last, roots[at])
+        landing = last[:, None] + np.arange(-INT_MAX, INT_MAX + 1)[None]
+        in_register = torch.from_numpy((landing >= register[0]) & (landing <= register[1]))
         cond = torch.cat([table[at], torch.from_numpy(where)], -1)
         h, new_state = model.hidden(prev[:, None], cond[:, None], state)
         h = h[:, 0]
-        rem = torch.from_numpy(bar - at % bar)
-        tie_ok = torch.from_numpy((at % bar == 0) & sounding)
-        tl = model.type_head(h).masked_fill(torch.nn.functional.one_hot(torch.tensor(_T), N_TYPE).bool() & ~tie_ok[:, None], NEG)
-        ty = choose(tl, cfg, gen)
+        legal = torch.from_numpy(np.stack([bar - at % bar, has_prev, (at % bar == 0) & sounding], -1).astype(np.int64))
+        ty = choose(model.type_head(h).masked_fill(~type_mask(cond, legal), NEG), cfg, gen)
         te = model.type_emb(ty)
-        dl = model.dur_head(torch.cat([h, te], -1)).masked_fill(steps[None] > rem[:, None], NEG)
+        dl = model.dur_head(torch.cat([h, te], -1)).masked_fill(~dur_mask(legal), NEG)
         ban = [guard.banned(r) for r in range(n)] if guard is not None else None
         note = ty < len(NOTE_TYPES)
         want = note & torch.from_numpy(has_prev)
+        shape_ty = torch.where(note, 0, ty)
         if ban:
             for r in range(n):
                 for (bt, bd), ivs in ban[r].items():
                     full = ivs >= (set(range(1, N_INT)) if want[r] else {0})
-                    if bt == int(ty[r]) and full and (dl[r] > NEG / 2).sum() > 1:
+                    if bt == int(shape_ty[r]) and full and (dl[r] > NEG / 2).sum() > 1:
                         dl[r, bd] = NEG
         du = choose(dl, cfg, gen)
-        il = model.int_head(torch.cat([h, te, model.dur_emb(du)], -1))
-        none = torch.arange(N_INT) == 0
-        il = il.masked_fill(want[:, None] & none[None], NEG).masked_fill(~want[:, None] & ~none[None], NEG)
+        ok = int_mask(cond, legal, ty)
+        ok_here = ok & torch.cat([torch.ones(n, 1, dtype=torch.bool), in_register], -1)  # stay in the register
+        ok = torch.where(ok_here.any(-1, keepdim=True), ok_here, ok)
+        il = model.int_head(torch.cat([h, te, model.dur_emb(du)], -1)).masked_fill(~ok, NEG)
         if ban:
             for r in range(n):
-                ivs = ban[r].get((int(ty[r]), int(du[r])))
+                ivs = ban[r].get((int(shape_ty[r]), int(du[r])))
                 if ivs and (il[r] > NEG / 2).sum() > len(ivs):
                     il[r, sorted(ivs)] = NEG
         iv = choose(il, cfg, gen)
         for r in np.nonzero(live)[0]:
             t, d, i = int(ty[r]), int(du[r]), int(iv[r])
             out[r].append(unfactorize(t, d, i))
-            decoders[r].feed(out[r][-1])
+            before = decoders[r].prev
+            after = decoders[r].feed(out[r][-1])
+            if guard is not None and t < len(NOTE_TYPES) and before is not None:
+                i = max(1, min(N_INT - 1, after - before + INT_MAX + 1))  # the interval as played
             pos[r] += d + 1
             if t < len(NOTE_TYPES):
                 has_prev[r] = True
             sounding[r] = t != _R
-            if guard is not None:
-                guard.trackers[r].feed(value_id(t, d, i))
+            if guard is not None and t != _R:
+                guard.trackers[r].feed(shape_id(value_id(t, d, i)))
         keep = torch.from_numpy(live)[:, None]
         nxt = torch.stack([ty, du, iv], -1)
         prev = torch.where(keep, nxt, prev)

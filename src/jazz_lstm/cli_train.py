@@ -53,7 +53,6 @@ def train(
     import os
 
     from . import checkpoint
-    from .corpus import prepare
 
     if kind not in ("auto", "recipe", "chord"):
         raise JazzError(f"--kind must be auto, recipe or chord (got {kind!r})")

@@ -15,7 +15,8 @@ from . import metrics as M
 from .baselines import NgramBaseline, fill_bars, shuffle_values
 from .checkpoint import Checkpoint
 from .errors import JazzError
-from .generate import improvise, solo_from_tokens, training_values
+from .generate import _solo, improvise, solo_from_tokens, training_values
+from .grammar import Decoder
 from .music import Solo, to_steps
 from .sample import SampleConfig
 
@@ -94,11 +95,17 @@ def baseline_solos(ck: Checkpoint, chart: Solo, bars: int, n: int, seed: int) ->
             rng = random.Random(f"{name}-{seed}-{i}")
             if name == "shuffle":
                 tokens = shuffle_values(streams, bars, to_steps(bpb), rng)
-            else:
-                model = uni if name == "unigram" else big
-                tokens = fill_bars(lambda prev, legal, m=model, r=rng: m.sample(prev, legal if space is None else None, r),
-                                   bars, to_steps(bpb))
-            solos.append(solo_from_tokens(ck, tokens, changes, bpb, chart.tempo, seed * 1000 + i))
+                solos.append(solo_from_tokens(ck, tokens, changes, bpb, chart.tempo, seed * 1000 + i))
+                continue
+            model = uni if name == "unigram" else big
+            if space is not None:  # a recipe vocabulary: sampled freely, decoded afterwards
+                tokens = fill_bars(lambda prev, legal, m=model, r=rng: m.sample(prev, None, r), bars, to_steps(bpb))
+                solos.append(solo_from_tokens(ck, tokens, changes, bpb, chart.tempo, seed * 1000 + i))
+                continue
+            dec = Decoder(changes, None, random.Random(seed * 1000 + i), 0.0, bpb, ck.chart.get("low", 52),
+                          ck.chart.get("high", 84), exact=True)  # decoded as it goes, like the chord model
+            tokens = fill_bars(lambda prev, legal, m=model, r=rng: m.sample(prev, legal, r), bars, to_steps(bpb), dec)
+            solos.append(_solo(dec.notes, changes, bpb, chart.tempo, tokens))
         out[name] = solos
     return out
 
@@ -119,7 +126,7 @@ def cross_entropy(ck: Checkpoint, tunes: list[Solo]) -> dict:
 
         ids, cond, legal, tgt = (torch.from_numpy(a) for a in windows(enc, 128, 128))
         out["model"] = evaluate_nll(ck.model, ids, cond, legal, tgt)
-        legals = [t.arrays()[2] for t in enc]
+        legals = [_legalities(t) for t in enc]
         covered = int((tgt[..., 0] >= 0).sum())
     else:
         fit = _recipe_cross_entropy(ck, [t.values for t in enc])
@@ -130,6 +137,15 @@ def cross_entropy(ck: Checkpoint, tunes: list[Solo]) -> dict:
         out[name] = round(sum(a for a, _ in nll) / max(1, sum(b for _, b in nll)), 5)
     total = sum(len(t.values) for t in enc)
     return {"nats_per_value": out, "coverage": covered / total if total else 0.0, "values": total}
+
+
+def _legalities(tune) -> list[tuple]:
+    """Each value's legality for the n-gram baselines: the model's masks, tone types included."""
+    from .features import tone_type_table
+
+    _, cond, legal = tune.arrays()
+    types, prev = tone_type_table(cond)
+    return [(int(r), int(h), int(t), tuple(int(x) for x in ty), int(p)) for (r, h, t), ty, p in zip(legal, types, prev)]
 
 
 def _recipe_cross_entropy(ck: Checkpoint, streams: list[list[str]], Tx: int = 30) -> dict:

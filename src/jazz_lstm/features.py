@@ -39,6 +39,8 @@ HARMONY_DIM = 12 * 5 + 8 + GRID + len(_CHANGE_BUCKETS) + 1 + 1
 _REGISTER = np.array([55, 62, 68, 74, 80])  # edges of the register buckets (MIDI pitches)
 PITCH_DIM = 12 + 1 + len(_REGISTER) + 1
 COND_DIM = HARMONY_DIM + PITCH_DIM
+CHORD_BITS, SCALE_BITS = slice(0, 12), slice(12, 24)  # where the chord's and its scale's intervals sit
+PREV_BITS = slice(HARMONY_DIM, HARMONY_DIM + 12)  # the last pitch over the chord's root
 FEATURES_VERSION = "harmony-2"  # saved with chord models and corpus caches; bump when features change
 
 
@@ -145,6 +147,19 @@ def pitch_features(prev_pitches, roots) -> np.ndarray:
     rows[idx[~has], 12] = 1.0
     rows[idx[has], 13 + np.searchsorted(_REGISTER, p[has], side="right")] = 1.0
     return rows
+
+
+def tone_type_table(cond: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """From features rows (T, COND_DIM): the tone type (0 C, 1 S, 2 A, 3 X) of each of the 12
+    pitch classes over the chord's root (T, 12), and the last pitch over the root (T,), -1
+    before the first note.  (The numpy twin of chordlstm.tone_types.)"""
+    chord, scale = cond[:, CHORD_BITS] > 0.5, cond[:, SCALE_BITS] > 0.5
+    types = np.full(chord.shape, 3, dtype=np.int64)
+    types[np.roll(chord, 1, -1) | np.roll(chord, -1, -1)] = 2
+    types[scale] = 1
+    types[chord] = 0
+    prev = np.where(cond[:, PREV_BITS].max(1) > 0.5, cond[:, PREV_BITS].argmax(1), -1)
+    return types, prev
 
 
 def legality(tokens: list[str], onsets, beats_per_bar: float) -> np.ndarray:
