@@ -183,3 +183,31 @@ def test_lead_sheet_rhythm_is_readable_for_a_performance():
               Note(67, 2.0, 0.3), Note(69, 2.34, 0.3), Note(71, 2.66, 0.3), Note(72, 3.0, 1.0)]
     steps = [(on, dur) for on, dur, _ in readable(played)]
     assert steps == [(0, 6), (6, 6), (12, 6), (18, 6), (24, 4), (28, 4), (32, 4), (36, 12)]
+
+
+def test_long_solos_come_in_pages_with_stages(tmp_path, small_model):
+    """A 72-bar solo: piano roll and score as pages (STEM-p2.*), every stage announced."""
+    ck = checkpoint.load(small_model)
+    long = improvise(ck, parse_chart("Dm7 G7 | Cmaj7 |"), 72, 1, SampleConfig(seed=1))[0]
+    stages = []
+    r = render(long, str(tmp_path / "long"), ("mid", "png", "svg", "score.png"), on_stage=stages.append)
+    assert len(r.pages["png"]) == 2 and r.pages["png"][1].endswith("long-p2.png") and os.path.exists(r.pages["png"][1])
+    assert len(r.pages["svg"]) >= 2 and len(r.pages["score.png"]) == len(r.pages["svg"])
+    assert r.files["svg"] == str(tmp_path / "long.svg")
+    assert stages[0] == "MIDI" and "piano roll" in stages and "score pictures" in stages
+    from PIL import Image
+
+    for path in r.pages["png"] + r.pages["score.png"]:
+        w, h = Image.open(path).size
+        assert h <= 1.5 * w, (path, w, h)  # pages, not one endless image
+
+
+def test_generate_default_length_and_merged_note_count(capsys, tmp_path, small_model):
+    ck = checkpoint.load(small_model)
+    chart = " | ".join(["Dm7 G7 | Cmaj7"] * 30)  # a 60-bar chart
+    assert improvise(ck, parse_chart(chart), None, 1, SampleConfig(seed=0))[0].n_bars == 32
+    code, out, err = run_cli(capsys, "generate", "-m", small_model, "--chords", "Cmaj7 | % | % | % |", "--bars", "8",
+                             "-o", str(tmp_path / "o"), "--formats", "none", "--seed", "2")
+    assert code == 0 and "improvising 1 solo of 8 bars" in err
+    solo = read_tune(str(tmp_path / "o" / "solo.mid"))
+    assert f"8 bars, {len(solo.notes)} notes" in out  # ties merged: the notes the MIDI file holds

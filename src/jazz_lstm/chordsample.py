@@ -55,12 +55,13 @@ class _Guard:
 
 @torch.inference_mode()
 def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cfg: SampleConfig | None = None,
-                 corpus: list | None = None, register: tuple = (52, 84)) -> list[tuple[list[str], list]]:
+                 corpus: list | None = None, register: tuple = (52, 84), on_bar=None) -> list[tuple[list[str], list]]:
     """n solos of exactly `bars` bars over `changes` (chords covering them, times in beats
     from 0), each decoded into notes as it is sampled (the model hears where its line is).
     Returns (grammar values, Notes) per solo; solo i's pitch choices are seeded with
     cfg.seed * 1000 + i, inside `register` (low, high MIDI pitches).  cfg.max_copy with the
-    training `corpus` (value ids) keeps any run of more than K values from copying it."""
+    training `corpus` (value ids) keeps any run of more than K values from copying it.
+    on_bar(bars_done, bars): progress, as the slowest solo completes each bar."""
     cfg = cfg or SampleConfig()
     if cfg.temperature is None:
         cfg = replace(cfg, temperature=CHORD_TEMPERATURE)
@@ -79,8 +80,12 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
     prev = model.start_ids(n)
     state = None
     out: list[list[str]] = [[] for _ in range(n)]
+    done = 0
     while (pos < total).any():
         live = pos < total
+        if on_bar is not None and int(pos.min()) // bar > done:
+            done = int(pos.min()) // bar
+            on_bar(done, bars)
         at = np.minimum(pos, total - 1)
         last = np.array([d.prev if d.prev is not None else -1 for d in decoders])
         where = pitch_features(last, roots[at])

@@ -1,6 +1,7 @@
 """`jazz-lstm generate`, `demo` and `render`: improvise, and write what a person hears and sees."""
 from __future__ import annotations
 
+import os
 from typing import Optional
 
 import typer
@@ -24,24 +25,47 @@ def _formats(spec: str) -> tuple:
     return ("mid",) + tuple(f.strip().lower() for f in spec.split(",") if f.strip())
 
 
+def _bar(label: str):
+    """A transient progress bar on stderr (nothing when stderr is not a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                    TimeElapsedColumn(), console=err, transient=True)
+
+
 def write_solos(solos, stems, formats, ck, cfg, model_path, default_model, accompany=True, soundfont=None, title=""):
-    """Render each solo and write its manifest; print what was written."""
+    """Render each solo and write its manifest; print what was written.  Long solos say first
+    what is coming (audio length, WAV size, pages); every stage shows on a progress bar."""
     from . import manifest
+    from .music import merge_ties
+    from .pianoroll import BARS_PER_PAGE
     from .render import render
 
+    heavy = [f for f in formats if f != "mid"]
     for i, (solo, stem) in enumerate(zip(solos, stems)):
-        r = render(solo, stem, formats, title=f"{title} — seed {cfg.seed}" + (f", solo {i + 1}" if len(solos) > 1 else ""),
-                   soundfont=soundfont, accompany=accompany)
+        seconds = solo.length_beats * 60.0 / solo.tempo
+        if heavy and solo.n_bars > BARS_PER_PAGE:
+            err.print(f"rendering {solo.n_bars} bars: {seconds / 60:.1f} min of audio"
+                      + (f" (WAV about {seconds * 44100 * 4 / 1e6:.0f} MB)" if "wav" in formats else "")
+                      + f", pictures in {-(-solo.n_bars // BARS_PER_PAGE)} pages of {BARS_PER_PAGE} bars", highlight=False)
+        with _bar(f"rendering {os.path.basename(stem)}") as bar:
+            task = bar.add_task("", total=len(formats))
+            r = render(solo, stem, formats, title=f"{title} — seed {cfg.seed}" + (f", solo {i + 1}" if len(solos) > 1 else ""),
+                       soundfont=soundfont, accompany=accompany,
+                       on_stage=lambda name: bar.update(task, advance=1, description=name))
         for w in r.warnings:
             err.print(f"[yellow]warning:[/] {w}", highlight=False)
         data = manifest.build(solo, model_path=model_path, model_sha256=ck.sha256, default_model=default_model,
                               cfg=cfg.to_dict(), index=i, num_outputs=len(solos), accompany=accompany,
                               files=r.files, synth=r.synth)
         r.files["json"] = manifest.write(f"{stem}.json", data)
-        out.print(f"wrote {r.files['mid']}  ({solo.n_bars} bars, {len(solo.notes)} notes)", highlight=False)
+        out.print(f"wrote {r.files['mid']}  ({solo.n_bars} bars, {len(merge_ties(solo.notes))} notes)", highlight=False)
         for fmt, path in r.files.items():
             if fmt != "mid":
-                out.print(f"      {path}" + (f"  ({r.synth})" if fmt == "wav" else ""), highlight=False)
+                pages = r.pages.get(fmt, [path])
+                out.print(f"      {path}" + (f"  ({r.synth})" if fmt == "wav" else "")
+                          + (f"  (+ {len(pages) - 1} more pages: {os.path.basename(pages[1])} ...)" if len(pages) > 1 else ""),
+                          highlight=False)
 
 
 @app.command()
@@ -49,7 +73,7 @@ def generate(
     model: Optional[str] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     chords: Optional[str] = typer.Option(None, "--chords", "-c", help=CHORDS_HELP + " Or a tune file: its changes. Default: the training tune's changes."),
     outdir: str = typer.Option("out", "--output", "-o", help="Folder for solo.mid (solo-1.mid, ... with several outputs)."),
-    bars: Optional[int] = typer.Option(None, help="Length in bars (default: the chart's; a shorter chart repeats)."),
+    bars: Optional[int] = typer.Option(None, help="Length in bars (default: the chart once, at most 32 bars; a shorter chart repeats)."),
     tempo: Optional[float] = typer.Option(None, help="Quarter notes per minute (default: the training tune's)."),
     temperature: Optional[float] = typer.Option(None, help="> 0: lower is safer, higher is wilder (default: 0.8 for the chord model, 1.0 for recipe models)."),
     top_k: int = typer.Option(0, "--top-k", help="Sample only among the k most likely values (0 = all)."),
@@ -108,7 +132,17 @@ def generate(
         chart = [parse_chord(sym, st, du) for sym, st, du in m["chords"]]
     else:
         chart = chords_option(chords, bpb)
-    solos = improvise(ck, chart, bars, num_outputs, cfg, beats_per_bar=bpb, tempo=tempo)
+    from .generate import plan_bars, training_chords
+
+    length = plan_bars(chart if chart is not None else training_chords(ck), bars, bpb)
+    played = tempo or float(ck.chart.get("tempo", 120.0))
+    secs = length * bpb * 60.0 / played
+    err.print(f"improvising {num_outputs} solo{'s' if num_outputs > 1 else ''} of {length} bars "
+              f"({int(secs // 60)}:{int(secs % 60):02d} each at {played:.0f} bpm) ...", highlight=False)
+    with _bar("improvising") as progress:
+        task = progress.add_task("bars", total=length)
+        solos = improvise(ck, chart, bars, num_outputs, cfg, beats_per_bar=bpb, tempo=tempo,
+                          on_bar=lambda done, total: progress.update(task, completed=done))
     stems = _stems(outdir, num_outputs)
     if m is not None:
         solos, stems = [solos[m["index"]]], [os.path.join(outdir, "solo")]

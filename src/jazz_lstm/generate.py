@@ -45,9 +45,17 @@ def loop_chords(chords: list[Chord], bars: int, beats_per_bar: float) -> list[Ch
     return out
 
 
+DEFAULT_BARS = 32  # without --bars: the chart once, but no more than this (a length a person listens to)
+
+
+def plan_bars(chords: list[Chord], bars: int | None, beats_per_bar: float) -> int:
+    """How long a solo will be: `bars`, else the chart's length, at most DEFAULT_BARS."""
+    return bars or min(DEFAULT_BARS, chart_span(chords, beats_per_bar)[1])
+
+
 def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | None = None, n: int = 1,
               cfg: SampleConfig | None = None, beats_per_bar: float | None = None,
-              tempo: float | None = None) -> list[Solo]:
+              tempo: float | None = None, on_bar=None) -> list[Solo]:
     """n solos over `chords` (default: the training tune's changes), `bars` bars long
     (default: the chart's length).  Each bar is sampled until exactly full, the LSTM
     state and the last pitch run on across bars, and the values are decoded over the
@@ -61,7 +69,7 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
         raise JazzError(f"--bars must be >= 1 (got {bars})")
     if not chords:
         raise JazzError("the chord chart is empty")
-    bars = bars or chart_span(chords, bpb)[1]
+    bars = plan_bars(chords, bars, bpb)
     if bars > 10_000:
         raise JazzError(f"--bars {bars} is more than 10000 bars")
     changes = loop_chords(chords, bars, bpb)
@@ -73,7 +81,7 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
         tempo = tempo or float(ck.chart.get("tempo", 120.0))
         register = (ck.chart.get("low", 52), ck.chart.get("high", 84))
         return [_solo(notes, changes, bpb, tempo, tokens)
-                for tokens, notes in sample_chart(ck.model, changes, bars, bpb, n, cfg, ck.corpus, register)]
+                for tokens, notes in sample_chart(ck.model, changes, bars, bpb, n, cfg, ck.corpus, register, on_bar)]
     if cfg.beam:
         from .beam import beam_bars
 
@@ -81,7 +89,7 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
             raise JazzError("beam search makes one solo (the likeliest): use -n 1, or sample")
         bar_tokens = [beam_bars(ck.model, ck.vocab, bars, to_steps(bpb), cfg.beam, ck.corpus, cfg.max_copy)]
     else:
-        bar_tokens = sample_bars(ck.model, ck.vocab, bars, to_steps(bpb), n, cfg, corpus=ck.corpus)
+        bar_tokens = sample_bars(ck.model, ck.vocab, bars, to_steps(bpb), n, cfg, corpus=ck.corpus, on_bar=on_bar)
     tempo = tempo or float(ck.chart.get("tempo", 120.0))
     return [solo_from_tokens(ck, [v for b in per_bar for v in b], changes, bpb, tempo, cfg.seed * 1000 + i)
             for i, per_bar in enumerate(bar_tokens)]

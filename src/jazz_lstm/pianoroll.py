@@ -11,8 +11,23 @@ COLOURS = {"C": "#1f77b4", "S": "#2ca02c", "A": "#ff7f0e", "X": "#d62728"}
 LABELS = {"C": "chord tone", "S": "scale tone", "A": "approach", "X": "other"}
 
 
-def piano_roll_png(solo: Solo, title: str = "", accompany: bool = True, dpi: int = 100, bars_per_row: int = 8) -> bytes:
-    """PNG bytes of the piano roll, `bars_per_row` bars to a row like a lead sheet."""
+BARS_PER_PAGE = 64  # eight rows of eight bars: one picture a person can read
+
+
+def piano_roll_pages(solo: Solo, title: str = "", accompany: bool = True, bars_per_page: int = BARS_PER_PAGE) -> list[bytes]:
+    """The piano roll as pages of `bars_per_page` bars (one PNG each), not one endless image."""
+    bars = solo.n_bars
+    if bars <= bars_per_page:
+        return [piano_roll_png(solo, title, accompany)]
+    pages, span = -(-bars // bars_per_page), bars_per_page * solo.beats_per_bar
+    return [piano_roll_png(solo.excerpt(k * span, (k + 1) * span), f"{title} (page {k + 1}/{pages})", accompany,
+                           first_bar=k * bars_per_page) for k in range(pages)]
+
+
+def piano_roll_png(solo: Solo, title: str = "", accompany: bool = True, dpi: int = 100, bars_per_row: int = 8,
+                   first_bar: int = 0) -> bytes:
+    """PNG bytes of the piano roll, `bars_per_row` bars to a row like a lead sheet; bar
+    numbers start at first_bar + 1."""
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Patch, Rectangle
 
@@ -42,7 +57,7 @@ def piano_roll_png(solo: Solo, title: str = "", accompany: bool = True, dpi: int
         for b in range(r * per_row, min(bars, (r + 1) * per_row) + 1):
             ax.axvline(b * bpb, color="#555555", linewidth=0.8, zorder=0)
             if b < min(bars, (r + 1) * per_row):
-                ax.text(b * bpb + 0.08, lo + 0.2, str(b + 1), fontsize=7, color="#555555", va="bottom")
+                ax.text(b * bpb + 0.08, lo + 0.2, str(first_bar + b + 1), fontsize=7, color="#555555", va="bottom")
         for c in solo.chords:
             if x0 <= c.start < x1:
                 ax.text(c.start + 0.05, hi + 0.6, c.symbol.replace("b", "\u266d").replace("#", "\u266f"),

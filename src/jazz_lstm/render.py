@@ -23,7 +23,8 @@ FORMATS = ("mid", "wav", "png", "musicxml", "svg", "score.png")
 class Rendered:
     """What `render` wrote: paths by format, warnings for what was skipped, and the synth used."""
 
-    files: dict = field(default_factory=dict)
+    files: dict = field(default_factory=dict)  # format -> path (of the first page, for paged formats)
+    pages: dict = field(default_factory=dict)  # format -> every page's path (png, svg, score.png)
     warnings: list = field(default_factory=list)
     synth: str = ""
     solo: Solo | None = None
@@ -70,10 +71,17 @@ def audio(solo: Solo, soundfont: str | None = None, accompany: bool = True) -> t
     return wav_bytes(samples), synth
 
 
+def page_path(stem: str, fmt: str, k: int) -> str:
+    """STEM.fmt for the first page, STEM-pK.fmt for page K > 1."""
+    return f"{stem}.{fmt}" if k == 1 else f"{stem}-p{k}.{fmt}"
+
+
 def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: str | None = None,
-           accompany: bool = True, midi: bytes | None = None) -> Rendered:
+           accompany: bool = True, midi: bytes | None = None, on_stage=None) -> Rendered:
     """Write the chosen formats next to each other as STEM.mid, STEM.wav, STEM.png
-    (piano roll), STEM.musicxml, STEM.svg and STEM.score.png."""
+    (piano roll), STEM.musicxml, STEM.svg and STEM.score.png; pictures of long solos come
+    in pages (STEM-p2.png, STEM-p2.svg, ...).  on_stage(name) is told each stage as it starts."""
+    stage = on_stage or (lambda name: None)
     if not solo.notes:
         raise JazzError("no notes to render", solo.source or stem)
     unknown = set(formats) - set(FORMATS)
@@ -82,9 +90,12 @@ def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: s
     out = Rendered(solo=solo)
 
     def put(fmt: str, data) -> None:
-        out.files[fmt] = write_atomic(f"{stem}.{fmt}", data)
+        pages = data if isinstance(data, list) else [data]
+        out.pages[fmt] = [write_atomic(page_path(stem, fmt, k), page) for k, page in enumerate(pages, 1)]
+        out.files[fmt] = out.pages[fmt][0]
 
     if "mid" in formats:
+        stage("MIDI")
         put("mid", midi if midi is not None else midi_bytes(solo, accompany))
     if "wav" in formats:
         from .synth import find_soundfont
@@ -93,12 +104,16 @@ def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: s
     wav = Background(audio, solo, soundfont, accompany) if "wav" in formats else None  # on the other core
     pending: list = []
     if {"musicxml", "svg", "score.png"} & set(formats):
+        stage("lead sheet and score")
         _optional(out, "sheet music", lambda: _score(solo, title, formats, put, pending))
     if "png" in formats:
+        stage("piano roll")
         _optional(out, "piano roll", lambda: put("png", _piano_roll(solo, title, accompany)))
     for fmt, job in pending:
+        stage("score pictures")
         _optional(out, "sheet music", lambda fmt=fmt, job=job: put(fmt, job.result()))
     if wav is not None:
+        stage("audio")
         data, out.synth = wav.result()
         put("wav", data)
     return out
@@ -152,23 +167,23 @@ def _call(fn, args) -> tuple:
 
 
 def _piano_roll(solo, title, accompany):
-    from .pianoroll import piano_roll_png
+    from .pianoroll import piano_roll_pages
 
-    return piano_roll_png(solo, title, accompany)
+    return piano_roll_pages(solo, title, accompany)
 
 
 def _score(solo, title, formats, put, pending: list) -> None:
-    from .score import musicxml_bytes, png_from_svg, svg_from_musicxml
+    from .score import musicxml_bytes, png_pages, svg_pages
 
     xml = musicxml_bytes(solo, title)
     if "musicxml" in formats:
         put("musicxml", xml)
     if {"svg", "score.png"} & set(formats):
-        svg = svg_from_musicxml(xml)
+        svgs = svg_pages(xml)
         if "svg" in formats:
-            put("svg", svg)
+            put("svg", svgs)
         if "score.png" in formats:
-            pending.append(("score.png", Background(png_from_svg, svg)))  # rasterized on the other core
+            pending.append(("score.png", Background(png_pages, svgs)))  # rasterized on the other core
 
 
 def _optional(out: Rendered, what: str, fn) -> None:

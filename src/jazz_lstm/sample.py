@@ -89,7 +89,7 @@ def sample_ids(model, n: int = 1, steps: int = 50, cfg: SampleConfig | None = No
 
 @torch.inference_mode()
 def sample_bars(model, vocab, bars: int, bar_steps: int, n: int = 1, cfg: SampleConfig | None = None,
-                corpus: list[list[int]] | None = None) -> list[list[list[str]]]:
+                corpus: list[list[int]] | None = None, on_bar=None) -> list[list[list[str]]]:
     """n solos of `bars` bars, each bar filled exactly; the LSTM state runs on across
     bars (no block repeats another).  A value longer than the rest of its bar is split
     at the bar line, its tail played as a tie (T) or rest in the next bar (cfg.fit =
@@ -99,6 +99,7 @@ def sample_bars(model, vocab, bars: int, bar_steps: int, n: int = 1, cfg: Sample
     When no value of the vocabulary fits the rest of a bar, a rest of exactly that
     length closes it (it is not fed back to the model).  With cfg.max_copy = K and the
     training `corpus` (id streams), no run of more than K values copies the corpus.
+    on_bar(bars_done, bars): progress.
     """
     cfg = cfg or SampleConfig()
     if bars < 1:
@@ -122,6 +123,8 @@ def sample_bars(model, vocab, bars: int, bar_steps: int, n: int = 1, cfg: Sample
         sam = SuffixAutomaton(corpus)
         guard = [CopyTracker(sam) for _ in range(n)]
     while (bar < bars).any():
+        if on_bar is not None:
+            on_bar(int(bar.min()), bars)
         logits, new_state = step_fn(ids, state)
         remaining = bar_steps - pos
         if cfg.fit == "mask":

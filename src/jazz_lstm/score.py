@@ -124,8 +124,8 @@ def musicxml_bytes(solo: Solo, title: str = "") -> bytes:
     return re.sub(rb"\s*<(root|bass)-alter>0</(root|bass)-alter>", b"", xml)
 
 
-def svg_from_musicxml(xml: bytes | str, width: int = 2100) -> str:
-    """Render MusicXML to one SVG page with verovio (page height fits the music)."""
+def svg_pages(xml: bytes | str, width: int = 2100, height: int = 2970) -> list[str]:
+    """Render MusicXML to SVG pages of an A4 shape (width x height; the last page is cut to the music)."""
     import verovio
 
     verovio.enableLog(verovio.LOG_OFF)  # it warns about MusicXML details on stderr
@@ -134,11 +134,11 @@ def svg_from_musicxml(xml: bytes | str, width: int = 2100) -> str:
     tk = verovio.toolkit(False)
     # name the fonts' folder: in a thread other than the first, verovio looks in its build-time path
     tk.setResourcePath(os.path.join(os.path.dirname(verovio.__file__), "data"))
-    tk.setOptions({"adjustPageHeight": True, "pageWidth": width, "pageHeight": 60000, "scale": 40,
+    tk.setOptions({"adjustPageHeight": True, "pageWidth": width, "pageHeight": height, "scale": 40,
                    "breaks": "auto", "footer": "none", "header": "auto"})
     if not tk.loadData(xml.decode("utf-8") if isinstance(xml, bytes) else xml):
         raise ValueError("verovio could not read the MusicXML")
-    return fix_svg_text(tk.renderToSVG(1))
+    return [fix_svg_text(tk.renderToSVG(k)) for k in range(1, tk.getPageCount() + 1)]
 
 
 def fix_svg_text(svg: str) -> str:
@@ -148,6 +148,11 @@ def fix_svg_text(svg: str) -> str:
         return f'<tspan font-family="DejaVu Sans, sans-serif" font-size="{size}px">{_SMUFL[m.group(2)]}</tspan>'
 
     return _LEIPZIG_TSPAN.sub(sub, svg)
+
+
+def png_pages(svgs: list[str], width: int = 1600) -> list[bytes]:
+    """Rasterize SVG pages to PNG pages."""
+    return [png_from_svg(svg, width) for svg in svgs]
 
 
 def png_from_svg(svg: str, width: int = 1600) -> bytes:
