@@ -90,3 +90,14 @@ def test_baseline_solos_fill_bars(streams):
         from jazz_lstm.grammar import parse_token
 
         assert sum(parse_token(v).steps for v in tokens) == 4 * 48
+
+
+def test_value_shapes_match_the_notes_they_describe():
+    """Values -> (interval, duration) of each note after the first, ties merged, rests silent."""
+    tokens = ["C,1.000", "S,0.500,<-1,5>", "T,0.500", "R,1.000", "A,1.000,<-4,2>", "C,2.000,<-2,4>"]
+    assert M.value_shapes(tokens) == [(2, 12), (-1, 12), (1, 24)]
+    # the same line as Notes gives the same events
+    line = notes((60, 0, 1), (62, 1, 1), (61, 3, 1), (62, 4, 2))
+    assert M.note_events(line) == M.value_shapes(tokens)
+    copied, source = M.longest_copy_values_as_notes(tokens, [["X,0.250", "S,0.500,<-1,5>", "T,0.500", "A,1.000,<-4,2>"]])
+    assert (copied, source) == (3, 0)  # two events match: 3 notes with the one they start from

@@ -205,6 +205,8 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
     source = max(range(len(train_tokens)), key=lambda j: M.longest_common_run(solos[worst].tokens, train_tokens[j]),
                  default=None) if solos and train_tokens else None
     copies_notes = [M.longest_copy_notes(s.notes, [t.notes for t in reference]) for s in solos]
+    copies_train = [M.longest_copy_values_as_notes(s.tokens, train_tokens) for s in solos]
+    worst_notes = max(copies_train, default=(0, -1))
     overlap = M.ngram_overlap([s.tokens for s in all_solos[0]], 4)
     xent = cross_entropy(ck, heldout or tunes)
     table = _table(everything, bands)
@@ -227,6 +229,8 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
         "cross_entropy_on": "heldout" if heldout else "tunes", "cross_entropy_values": xent["values"],
         "metrics": table, "per_chart": per_chart, "targets": targets,
         "novelty": {"longest_copy_values": int(max(copies, default=0)), "longest_copy_notes": int(max(copies_notes, default=0)),
+                    "longest_copy_training_notes": int(worst_notes[0]),
+                    "training_notes_copied_from": names[worst_notes[1]] if 0 <= worst_notes[1] < len(names) else None,
                     "copied_from": names[source] if source is not None and source < len(names) else None,
                     "copied_passage": _passage(solos[worst].tokens, train_tokens[source]) if source is not None else [],
                     "ngram4_overlap_share": overlap},

@@ -135,6 +135,38 @@ def longest_copy_notes(notes: list[Note], training: list[list[Note]]) -> int:
     return (max(runs) + 1) if runs and max(runs) else min(1, len(notes))
 
 
+def value_shapes(tokens: list[str]) -> list[tuple[int, int]]:
+    """The notes grammar values describe, as note_events sees notes: (interval, duration in
+    grid steps) of each note after the first, a tie merged into its note, rests silent.
+    (A value's interval is its window's centre: the interval it was encoded from.)"""
+    out, pending = [], None  # pending: [interval, steps] of the note still sounding
+    for tok in tokens:
+        kind, parts = tok[0], tok.split(",")
+        steps = to_steps(float(parts[1]))
+        if kind == "T":
+            if pending is not None:
+                pending[1] += steps
+            continue
+        if kind not in "CSAX":
+            continue
+        if pending is not None and pending[0] is not None:
+            out.append(tuple(pending))
+        window = (int(parts[2].strip("<")), int(parts[3].strip(">"))) if len(parts) > 3 else None
+        pending = [(window[0] + window[1]) // 2 if window else None, steps]
+    if pending is not None and pending[0] is not None:
+        out.append(tuple(pending))
+    return out
+
+
+def longest_copy_values_as_notes(tokens: list[str], training: list[list[str]]) -> tuple[int, int]:
+    """(longest passage in notes copied from any training stream -- counted as
+    longest_copy_notes counts, the note it starts from included --, which stream)."""
+    mine = value_shapes(tokens)
+    runs = [longest_common_run(mine, value_shapes(t)) for t in training]
+    best = max(range(len(runs)), key=runs.__getitem__, default=-1)
+    return (runs[best] + 1 if best >= 0 and runs[best] else min(1, len(mine))), best
+
+
 def longest_copy_tokens(tokens: list[str], training: list[list[str]]) -> int:
     """Longest run of grammar values copied verbatim from any training stream."""
     return max((longest_common_run(tokens, t) for t in training), default=0)

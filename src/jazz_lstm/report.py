@@ -136,6 +136,8 @@ def to_html(report: dict, tunes, audio_players: int = 3, thumbnails: int = 4) ->
     extra = (f"<p>Longest verbatim copy of the training values: {nov['longest_copy_values']} values"
              + (f" (from <i>{esc(str(nov['copied_from']))}</i>: <code>{esc(' '.join(nov['copied_passage']))}</code>)"
                 if nov.get("copied_from") else "")
+             + f"; in notes, of everything it trained on: {nov['longest_copy_training_notes']} notes"
+             + (f" (from <i>{esc(str(nov['training_notes_copied_from']))}</i>)" if nov.get("training_notes_copied_from") else "")
              + f"; of the reference melodies: {nov['longest_copy_notes']} notes. Mean pairwise 4-gram overlap among the "
              f"solos over the first chart: {nov['ngram4_overlap_share']:.1%}.</p><p>{esc(cross_entropy_line(report))}.</p>")
     plots = "".join(f'<img src="data:image/png;base64,{p}">' for p in _plots(report, tunes, solos))
