@@ -37,12 +37,16 @@ class _Guard:
     decoded and, as that count includes the note a copied run starts from, it bans what would
     make a run of K - 1 shapes."""
 
+    _last: tuple = (None, None)  # (corpus, automaton): built once for a model, not on every call
+
     def __init__(self, corpus, n: int, max_copy: int):
         from .novelty import CopyTracker, SuffixAutomaton
 
-        rest = TYPES.index("R")
-        sam = SuffixAutomaton([[shape_id(v) for v in s if split_id(v)[0] != rest] for s in corpus])  # rests are silent
-        self.k, self.trackers = max(1, max_copy - 1), [CopyTracker(sam) for _ in range(n)]
+        if _Guard._last[0] is not corpus:
+            rest = TYPES.index("R")
+            shapes = [[shape_id(v) for v in s if split_id(v)[0] != rest] for s in corpus]  # rests are silent
+            _Guard._last = (corpus, SuffixAutomaton(shapes))
+        self.k, self.trackers = max(1, max_copy - 1), [CopyTracker(_Guard._last[1]) for _ in range(n)]
 
     def banned(self, r: int) -> dict:
         """(shape type, dur) -> set of banned interval classes, for solo r."""
