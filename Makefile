@@ -26,7 +26,7 @@ system-deps:
 	    || echo "warning: could not install$$missing; falling back"; fi; \
 	else echo "not root with apt: skipping Debian packages (numpy synth, no browser test)"; fi
 
-demo: $(STAMP)
+demo: $(STAMP) system-deps
 	$(BIN)/jazz-lstm demo -o $(OUT)/demo
 
 test: $(STAMP) system-deps

@@ -41,7 +41,7 @@ def train(
     resume: bool = typer.Option(False, "--resume", help="Continue training the model in --output up to --epochs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ):
-    """Train a model: the recipe on a tune in about a second, or the chord-aware model on a corpus.
+    """Train a model: the recipe on a tune in a couple of seconds, or the chord-aware model on a corpus.
 
     Examples:
       jazz-lstm train my_solo.mid -o my.safetensors                       # the recipe
