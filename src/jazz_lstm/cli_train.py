@@ -8,7 +8,7 @@ import typer
 from .cli import CHORDS_HELP, MELODY_HELP, TUNE_HELP, app, chords_option, err, out
 from .errors import EXIT_INTERRUPTED, JazzError
 
-KIND_HELP = ("recipe: the course's one-hot LSTM(64) over the tunes' own values (100 epochs, ~1 s); chord: the chord-aware "
+KIND_HELP = ("recipe: the course's one-hot LSTM(64) over the tunes' own values (100 epochs, ~2 s); chord: the chord-aware "
              "model with factored values, for a corpus.  auto: chord when a folder or a leadsheet (.ls) is given, else recipe.")
 
 
