@@ -41,6 +41,17 @@ def main() -> None:
              "| figure | value | target | reference (same run) |", "| --- | --- | --- | --- |"]
     for r in rows:
         lines.append(f"| {r['name']} | {r['value']:.4g} {r['unit']} | {r['target']} | {r['reference']} |")
+    gpu = os.path.join(HERE, "gpu_h200.json")
+    if os.path.exists(gpu):  # measured by bench_gpu.py where a GPU was lent; kept beside the CPU figures
+        import json
+
+        with open(gpu) as f:
+            g = json.load(f)
+        lines += ["", f"From `bench_gpu.py` on one {g['gpu']} (torch {g['torch']}; `benchmarks/gpu_h200.json`), "
+                  "the chord model on the 54 shared solos, CPU side by side on that machine (4 threads):", "",
+                  "| run | seconds per epoch | epochs | best validation, nats/value |", "| --- | --- | --- | --- |"]
+        for r in g["runs"] + [dict(g["full_cuda"], device="cuda, to early stopping")]:
+            lines.append(f"| {r['device']}, batch {r['batch']} | {r['s_per_epoch']} | {r['epochs']} | {r['best_val']} |")
     path = os.path.join(HERE, "results.md")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
