@@ -48,7 +48,8 @@ def main() -> None:
         with open(gpu) as f:
             g = json.load(f)
         lines += ["", f"From `bench_gpu.py` on one {g['gpu']} (torch {g['torch']}; `benchmarks/gpu_h200.json`), "
-                  "the chord model on the 54 shared solos, CPU side by side on that machine (4 threads):", "",
+                  "the chord model on the 54 shared solos, CPU side by side on that machine (4 threads); the first "
+                  "CUDA run includes CUDA's start-up:", "",
                   "| run | seconds per epoch | epochs | best validation, nats/value |", "| --- | --- | --- | --- |"]
         for r in g["runs"] + [dict(g["full_cuda"], device="cuda, to early stopping")]:
             lines.append(f"| {r['device']}, batch {r['batch']} | {r['s_per_epoch']} | {r['epochs']} | {r['best_val']} |")
