@@ -128,3 +128,18 @@ def test_fifty_concurrent_generates(server):
     assert [r.status_code for r in res] == [200] * 50
     assert len({r.json()["result_id"] for r in res}) == 50
     assert time.perf_counter() - t < 60
+
+
+def test_upload_a_leadsheet(server, tmp_path):
+    from test_corpus import TUNE
+
+    ls = tmp_path / "tune.ls"
+    ls.write_text(TUNE)
+    r = upload(server, ls)
+    assert r.status_code == 200, r.text
+    t = r.json()
+    assert "G7b9" in t["chart"] and "G7#9" in t["chart"] and t["notes"] > 10
+    bad = tmp_path / "bad.ls"
+    bad.write_text("(part (type melody)) c4 q4")
+    r = upload(server, bad)
+    assert r.status_code == 400 and "not a note" in r.json()["detail"]

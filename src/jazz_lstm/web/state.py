@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from ..errors import JazzError
 
 UPLOAD_LIMIT = 5 * 1024 * 1024  # bytes
-SUFFIXES = {".mid": ".mid", ".midi": ".mid", ".xml": ".xml", ".mxl": ".mxl", ".musicxml": ".musicxml", ".abc": ".abc"}
+SUFFIXES = {".mid": ".mid", ".midi": ".mid", ".xml": ".xml", ".mxl": ".mxl", ".musicxml": ".musicxml", ".abc": ".abc",
+            ".ls": ".ls"}
 
 
 @dataclass
@@ -68,7 +69,7 @@ class Studio:
         """Write uploaded bytes to a server-named file; only the extension is taken from the client."""
         ext = os.path.splitext(os.path.basename(filename or ""))[1].lower()
         if ext not in SUFFIXES:
-            raise JazzError(f"unknown file type {ext or '(none)'} (expected .mid, .midi, .xml, .mxl, .musicxml or .abc)",
+            raise JazzError(f"unknown file type {ext or '(none)'} (expected .mid, .midi, .xml, .mxl, .musicxml, .abc or .ls)",
                             os.path.basename(filename or "upload"))
         path = self.new_path(SUFFIXES[ext])
         with open(path, "wb") as f:
