@@ -148,3 +148,25 @@ def test_every_shared_chart_reads():
             continue
         assert chords and bpb > 0
     assert len(empty) <= 1, empty
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from(["(part (type chords))", "(part (type melody))", "(meter 3 4)", "(meter 0 4)", "(key 12)",
+                          "(tempo x)", "(title ", ")", "|", "/", "NC", "Cm7", "G7#5#9", "F\\Eb", "Bass", "X7", "c4",
+                          "d#+8/3", "r2+4", "e--16.", "g8/0", "a4+", "bb999", "c+4+8", "%", "(phrase (style))"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, max_size=40))
+def test_any_leadsheet_text_reads_or_says_why(tmp_path_factory, words):
+    """Whatever the text, reading it gives a tune or one JazzError -- never another exception."""
+    path = tmp_path_factory.mktemp("ls") / "fuzz.ls"
+    path.write_text(" ".join(words))
+    try:
+        tune = read_tune(str(path))
+    except JazzError as e:
+        assert str(e)
+    else:
+        assert tune.chords and tune.notes
