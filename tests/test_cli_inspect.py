@@ -38,3 +38,19 @@ def test_inspect_bad_input_one_line_exit_2(capsys, tmp_path, small_midi, args, m
     code, out, err = run_cli(capsys, *args)
     assert code == 2 and msg in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["generate", "--bars", "abc"], "Invalid value for '--bars'"),
+    (["train"], "Missing argument"),
+    (["bogus"], "No such command"),
+    (["generate", "--nope"], "No such option"),
+])
+def test_usage_errors_are_one_line_exit_2(capsys, args, msg):
+    code, out, err = run_cli(capsys, *args)
+    assert code == 2 and msg in err and len(err.strip().splitlines()) == 1 and "╭" not in err, err
+
+
+def test_no_arguments_prints_the_help(capsys):
+    code, out, err = run_cli(capsys)
+    assert code == 0 and "Usage: jazz-lstm" in out + err

@@ -148,12 +148,24 @@ from . import cli_eval  # noqa: E402,F401,I001  (adds evaluate, studio)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning user errors into one line and exit code 2."""
+    from typer import _click as click  # typer carries its own click (typer._click)
+
     try:
-        app(args=argv, prog_name="jazz-lstm")
+        code = app(args=argv, prog_name="jazz-lstm", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except click.exceptions.NoArgsIsHelpError as e:
+        e.show()  # no arguments: the help, as `jazz-lstm --help` prints it
+        sys.exit(0)
+    except click.exceptions.ClickException as e:  # a bad option or value: one line, as for any bad input
+        ctx = getattr(e, "ctx", None)
+        cmd = f" {ctx.info_name}" if ctx is not None and ctx.parent is not None else ""
+        err.print(f"[red]error:[/] {e.format_message()} (see 'jazz-lstm{cmd} --help')", highlight=False)
+        sys.exit(EXIT_BAD_INPUT)
     except JazzError as e:
         err.print(f"[red]error:[/] {e}", highlight=False)
         sys.exit(EXIT_BAD_INPUT)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):  # typer turns Ctrl-C into Abort outside a command
         err.print("interrupted")
         sys.exit(EXIT_INTERRUPTED)
     except Exception as e:  # a bug: say so briefly, full traceback only on request
