@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> None:
         err.print("interrupted")
         sys.exit(EXIT_INTERRUPTED)
     except Exception as e:  # a bug: say so briefly, full traceback only on request
-        if "--debug" in sys.argv or __import__("os").environ.get("JAZZ_LSTM_DEBUG"):
+        if __import__("os").environ.get("JAZZ_LSTM_DEBUG"):
             raise
         err.print(f"[red]internal error:[/] {type(e).__name__}: {e} (set JAZZ_LSTM_DEBUG=1 for the traceback)", highlight=False)
         sys.exit(EXIT_ERROR)

@@ -1,7 +1,7 @@
 """Training windows over token streams, and the train/validation split by tune.
 
 `course_windows` reproduces the course's data_processing exactly (random starts
-drawn after np.random.seed(0)); `windows` takes every window with a stride.
+drawn after np.random.seed(0)); train.make_windows and chordtrain.windows take every window.
 Tokens are ids (ints); tunes are kept apart so no window straddles two tunes.
 """
 from __future__ import annotations
@@ -34,25 +34,6 @@ def course_windows(ids: list[int], m: int = 60, Tx: int = 30) -> np.ndarray:
         r = np.random.choice(len(ids) - Tx)
         out[i] = ids[r:r + Tx]
     return out
-
-
-def windows(streams: list[list[int]], Tx: int = 30, stride: int = 1) -> np.ndarray:
-    """Every window of Tx+1 ids (input = first Tx, target = last Tx) in each stream.
-
-    A stream shorter than Tx+1 gives one window padded with -1 (ignored targets).
-    Returns (N, Tx+1) int array.
-    """
-    rows = []
-    for s in streams:
-        s = list(s)
-        if len(s) < 2:
-            continue
-        if len(s) < Tx + 1:
-            rows.append(s + [-1] * (Tx + 1 - len(s)))
-            continue
-        for a in range(0, len(s) - Tx, stride):
-            rows.append(s[a:a + Tx + 1])
-    return np.array(rows, dtype=np.int64).reshape(-1, Tx + 1)
 
 
 def split_by_tune(names: list[str], val_fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:

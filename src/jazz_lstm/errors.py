@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 # Named exit codes (httpie style): results on stdout, problems on stderr.
-EXIT_OK = 0
 EXIT_ERROR = 1  # an unexpected failure (a bug: please report it)
 EXIT_BAD_INPUT = 2  # bad file, bad option, bad model: the message says which
 EXIT_INTERRUPTED = 130  # Ctrl-C

@@ -225,11 +225,6 @@ def tone_type(pitch: int, chord: Chord) -> str:
     return "X"
 
 
-def type_table(chord: Chord) -> list[str]:
-    """tone_type for each of the 12 pitch classes (index = pitch class)."""
-    return [tone_type(pc, chord) for pc in range(12)]
-
-
 # --- inference from notes (pitch-class templates) ------------------------------------
 _INFER = ["", "m", "7", "maj7", "m7", "m7b5", "dim7", "sus4", "6", "m6"]
 _PRIOR = np.array([0.02, 0.02, 0.01, 0.0, 0.0, -0.03, -0.04, -0.05, -0.03, -0.04])

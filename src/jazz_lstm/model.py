@@ -158,11 +158,6 @@ class JazzLSTM(nn.Module):
                                reduction="sum") / ids.shape[1]
 
     @torch.inference_mode()
-    def step(self, ids, state):
-        """One generation step: ids (B,) -> logits (B, V), new state [(h, c) per layer]."""
-        return self.stepper()(ids, state)
-
-    @torch.inference_mode()
     def stepper(self):
         """A fast `step` for generation: the weights are folded into lookup tables once
         (layer 0's input projection + bias is one row per value), so a step costs about
@@ -190,6 +185,3 @@ class JazzLSTM(nn.Module):
             return torch.addmm(head_b, x, head_w), new
 
         return step
-
-    def n_params(self) -> int:
-        return sum(p.numel() for p in self.parameters())

@@ -17,11 +17,6 @@ def to_steps(beats: float) -> int:
     return int(round(beats * GRID))
 
 
-def to_beats(steps: int) -> float:
-    """Grid steps (1/12 beat) -> beats."""
-    return steps / GRID
-
-
 @dataclass(frozen=True)
 class Note:
     """One sounding note.

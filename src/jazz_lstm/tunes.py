@@ -29,8 +29,3 @@ def resolve(spec: str | None) -> str:
         return os.fspath(found)
     return spec
 
-
-def label(spec: str | None) -> str:
-    """A short name for a tune spec, for titles and reports."""
-    spec = spec or DEFAULT_TUNE
-    return os.path.splitext(os.path.basename(spec.split(":", 1)[-1]))[0]
