@@ -263,7 +263,7 @@ def midi_bytes(solo: Solo, accompany: bool = True, programs: dict | None = None,
     same bytes."""
     import symusic
 
-    from .harmony import accompaniment
+    from .arrangement import accompaniment
 
     programs = {**PROGRAMS, **(programs or {})}
     score = symusic.Score(tpq)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 
-from .harmony import accompaniment, tone_type
+from .arrangement import accompaniment
+from .harmony import tone_type
 from .music import Solo
 
 COLOURS = {"C": "#1f77b4", "S": "#2ca02c", "A": "#ff7f0e", "X": "#d62728"}

@@ -51,7 +51,7 @@ def audio(solo: Solo, soundfont: str | None = None, accompany: bool = True) -> t
     length plus a short fade."""
     import numpy as np
 
-    from .harmony import accompaniment
+    from .arrangement import accompaniment
     from .synth import RATE, find_soundfont, fluidsynth_available, render_fluidsynth, render_numpy, wav_bytes
 
     sf = find_soundfont(soundfont)
