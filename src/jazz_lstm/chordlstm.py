@@ -61,6 +61,22 @@ def tone_types(cond: torch.Tensor) -> torch.Tensor:
     return types
 
 
+LINE_DIM = 8  # line_features per step
+
+
+def line_features(cond: torch.Tensor) -> torch.Tensor:
+    """(..., LINE_DIM) what the last pitch is over the current chord, read off the features:
+    its tone type (C S A X, one-hot; zeros before the first note) and whether a chord tone lies a
+    semitone above, a semitone below, a tone above, a tone below it -- where a line resolves to."""
+    prev = cond[..., PREV_BITS]
+    has = (prev.sum(-1, keepdim=True) > 0.5).to(cond.dtype)
+    at = prev.argmax(-1, keepdim=True)
+    ptype = F.one_hot(tone_types(cond).gather(-1, at)[..., 0], 4).to(cond.dtype)
+    chord = (cond[..., CHORD_BITS] > 0.5).to(cond.dtype)
+    near = [chord.roll(-d, -1).gather(-1, at) for d in (1, -1, 2, -2)]  # chord[(prev + d) % 12]
+    return torch.cat([ptype] + near, -1) * has
+
+
 def type_mask(cond: torch.Tensor, legal: torch.Tensor) -> torch.Tensor:
     """(..., N_TYPE): a tie only where one may come; a note type only if some pitch over this chord has it."""
     types = tone_types(cond)
@@ -106,7 +122,7 @@ class ChordLSTM(nn.Module):
         self.type_emb = nn.Embedding(N_TYPE + 1, cfg.type_emb)
         self.dur_emb = nn.Embedding(N_DUR + 1, cfg.dur_emb)
         self.int_emb = nn.Embedding(N_INT + 1, cfg.int_emb)
-        n_in = cfg.type_emb + cfg.dur_emb + cfg.int_emb + cfg.cond_dim
+        n_in = cfg.type_emb + cfg.dur_emb + cfg.int_emb + cfg.cond_dim + LINE_DIM
         self.lstm = nn.LSTM(n_in, H, cfg.layers, batch_first=True, dropout=cfg.dropout if cfg.layers > 1 else 0.0)
         self.drop = nn.Dropout(cfg.dropout)
         self.type_head = nn.Linear(H, N_TYPE)
@@ -120,7 +136,8 @@ class ChordLSTM(nn.Module):
 
     def embed(self, ids: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
         """ids (B, T, 3), cond (B, T, C) -> LSTM input (B, T, n_in)."""
-        return torch.cat([self.type_emb(ids[..., 0]), self.dur_emb(ids[..., 1]), self.int_emb(ids[..., 2]), cond], -1)
+        return torch.cat([self.type_emb(ids[..., 0]), self.dur_emb(ids[..., 1]), self.int_emb(ids[..., 2]), cond,
+                          line_features(cond)], -1)
 
     def hidden(self, ids, cond, state=None):
         """-> top-layer outputs (B, T, H) and the new (h, c) state."""

@@ -41,7 +41,7 @@ PITCH_DIM = 12 + 1 + len(_REGISTER) + 1
 COND_DIM = HARMONY_DIM + PITCH_DIM
 CHORD_BITS, SCALE_BITS = slice(0, 12), slice(12, 24)  # where the chord's and its scale's intervals sit
 PREV_BITS = slice(HARMONY_DIM, HARMONY_DIM + 12)  # the last pitch over the chord's root
-FEATURES_VERSION = "harmony-2"  # saved with chord models and corpus caches; bump when features change
+FEATURES_VERSION = "harmony-3"  # saved with chord models and corpus caches; bump when features change
 
 
 def factorize(token: str) -> tuple[int, int, int] | None:
