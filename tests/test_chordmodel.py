@@ -152,3 +152,23 @@ def test_novelty_guard_caps_copied_notes(corpus, tmp_path):
     free = [longest_copy_notes(s.notes, training) for s in improvise(ck, chart, 4, 4, SampleConfig(seed=1, temperature=0.5, max_copy=0))]
     guarded = [longest_copy_notes(s.notes, training) for s in improvise(ck, chart, 4, 4, SampleConfig(seed=1, temperature=0.5, max_copy=4))]
     assert max(free) > 4 and max(guarded) <= 4, (free, guarded)
+
+
+def test_resume_continues_a_chord_model(corpus, tmp_path, capsys):
+    """`train --resume` picks a chord model up where it stopped, up to --epochs in total."""
+    from conftest import run_cli
+    from jazz_lstm import checkpoint
+
+    out = str(tmp_path / "m.safetensors")
+    files = [t.source for t in corpus.tunes]
+    args = ["train", *files, "-o", out, "--kind", "chord", "--tx", "8", "--stride", "4", "--hidden", "16",
+            "--layers", "1", "--val", "0", "-q"]
+    code, _, err = run_cli(capsys, *args, "--epochs", "2")
+    assert code == 0, err
+    first = checkpoint.load(out)
+    code, _, err = run_cli(capsys, *args, "--epochs", "4", "--resume")
+    assert code == 0, err
+    again = checkpoint.load(out)
+    assert again.train["epochs_done"] == 4 and again.train["losses"][:2] == first.train["losses"]
+    code, _, err = run_cli(capsys, *args, "--epochs", "4", "--resume", "--kind", "recipe")
+    assert code == 2 and "holds a chord model" in err
