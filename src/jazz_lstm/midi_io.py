@@ -75,6 +75,8 @@ def _read_midi(path: str) -> RawTune:
     except Exception as e:  # symusic raises RuntimeError on bad bytes
         raise JazzError(f"not a readable MIDI file ({str(e).split(':')[-2].strip() if ':' in str(e) else e})", path) from None
     tpq = score.ticks_per_quarter
+    if tpq < 1:
+        raise JazzError(f"bad MIDI header: {tpq} ticks per quarter note", path)
     tracks = []
     for t in score.tracks:
         a = t.notes.numpy()
@@ -98,6 +100,8 @@ def _marker_chords(score, tpq: int) -> list[Chord]:
     when there are at least eight markers."""
     chords = []
     for m in score.markers:
+        if m.time < 0:  # a tick past 2^31 reads back negative: not a marker we wrote
+            return []
         try:
             chords.append(parse_chord(m.text, m.time / tpq, 1.0))
         except JazzError:
@@ -153,8 +157,9 @@ def _read_music21(path: str) -> RawTune:
         chords.append(make_chord(root, q, start, 1.0, bass, names))
     tempo = 120.0
     marks = list(score.recurse().getElementsByClass(m21.tempo.MetronomeMark))
-    if marks and marks[0].getQuarterBPM():
-        tempo = float(marks[0].getQuarterBPM())
+    bpm = marks[0].getQuarterBPM() if marks else None
+    if bpm and np.isfinite(bpm) and bpm > 0:
+        tempo = float(bpm)
     keys = list(score.recurse().getElementsByClass(m21.key.KeySignature))
     key = None
     if keys:
@@ -202,12 +207,43 @@ def _spans(chords: list[Chord], end: float) -> list[Chord]:
     return out
 
 
+MAX_BEATS = 40_000  # the longest tune read: about five and a half hours at 120 quarter notes a minute
+
+
 def read_raw(path: str) -> RawTune:
-    """Parse any supported file into tracks (no melody choice yet)."""
+    """Parse any supported file into tracks (no melody choice yet); JazzError for anything
+    unreadable or absurd (see check_raw)."""
     if not os.path.isfile(path):
         raise JazzError("no such file", path)
     if os.path.getsize(path) == 0:
         raise JazzError("the file is empty", path)
+    if not os.access(path, os.R_OK):
+        raise JazzError("cannot read the file (permission denied)", path)
+    try:
+        return check_raw(_read_any(path))
+    except (OverflowError, ZeroDivisionError, ValueError) as e:
+        if isinstance(e, JazzError):
+            raise
+        raise JazzError(f"the file holds impossible values ({type(e).__name__})", path) from None
+
+
+def check_raw(raw: RawTune) -> RawTune:
+    """Reject what no tune holds: a time signature outside 1..32 over 1, 2, 4, 8, 16 or 32 (or
+    under half a beat a bar), a tempo that is not a number, notes or chords past MAX_BEATS."""
+    num, den = raw.time_signature
+    if not (1 <= num <= 32 and den in (1, 2, 4, 8, 16, 32) and num * 4.0 / den >= 0.5):
+        raise JazzError(f"unsupported time signature {num}/{den}", raw.source)
+    if not np.isfinite(raw.tempo):
+        raise JazzError("the tempo is not a number", raw.source)
+    for t in raw.tracks:
+        if len(t) and not (np.isfinite(t.end).all() and float(t.end.max()) <= MAX_BEATS):
+            raise JazzError(f"notes beyond {MAX_BEATS} beats: too long for a tune", raw.source)
+    if raw.chords and raw.chords[-1].end > MAX_BEATS + 64:
+        raise JazzError(f"chords beyond {MAX_BEATS} beats: too long for a tune", raw.source)
+    return raw
+
+
+def _read_any(path: str) -> RawTune:
     ext = os.path.splitext(path)[1].lower()
     if ext in LS_EXT:
         from .leadsheet import read_leadsheet

@@ -1,0 +1,64 @@
+"""Hostile input (issue #13's reader cases): one clear line and exit 2, never a crash or a huge allocation."""
+import os
+import struct
+
+import pytest
+
+from conftest import run_cli
+
+
+def _vlq(n: int) -> bytes:
+    out = [n & 0x7F]
+    n >>= 7
+    while n:
+        out.append(0x80 | (n & 0x7F))
+        n >>= 7
+    return bytes(reversed(out))
+
+
+def midi(events: list[tuple[int, bytes]], division: int = 480) -> bytes:
+    """A type-0 MIDI file from (delta ticks, event bytes)."""
+    body = b"".join(_vlq(d) + e for d, e in events) + b"\x00\xff\x2f\x00"
+    return b"MThd" + struct.pack(">IHHH", 6, 0, 1, division) + b"MTrk" + struct.pack(">I", len(body)) + body
+
+
+NOTES = [(0, b"\x90\x3c\x50"), (480, b"\x80\x3c\x00"), (0, b"\x90\x3e\x50"), (480, b"\x80\x3e\x00"),
+         (0, b"\x90\x40\x50"), (480, b"\x80\x40\x00"), (0, b"\x90\x41\x50"), (480, b"\x80\x41\x00")]
+
+
+@pytest.mark.parametrize("name,data,msg", [
+    ("ts0.mid", midi([(0, b"\xff\x58\x04\x00\x02\x18\x08")] + NOTES), "unsupported time signature"),
+    ("tsden.mid", midi([(0, b"\xff\x58\x04\x04\x09\x18\x08")] + NOTES), "unsupported time signature"),
+    ("ts128.mid", midi([(0, b"\xff\x58\x04\x01\x07\x18\x08")] + NOTES), "unsupported time signature"),
+    ("div0.mid", midi(NOTES, division=0), ""),
+    ("far.mid", midi(NOTES + [(2 ** 27, b"\x90\x3c\x50"), (480, b"\x80\x3c\x00")], division=1), "too long"),
+    ("marker.mid", midi([(2 ** 27, b"\xff\x06\x02Dm")] + NOTES), ""),
+])
+def test_bad_midi_is_one_line(capsys, tmp_path, name, data, msg):
+    path = tmp_path / name
+    path.write_bytes(data)
+    code, out, err = run_cli(capsys, "inspect", str(path))
+    assert code in (0, 2) and "Traceback" not in err and "internal error" not in err, err
+    if msg:
+        assert code == 2 and msg in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_musicxml_absurd_values(capsys, tmp_path):
+    note = "<note><pitch><step>C</step><octave>4</octave></pitch><duration>{}</duration></note>"
+    xml = ("<?xml version='1.0'?><score-partwise version='3.1'><part-list><score-part id='P1'><part-name>x</part-name>"
+           "</score-part></part-list><part id='P1'><measure number='1'><attributes><divisions>1</divisions></attributes>"
+           "<direction><sound tempo='0'/><direction-type><metronome><beat-unit>quarter</beat-unit><per-minute>0</per-minute>"
+           "</metronome></direction-type></direction>" + note.format(1) * 4 + note.format("1e308") + "</measure></part></score-partwise>")
+    path = tmp_path / "huge.musicxml"
+    path.write_text(xml)
+    code, out, err = run_cli(capsys, "inspect", str(path))
+    assert code == 2 and "Traceback" not in err and "internal error" not in err, err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file: permissions cannot be tested as root")
+def test_unreadable_file(capsys, tmp_path):
+    path = tmp_path / "locked.mid"
+    path.write_bytes(midi(NOTES))
+    path.chmod(0)
+    code, out, err = run_cli(capsys, "inspect", str(path))
+    assert code == 2 and "permission" in err
