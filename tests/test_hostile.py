@@ -62,3 +62,14 @@ def test_unreadable_file(capsys, tmp_path):
     path.chmod(0)
     code, out, err = run_cli(capsys, "inspect", str(path))
     assert code == 2 and "permission" in err
+
+
+def test_long_charts_format_in_linear_time():
+    import time
+
+    from jazz_lstm.charts import chart_bars, parse_chart
+
+    chords = parse_chart(" | ".join(["Dm7 G7 | Cmaj7"] * 5000))  # 10,000 bars, 15,000 chords
+    t = time.perf_counter()
+    bars = chart_bars(chords)
+    assert len(bars) == 10_000 and bars[:2] == ["Dm7 G7", "Cmaj7"] and time.perf_counter() - t < 2.0

@@ -84,10 +84,17 @@ def chart_bars(chords: list[Chord], beats_per_bar: float = 4.0, n_bars: int | No
     bar = to_steps(beats_per_bar)
     end = max((to_steps(c.end) for c in chords), default=0)
     n_bars = n_bars or max(1, -(-end // bar))
-    out = []
+    spans = sorted((to_steps(c.start), to_steps(c.end), c) for c in chords)  # chords don't overlap: one pass
+    first, out = 0, []
     for b in range(n_bars):
         lo, hi = b * bar, (b + 1) * bar
-        inside = [c for c in chords if to_steps(c.start) < hi and to_steps(c.end) > lo]
+        while first < len(spans) and spans[first][1] <= lo:
+            first += 1
+        inside, k = [], first
+        while k < len(spans) and spans[k][0] < hi:
+            if spans[k][1] > lo:
+                inside.append(spans[k][2])
+            k += 1
         if not inside:
             out.append("/" if out else chords[0].symbol)
             continue
