@@ -73,3 +73,28 @@ def test_long_charts_format_in_linear_time():
     t = time.perf_counter()
     bars = chart_bars(chords)
     assert len(bars) == 10_000 and bars[:2] == ["Dm7 G7", "Cmaj7"] and time.perf_counter() - t < 2.0
+
+
+def test_music21_pickles_are_neither_read_nor_written(tmp_path, monkeypatch):
+    """music21 would cache a parsed file as a pickle and unpickle it on the next read of that path."""
+    import pickle
+
+    from jazz_lstm.midi_io import read_tune
+
+    loads = []
+    monkeypatch.setattr(pickle, "load", lambda *a, **k: loads.append(a) or pytest.fail("unpickled"))
+    import music21
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    music21.environment.UserSettings()  # noqa: B018 (the environment exists)
+    monkeypatch.setattr(music21.environment.Environment, "getRootTempDir", lambda self: scratch)
+    xml = ("<?xml version='1.0'?><score-partwise version='3.1'><part-list><score-part id='P1'><part-name>x</part-name>"
+           "</score-part></part-list><part id='P1'><measure number='1'><attributes><divisions>1</divisions></attributes>"
+           + "<note><pitch><step>C</step><octave>4</octave></pitch><duration>1</duration></note>" * 4
+           + "</measure></part></score-partwise>")
+    path = tmp_path / "t.musicxml"
+    path.write_text(xml)
+    for _ in range(2):
+        read_tune(str(path))
+    assert not loads and not list(scratch.rglob("*.p*"))

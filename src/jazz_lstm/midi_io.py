@@ -115,7 +115,7 @@ def _read_music21(path: str) -> RawTune:
     import music21 as m21
 
     try:
-        score = m21.converter.parse(path)
+        score = m21.converter.parse(path, forceSource=True, storePickle=False)  # never read or write pickles
     except Exception as e:
         raise JazzError(f"cannot parse as MusicXML/ABC ({type(e).__name__})", path) from None
     parts = list(getattr(score, "parts", []))
