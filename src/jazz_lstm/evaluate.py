@@ -15,7 +15,7 @@ from . import metrics as M
 from .baselines import NgramBaseline, fill_bars, shuffle_values
 from .checkpoint import Checkpoint
 from .errors import JazzError
-from .generate import _solo, improvise, solo_from_tokens, training_values
+from .generate import generated_solo, improvise, solo_from_tokens, training_values
 from .grammar import Decoder
 from .music import Solo, to_steps
 from .sample import SampleConfig
@@ -105,7 +105,7 @@ def baseline_solos(ck: Checkpoint, chart: Solo, bars: int, n: int, seed: int) ->
             dec = Decoder(changes, None, random.Random(seed * 1000 + i), 0.0, bpb, ck.chart.get("low", 52),
                           ck.chart.get("high", 84), exact=True)  # decoded as it goes, like the chord model
             tokens = fill_bars(lambda prev, legal, m=model, r=rng: m.sample(prev, legal, r), bars, to_steps(bpb), dec)
-            solos.append(_solo(dec.notes, changes, bpb, chart.tempo, tokens))
+            solos.append(generated_solo(dec.notes, changes, bpb, chart.tempo, tokens))
         out[name] = solos
     return out
 

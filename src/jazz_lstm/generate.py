@@ -80,7 +80,7 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
             raise JazzError("beam search is for recipe models; a chord model samples (drop the beam width)")
         tempo = tempo or float(ck.chart.get("tempo", 120.0))
         register = (ck.chart.get("low", 52), ck.chart.get("high", 84))
-        return [_solo(notes, changes, bpb, tempo, tokens)
+        return [generated_solo(notes, changes, bpb, tempo, tokens)
                 for tokens, notes in sample_chart(ck.model, changes, bars, bpb, n, cfg, ck.corpus, register, on_bar)]
     if cfg.beam:
         from .beam import beam_bars
@@ -102,10 +102,11 @@ def solo_from_tokens(ck: Checkpoint, tokens: list[str], changes: list[Chord], be
     low, high = ck.chart.get("low", 52), ck.chart.get("high", 84)
     notes = decode(tokens, changes, None, random.Random(seed), 0.0, beats_per_bar, low=low, high=high,
                    exact=ck.kind == "chord")  # a chord model's values carry exact intervals: decode them so
-    return _solo(notes, changes, beats_per_bar, tempo, tokens)
+    return generated_solo(notes, changes, beats_per_bar, tempo, tokens)
 
 
-def _solo(notes, changes, bpb: float, tempo: float, tokens: list[str]) -> Solo:
+def generated_solo(notes, changes, bpb: float, tempo: float, tokens: list[str]) -> Solo:
+    """A generated solo as a Solo record: its notes over `changes`, the metre from `bpb`."""
     return Solo(notes, changes, bpb, (int(round(bpb)), 4) if bpb == int(bpb) else (int(bpb * 2), 8),
                 tempo, None, "generated", "solo", [], "chart", tokens)
 
