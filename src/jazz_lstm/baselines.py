@@ -39,6 +39,8 @@ class NgramBaseline:
         if order not in (1, 2):
             raise ValueError("order must be 1 or 2")
         self.order, self.space = order, space
+        self._space_set = set(space or [])
+        self._memo: tuple = (None, None)  # (legality, its interval table): one step asks several times
         flat = [v for s in streams for v in s if self._in_space(v)]
         self.uni = Counter(flat)
         self.N = max(1, len(flat))
@@ -66,12 +68,6 @@ class NgramBaseline:
     def _in_space(self, v: str) -> bool:
         return factorize(v) is not None if self.space is None else v in self._space_set
 
-    @property
-    def _space_set(self):
-        if not hasattr(self, "_ss"):
-            self._ss = set(self.space or [])
-        return self._ss
-
     # -- probabilities ---------------------------------------------------------------
     def _p0(self, v: str) -> float:
         if self.space is not None:
@@ -82,25 +78,20 @@ class NgramBaseline:
     def _legal_seen(self, legal) -> np.ndarray:
         if legal is None or self.space is not None:
             return np.ones(len(self.seen), dtype=bool)
-        rem, has_prev, tie_ok = legal[:3]
         t, d, i = self._fac.T if len(self.seen) else (np.zeros(0, int),) * 3
-        note = t < len(NOTE_TYPES)
-        ok = (d + 1 <= rem) & ((t != TYPES.index("T")) | bool(tie_ok))
-        ok &= np.where(note & bool(has_prev), i > 0, i == 0)
-        if len(legal) > 3:
-            types, prev = np.asarray(legal[3]), legal[4]
-            lands = types[(prev + i - INT_MAX - 1) % 12] == t if has_prev else np.isin(t, types)
-            ok &= ~note | lands
-        return ok
+        return (d + 1 <= legal[0]) & (self._table(legal)[t, i] > 0)
+
+    def _table(self, legal) -> np.ndarray:
+        """(N_TYPE, N_INT): _ints for every type under one legality."""
+        if self._memo[0] != legal:
+            self._memo = (legal, np.stack([self._ints(t, legal) for t in range(N_TYPE)]))
+        return self._memo[1]
 
     def _p0_mass(self, legal) -> float:
         """Sum of p0 over the legal values."""
         if legal is None or self.space is not None:
             return 1.0
-        mass = 0.0
-        for t in range(N_TYPE):
-            mass += self.pt[t] * self.pd[t, :min(legal[0], N_DUR)].sum() * self._ints(t, legal).sum()
-        return mass
+        return float((self.pt * self.pd[:, :min(legal[0], N_DUR)].sum(1) * self._table(legal).sum(1)).sum())
 
     def _ints(self, t: int, legal) -> np.ndarray:
         """p(interval class | type) on the legal classes, 0 elsewhere (all zero: the type is not legal here)."""
@@ -141,7 +132,7 @@ class NgramBaseline:
         if legal is None or self.space is not None:
             return True
         t, d, i = factorize(v)
-        return d + 1 <= legal[0] and self._ints(t, legal)[i] > 0 if self.space is None else True
+        return d + 1 <= legal[0] and self._table(legal)[t, i] > 0
 
     def nll(self, values: list[str], legal=None) -> tuple[float, int]:
         """(total negative log-likelihood in nats, values scored) of one stream; values
@@ -184,7 +175,7 @@ class NgramBaseline:
         if self.space is not None:
             return rng.choice(self.space)
         rem = min(legal[0], N_DUR)
-        ints = [self._ints(t, legal) for t in range(N_TYPE)]
+        ints = self._table(legal)
         t = rng.choices(range(N_TYPE), [self.pt[t] * ints[t].sum() for t in range(N_TYPE)])[0]
         d = rng.choices(range(rem), self.pd[t, :rem])[0]
         i = rng.choices(range(N_INT), ints[t])[0]
