@@ -144,16 +144,18 @@ class ChordLSTM(nn.Module):
         out, state = self.lstm(self.embed(ids, cond), state)
         return self.drop(out), state
 
+    def dur_logits(self, h, ty):
+        """Duration logits (.., N_DUR) given the type `ty` (.., ) it belongs to."""
+        return self.dur_head(torch.cat([h, self.type_emb(ty.clamp(min=0))], -1))
+
+    def int_logits(self, h, ty, dur):
+        """Interval logits (.., N_INT) given the type and the duration class."""
+        return self.int_head(torch.cat([h, self.type_emb(ty.clamp(min=0)), self.dur_emb(dur.clamp(min=0))], -1))
+
     def heads(self, h, ty, dur=None):
         """Logits for the type (.., N_TYPE), and given `ty` the duration (.., N_DUR), and
         given `dur` too the interval (.., N_INT); `dur` None skips the interval head."""
-        te = self.type_emb(ty.clamp(min=0))
-        type_logits = self.type_head(h)
-        dur_logits = self.dur_head(torch.cat([h, te], -1))
-        int_logits = None
-        if dur is not None:
-            int_logits = self.int_head(torch.cat([h, te, self.dur_emb(dur.clamp(min=0))], -1))
-        return type_logits, dur_logits, int_logits
+        return self.type_head(h), self.dur_logits(h, ty), None if dur is None else self.int_logits(h, ty, dur)
 
     def forward(self, ids, cond, targets=None, legal=None, state=None):
         """ids (B, T, 3) the previous values' factors; cond (B, T, C); targets (B, T, 3),

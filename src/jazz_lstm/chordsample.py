@@ -100,8 +100,7 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
         h = h[:, 0]
         legal = torch.from_numpy(np.stack([bar - at % bar, has_prev, (at % bar == 0) & sounding], -1).astype(np.int64))
         ty = choose(model.type_head(h).masked_fill(~type_mask(cond, legal), NEG), cfg, gen)
-        te = model.type_emb(ty)
-        dl = model.dur_head(torch.cat([h, te], -1)).masked_fill(~dur_mask(legal), NEG)
+        dl = model.dur_logits(h, ty).masked_fill(~dur_mask(legal), NEG)
         ban = [guard.banned(r) for r in range(n)] if guard is not None else None
         note = ty < len(NOTE_TYPES)
         want = note & torch.from_numpy(has_prev)
@@ -116,7 +115,7 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
         ok = int_mask(cond, legal, ty)
         ok_here = ok & torch.cat([torch.ones(n, 1, dtype=torch.bool), in_register], -1)  # stay in the register
         ok = torch.where(ok_here.any(-1, keepdim=True), ok_here, ok)
-        il = model.int_head(torch.cat([h, te, model.dur_emb(du)], -1)).masked_fill(~ok, NEG)
+        il = model.int_logits(h, ty, du).masked_fill(~ok, NEG)
         if ban:
             for r in range(n):
                 ivs = ban[r].get((int(shape_ty[r]), int(du[r])))
