@@ -19,7 +19,7 @@ import torch
 
 from . import __version__
 from .errors import JazzError
-from .features import FEATURES_VERSION, N_DUR, N_INT, N_TYPE, value_id
+from .features import FEATURES_VERSION, N_DUR, N_INT, N_TYPE, factor_array, value_id
 
 
 @dataclass
@@ -124,7 +124,7 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
     facts = dict(resume.train) if resume is not None else {}
     done = facts["epochs_done"] = int(facts.get("epochs_done", 0))
     losses, val_losses = list(facts.get("losses", [])), list(facts.get("val_losses", []))
-    streams = [[value_id(*f) for f in t.arrays()[0] if f[0] >= 0] for t in tr.tunes]
+    streams = [[value_id(*f) for f in factor_array(t.values) if f[0] >= 0] for t in tr.tunes]  # no features needed
     t0 = time.perf_counter()
     first = tr.tunes[0]
 

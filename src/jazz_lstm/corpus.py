@@ -72,8 +72,7 @@ class EncodedTune:
         return factor_array(self.values), cond, legality(self.values, self.onsets, self.beats_per_bar)
 
     def to_json(self) -> str:
-        d = {k: getattr(self, k) for k in ("title", "source", "sha256", "values", "onsets", "beats_per_bar", "tempo",
-                                           "low", "high", "notes", "prev_pitches", "tune")}
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["chords"] = [[c.symbol, c.start, c.duration] for c in self.chords]
         return json.dumps(d)
 
@@ -139,7 +138,7 @@ def _key(path: str, options: str) -> tuple[str, str]:
 
 def _read_one(args) -> tuple[str, str | None, str | None]:
     """(path, EncodedTune JSON or None, error or None) -- runs in a worker process."""
-    path, melody_track, chords_json = args
+    path, melody_track, chords_json, sha = args
     from .midi_io import read_tune
     from .tunes import resolve
 
@@ -147,7 +146,8 @@ def _read_one(args) -> tuple[str, str | None, str | None]:
         real = resolve(path)
         chords = [parse_chord(s, a, b) for s, a, b in json.loads(chords_json)] if chords_json else None
         solo = read_tune(real, melody_track, chords)
-        sha = _key(real, "")[0] if os.path.isfile(real) else ""
+        if not sha and os.path.isfile(real):  # the cache's lookup already hashed it otherwise
+            sha = _key(real, "")[0]
         return path, EncodedTune.from_solo(solo, sha).to_json(), None
     except JazzError as e:
         return path, None, str(e)
@@ -168,11 +168,11 @@ def prepare(paths: list[str], jobs: int = 1, cache: bool = True, strict: bool = 
     chords_json = json.dumps([[c.symbol, c.start, c.duration] for c in chords]) if chords else ""
     options = f"{melody_track}|{chords_json}"
     results: dict = {}
-    todo, keys = [], {}
+    todo, keys, shas = [], {}, {}
     n_cached = 0
     for p in files:
         if cache and os.path.isfile(p):
-            sha, name = _key(p, options)
+            shas[p], name = _key(p, options)
             keys[p] = os.path.join(cache_dir(), name)
             try:
                 with open(keys[p], encoding="utf-8") as f:
@@ -184,7 +184,7 @@ def prepare(paths: list[str], jobs: int = 1, cache: bool = True, strict: bool = 
             except (OSError, ValueError, KeyError, TypeError, JazzError):
                 pass
         todo.append(p)
-    work = [(p, melody_track, chords_json) for p in todo]
+    work = [(p, melody_track, chords_json, shas.get(p, "")) for p in todo]
     if jobs > 1 and len(work) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             outcomes = pool.map(_read_one, work, chunksize=max(1, len(work) // (8 * jobs)))
