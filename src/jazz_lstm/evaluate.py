@@ -205,7 +205,8 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
     source = max(range(len(train_tokens)), key=lambda j: M.longest_common_run(solos[worst].tokens, train_tokens[j]),
                  default=None) if solos and train_tokens else None
     copies_notes = [M.longest_copy_notes(s.notes, [t.notes for t in reference]) for s in solos]
-    copies_train = [M.longest_copy_values_as_notes(s.tokens, train_tokens) for s in solos]
+    train_shapes = [M.value_shapes(t) for t in train_tokens]  # once, not once per solo
+    copies_train = [M.longest_copy_shapes(M.value_shapes(s.tokens), train_shapes) for s in solos]
     worst_notes = max(copies_train, default=(0, -1))
     overlap = M.ngram_overlap([s.tokens for s in all_solos[0]], 4)
     xent = cross_entropy(ck, heldout or tunes)

@@ -161,8 +161,12 @@ def value_shapes(tokens: list[str]) -> list[tuple[int, int]]:
 def longest_copy_values_as_notes(tokens: list[str], training: list[list[str]]) -> tuple[int, int]:
     """(longest passage in notes copied from any training stream -- counted as
     longest_copy_notes counts, the note it starts from included --, which stream)."""
-    mine = value_shapes(tokens)
-    runs = [longest_common_run(mine, value_shapes(t)) for t in training]
+    return longest_copy_shapes(value_shapes(tokens), [value_shapes(t) for t in training])
+
+
+def longest_copy_shapes(mine: list, training: list[list]) -> tuple[int, int]:
+    """longest_copy_values_as_notes on shapes already made (value_shapes), e.g. once for many solos."""
+    runs = [longest_common_run(mine, t) for t in training]
     best = max(range(len(runs)), key=runs.__getitem__, default=-1)
     return (runs[best] + 1 if best >= 0 and runs[best] else min(1, len(mine))), best
 
