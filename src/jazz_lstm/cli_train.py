@@ -95,7 +95,7 @@ def _read(tunes, jobs, strict, no_cache, melody_track, chart, quiet):
         bar.start()
         task = bar.add_task("reading tunes", total=len(files))
     try:
-        corpus = prepare(tunes, jobs=jobs, cache=not no_cache, strict=strict, melody_track=melody_track, chords=chart,
+        corpus = prepare(files, jobs=jobs, cache=not no_cache, strict=strict, melody_track=melody_track, chords=chart,
                          on_file=(lambda done, total: bar.update(task, completed=done)) if bar else None)
     finally:
         if bar:

@@ -239,17 +239,22 @@ def choruses_notes(ls: LeadSheet, chorus_beats: float):
     return out, offset
 
 
-def read_leadsheet(path: str):
-    """Read a `.ls` file into a RawTune (midi_io's record): one melody track holding every
-    chorus, and the chord part repeated under each chorus."""
-    from .midi_io import RawTune, Track
-
+def read_file(path: str) -> LeadSheet:
+    """Parse the leadsheet at `path`; JazzError when it cannot be read or parsed."""
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
             text = f.read()
     except OSError as e:
         raise JazzError(f"cannot read ({e.strerror})", path) from None
-    ls = parse_leadsheet(text, path)
+    return parse_leadsheet(text, path)
+
+
+def read_leadsheet(path: str):
+    """Read a `.ls` file into a RawTune (midi_io's record): one melody track holding every
+    chorus, and the chord part repeated under each chorus."""
+    from .midi_io import RawTune, Track
+
+    ls = read_file(path)
     chart = chart_chords(ls, path)
     bpb = ls.meter[0] * 4.0 / ls.meter[1]
     chart_beats = len(ls.bars) * bpb
@@ -271,12 +276,7 @@ def read_leadsheet(path: str):
 
 def read_leadsheet_chart(path: str) -> tuple[list[Chord], float]:
     """Only the chord part of a leadsheet (any of the charts of standards): (chords, beats per bar)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            ls = parse_leadsheet(f.read(), path)
-    except OSError as e:
-        raise JazzError(f"cannot read ({e.strerror})", path) from None
-    chords = chart_chords(ls, path)
+    chords = chart_chords(read_file(path), path)
     if not chords:
         raise JazzError("the leadsheet has no chords", path)
     return chords, ls.meter[0] * 4.0 / ls.meter[1]
