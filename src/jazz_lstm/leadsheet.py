@@ -276,7 +276,8 @@ def read_leadsheet(path: str):
 
 def read_leadsheet_chart(path: str) -> tuple[list[Chord], float]:
     """Only the chord part of a leadsheet (any of the charts of standards): (chords, beats per bar)."""
-    chords = chart_chords(read_file(path), path)
+    ls = read_file(path)
+    chords = chart_chords(ls, path)
     if not chords:
         raise JazzError("the leadsheet has no chords", path)
     return chords, ls.meter[0] * 4.0 / ls.meter[1]
