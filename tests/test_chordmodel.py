@@ -172,3 +172,25 @@ def test_resume_continues_a_chord_model(corpus, tmp_path, capsys):
     assert again.train["epochs_done"] == 4 and again.train["losses"][:2] == first.train["losses"]
     code, _, err = run_cli(capsys, *args, "--epochs", "4", "--resume", "--kind", "recipe")
     assert code == 2 and "holds a chord model" in err
+
+
+def test_three_tone_type_rules_agree():
+    """harmony.tone_type (pitches), features.tone_type_table (numpy) and chordlstm.tone_types (torch)
+    give every pitch class the same type over chords with alterations."""
+    import numpy as np
+
+    from jazz_lstm.chordlstm import tone_types
+    from jazz_lstm.features import pitch_features, tone_type_table
+    from jazz_lstm.harmony import parse_chord, tone_type
+
+    chords = [parse_chord(s, 4 * k, 4) for k, s in enumerate(["C7b9", "F#m7b5", "Bbmaj7#11", "E7#5#9", "Adim7", "Gsus4"])]
+    from jazz_lstm.features import harmony_features
+
+    onsets = [48 * k for k in range(len(chords))]
+    cond = np.concatenate([harmony_features(chords, onsets, 4.0),
+                           pitch_features([-1] * len(chords), [c.root for c in chords])], axis=1)
+    numpy_types, _ = tone_type_table(cond)
+    torch_types = tone_types(torch.from_numpy(cond)).numpy()
+    for c, nt, tt in zip(chords, numpy_types, torch_types):
+        want = ["CSAX".index(tone_type(c.root + q, c)) for q in range(12)]
+        assert list(nt) == want and list(tt) == want, c.symbol
