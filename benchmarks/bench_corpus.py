@@ -85,7 +85,7 @@ def heldout() -> list[dict]:
     ck = train_corpus(corpus.subset(train_idx), CorpusTrainConfig(threads=2, seed=0), progress=False)
     took = time.perf_counter() - t
     rows.append(row(f"train the chord model on {len(train_idx)} solos (2 threads)", took, "s", "<= 600 s",
-                    f"{ck.train['epochs_done']} epochs, early stopping on 10% of the training tunes"))
+                    f"{ck.train.epochs_done} epochs, early stopping on 10% of the training tunes"))
     x = cross_entropy(ck, test)
     ce = x["nats_per_value"]
     ref = f"{len(test)} held-out solos of {len({corpus.tunes[i].tune for i in test_idx})} tunes, {x['values']} values"

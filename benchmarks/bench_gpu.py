@@ -27,9 +27,9 @@ def timed(corpus, device: str, batch: int, epochs: int, threads: int = 0, patien
     ck = train_corpus(corpus, CorpusTrainConfig(epochs=epochs, batch_size=batch, device=device, threads=threads,
                                                 patience=patience, seed=0), ChordConfig(), progress=False)
     took = time.perf_counter() - t0
-    return {"device": device, "batch": batch, "epochs": ck.train["epochs_done"], "seconds": round(took, 2),
-            "s_per_epoch": round(took / ck.train["epochs_done"], 3), "best_val": min(ck.train["val_losses"]),
-            "last_train": ck.train["losses"][-1]}
+    return {"device": device, "batch": batch, "epochs": ck.train.epochs_done, "seconds": round(took, 2),
+            "s_per_epoch": round(took / ck.train.epochs_done, 3), "best_val": min(ck.train.val_losses),
+            "last_train": ck.train.losses[-1]}
 
 
 def main(solos: str, out: str | None = None) -> None:

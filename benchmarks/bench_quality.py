@@ -25,17 +25,17 @@ def main(reference: bool = True) -> list[dict]:
         ck = train([tune], tcfg, progress=False)
         rep = evaluate(ck, [tune], n=20, bars=32, cfg=scfg)
         took = time.perf_counter() - t
-        for tg in rep["targets"]:
+        for tg in rep.targets:
             unit = tg.get("unit", "")
             rows.append(row(f"{name}: {tg['target']}", float(tg["value"]), unit or "-", "met" if tg["ok"] else "MISSED"))
         rows.append(row(f"{name}: train + evaluate", took, "s", "-"))
     rep = evaluate(ck, [tune], n=20, bars=8, cfg=SampleConfig(seed=0))
-    x = rep["cross_entropy_nats_per_value"]
+    x = rep.cross_entropy_nats_per_value
     rows.append(row("all windows: cross-entropy on the tune itself, model", x["model"], "nats", "-",
                     f"unigram {x['unigram']:.2f}, bigram {x['bigram']:.2f} (training data: a fit, not a test)"))
     for key in ("chord_tone_share", "approach_resolution_share", "chord_tone_at_change_share",
                 "strong_beat_chord_tone_share", "rest_between_phrases_beats", "notes_per_bar"):
-        m = rep["metrics"][key]
+        m = rep.metrics[key]
         h = m["human"]
         band = f"{h['p10']:.2f}-{h['p90']:.2f}" if "p10" in h else h["band"]
         rows.append(row(f"8-bar pieces: {key} (model)", m["model"], "", "in band",

@@ -107,7 +107,7 @@ def _step(step: str, files: list[str], jobs: int, cache: str) -> dict:
         from jazz_lstm.chordtrain import CorpusTrainConfig, train_corpus
 
         ck = train_corpus(corpus, CorpusTrainConfig(epochs=1, val_fraction=0, threads=2), progress=False)
-        return {"windows": ck.train["windows"]}
+        return {"windows": ck.train.windows}
     from jazz_lstm import checkpoint
     from jazz_lstm.generate import improvise
     from jazz_lstm.leadsheet import read_leadsheet_chart
@@ -155,7 +155,7 @@ def ddp() -> list[dict]:
         subprocess.run(cmd + ["-o", out], check=True, capture_output=True)
         from jazz_lstm import checkpoint
 
-        per_epoch[name] = checkpoint.load(out).train["seconds"] / 3
+        per_epoch[name] = checkpoint.load(out).train.seconds / 3
     return [row("DDP, 2 gloo processes: seconds per epoch", per_epoch["ddp"], "s", "<= 1 process",
                 f"1 process with 2 threads: {per_epoch['one']:.2f} s ({per_epoch['ddp'] / per_epoch['one']:.2f}x); same global batch 32")]
 

@@ -28,11 +28,11 @@ def main(out: str = default_model_path(), solos: str = SOLOS) -> None:
     corpus = prepare([solos], jobs=2)
     ck = train_corpus(corpus, CorpusTrainConfig(epochs=40, patience=6, seed=0, threads=2),
                       ChordConfig(hidden=192, layers=2, dropout=0.5), progress=sys.stderr.isatty())
-    ck.train["data_source"] = SOURCE
-    ck.train["data_license"] = "GPL-2.0"
+    ck.train.data_source = SOURCE
+    ck.train.data_license = "GPL-2.0"
     save(ck, out, half=True)
-    print(f"wrote {out}: {len(corpus.tunes)} solos, {ck.train['epochs_done']} epochs, "
-          f"val {min(ck.train['val_losses']):.3f} nats/value, {os.path.getsize(out) // 1024} KB")
+    print(f"wrote {out}: {len(corpus.tunes)} solos, {ck.train.epochs_done} epochs, "
+          f"val {min(ck.train.val_losses):.3f} nats/value, {os.path.getsize(out) // 1024} KB")
 
 
 if __name__ == "__main__":

@@ -82,8 +82,8 @@ def test_train_save_load_generate(corpus, tmp_path):
     out = str(tmp_path / "m.safetensors")
     ck = train_corpus(corpus, CorpusTrainConfig(epochs=3, Tx=8, stride=4, batch_size=4, val_fraction=0.34, patience=0),
                       ChordConfig(hidden=16, layers=1), out=out, progress=False)
-    assert len(ck.train["losses"]) == 3 and len(ck.train["val_losses"]) == 3
-    assert ck.train["corpus"]["n_tunes"] == 2 and len(ck.train["val_tunes"]) == 1
+    assert len(ck.train.losses) == 3 and len(ck.train.val_losses) == 3
+    assert ck.train.corpus["n_tunes"] == 2 and len(ck.train.val_tunes) == 1
     back = checkpoint.load(out)
     assert back.kind == "chord" and back.vocab is None and len(back.corpus) == 2
     solos = improvise(back, parse_chart("Dm7 G7 | Cmaj7 |"), 4, 2, SampleConfig(seed=1))
@@ -130,8 +130,8 @@ def test_ddp_two_processes_equal_one(corpus, tmp_path):
     _run_train(tmp_path, one, 1)
     r = _run_train(tmp_path, two, 2)
     a, b = checkpoint.load(one), checkpoint.load(two)
-    assert b.train["world_size"] == 2 and a.train["world_size"] == 1
-    assert a.train["losses"] == pytest.approx(b.train["losses"], abs=1e-4)
+    assert b.train.world_size == 2 and a.train.world_size == 1
+    assert a.train.losses == pytest.approx(b.train.losses, abs=1e-4)
     for (k, x), (_, y) in zip(a.model.state_dict().items(), b.model.state_dict().items()):
         assert torch.allclose(x, y, atol=1e-5), k
     assert r.stdout.count("wrote") == 1  # rank 0 alone reports (and writes)
@@ -169,7 +169,7 @@ def test_resume_continues_a_chord_model(corpus, tmp_path, capsys):
     code, _, err = run_cli(capsys, *args, "--epochs", "4", "--resume")
     assert code == 0, err
     again = checkpoint.load(out)
-    assert again.train["epochs_done"] == 4 and again.train["losses"][:2] == first.train["losses"]
+    assert again.train.epochs_done == 4 and again.train.losses[:2] == first.train.losses
     code, _, err = run_cli(capsys, *args, "--epochs", "4", "--resume", "--kind", "recipe")
     assert code == 2 and "holds a chord model" in err
 

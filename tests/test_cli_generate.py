@@ -33,7 +33,8 @@ def test_demo(capsys, tmp_path):
 @pytest.mark.parametrize("args,msg", [
     (["generate", "--temperature", "0"], "temperature must be > 0"),
     (["generate", "--temperature", "-1"], "temperature must be > 0"),
-    (["generate", "--bars", "0"], "--bars must be >= 1"),
+    (["generate", "--bars", "0"], "--bars: a solo's length must be in 1..10000 bars"),
+        (["generate", "--seed", str(2**64)], "--seed: the seed must be a whole number"),
     (["generate", "-n", "0"], "--num-outputs"),
     (["generate", "--chords", "Dm7 | Xyz |"], "unknown chord symbol"),
     (["generate", "-m", "{junk}"], "not a model file"),

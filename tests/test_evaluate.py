@@ -4,7 +4,8 @@ import pytest
 
 from conftest import run_cli, write_midi
 from jazz_lstm import checkpoint
-from jazz_lstm.evaluate import evaluate, segments
+from jazz_lstm.evaluate import EvalReport, evaluate, segments
+from jazz_lstm.report import to_json
 from jazz_lstm.midi_io import read_tune
 from jazz_lstm.sample import SampleConfig
 
@@ -21,18 +22,20 @@ def test_segments_cover_the_tune(small_midi):
 def test_evaluate_report(small_model, small_midi):
     ck = checkpoint.load(small_model)
     rep = evaluate(ck, [read_tune(small_midi)], n=5, bars=4, cfg=SampleConfig(seed=2), heldout=[read_tune(small_midi)])
-    m = rep["metrics"]
+    m = rep.metrics
     assert {"chord_tone_share", "approach_resolution_share", "chord_tone_at_change_share", "strong_beat_chord_tone_share",
             "pitch_class_entropy_1bar_bits", "notes_per_bar", "phrase_length_notes"} <= set(m)
     for row in m.values():
         assert set(row) >= {"model", "shuffle", "unigram", "bigram", "human"}
     assert "too thin" in m["chord_tone_share"]["human"]["band"]  # one 4-bar piece: no band, and it says so
     assert m["chord_tone_share"]["model_in_band"] is None
-    x = rep["cross_entropy_nats_per_value"]
+    x = rep.cross_entropy_nats_per_value
     assert set(x) == {"model", "unigram", "bigram"} and all(v > 0 for v in x.values())
-    assert rep["coverage"] == 1.0 and rep["cross_entropy_on"] == "heldout"
-    assert len(rep["targets"]) == 5 and rep["novelty"]["longest_copy_values"] >= 1
-    assert 0 <= rep["novelty"]["ngram4_overlap_share"] <= 1
+    assert rep.coverage == 1.0 and rep.cross_entropy_on == "heldout"
+    assert len(rep.targets) == 5 and rep.novelty["longest_copy_values"] >= 1
+    assert 0 <= rep.novelty["ngram4_overlap_share"] <= 1
+    again = EvalReport.from_json(json.loads(to_json(rep)))  # the typed record survives its JSON
+    assert again.metrics == json.loads(json.dumps(rep.metrics)) and again.n == 5 and again.solos == []
 
 
 def test_shuffle_falls_outside_the_human_band(metheny):
@@ -80,7 +83,7 @@ def test_evaluate_cli_html_and_json(capsys, tmp_path, small_model, small_midi):
 
 
 @pytest.mark.parametrize("args,msg", [
-    (["--n", "0"], "--n must be >= 1"),
+    (["--n", "0"], "--n and --bars must be >= 1"),
     (["--chords", "nowhere/chart.txt"], "no such file"),
     (["--tunes", "{drums}"], "no melody found"),
     (["-m", "{missing}"], "no such model file"),

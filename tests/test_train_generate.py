@@ -27,9 +27,9 @@ def test_windows_follow_the_course():
 
 def test_checkpoint_round_trip(small_model):
     ck = checkpoint.load(small_model)
-    assert ck.train["epochs_done"] == 30 and len(ck.vocab) == ck.model.cfg.vocab_size
-    assert ck.chart["chords"][0][0] == "Dm7" and ck.corpus and len(ck.sha256) == 64
-    assert ck.train["losses"][-1] < ck.train["losses"][0] / 2
+    assert ck.train.epochs_done == 30 and len(ck.vocab) == ck.model.cfg.vocab_size
+    assert ck.chart.chords[0].symbol == "Dm7" and ck.corpus and len(ck.sha256) == 64
+    assert ck.train.losses[-1] < ck.train.losses[0] / 2
 
 
 def test_resume_and_interrupt(tmp_path, monkeypatch):
@@ -38,7 +38,7 @@ def test_resume_and_interrupt(tmp_path, monkeypatch):
     tune = read_tune(write_midi(tmp_path / "t.mid", [("Piano", 0, False, comping(repeats=3)),
                                                      ("Sax", 65, False, [(p, s + 16 * i, d) for i in range(3) for p, s, d in LICK])]))
     out = str(tmp_path / "m.safetensors")
-    real, calls = tr._epoch, []
+    real, calls = tr.train_epoch, []
 
     def flaky(*a, **k):
         calls.append(1)
@@ -46,14 +46,14 @@ def test_resume_and_interrupt(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return real(*a, **k)
 
-    monkeypatch.setattr(tr, "_epoch", flaky)
+    monkeypatch.setattr(tr, "train_epoch", flaky)
     with pytest.raises(KeyboardInterrupt):
         train([tune], TrainConfig(epochs=10), out=out, progress=False)
     ck = checkpoint.load(out)
-    assert ck.train["epochs_done"] == 3 and ck.optim  # a resumable checkpoint
-    monkeypatch.setattr(tr, "_epoch", real)
+    assert ck.train.epochs_done == 3 and ck.optim  # a resumable checkpoint
+    monkeypatch.setattr(tr, "train_epoch", real)
     ck = train([tune], TrainConfig(epochs=10), out=out, resume=ck, progress=False)
-    assert ck.train["epochs_done"] == 10 and len(ck.train["losses"]) == 10
+    assert ck.train.epochs_done == 10 and len(ck.train.losses) == 10
 
 
 def test_bad_model_files(tmp_path, small_model):
@@ -142,8 +142,8 @@ def test_packaged_default_model_generates():
     ck = checkpoint.load(checkpoint.default_model_path())
     solo = improvise(ck, None, 4, 1, SampleConfig(seed=0))[0]
     assert solo.notes and solo.n_bars == 4 and os.path.getsize(checkpoint.default_model_path()) < 2_000_000
-    assert ck.kind == "chord" and "GNU General Public License v2" in ck.train["data_source"]
-    assert ck.train["corpus"]["n_tunes"] >= 40  # learnt from a corpus of real solos, not one tune
+    assert ck.kind == "chord" and "GNU General Public License v2" in ck.train.data_source
+    assert ck.train.corpus["n_tunes"] >= 40  # learnt from a corpus of real solos, not one tune
 
 
 def test_novelty_guard_caps_verbatim_copies(small_model):

@@ -6,8 +6,10 @@ repeats the previous bar.  A word starting with `#` begins a comment.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
+from dataclasses import dataclass
 from math import gcd
 
 from .errors import JazzError
@@ -28,6 +30,80 @@ PROGRESSIONS = {  # built-in changes for the studio and for --chords
     "ii-V-I through all keys": " ".join(f"{_II_V[k][0]} | {_II_V[k][1]} | {k}maj7 | % |" for k in _KEYS),
     "minor ii-V chain": "Em7b5 A7b9 | Dm7b5 G7b9 | Cm7b5 F7b9 | Bbm7b5 Eb7b9 | Abm7b5 Db7b9 | Gbm7 | Ebm7b5 Ab7b9 | Dbm6 |",
 }
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Chord changes with what a player needs around them: the one form a chart takes
+    between stages (the model file, the manifest, `generate`, the studio).
+
+    chords: the changes, Chord spans in beats from bar 0.  beats_per_bar: bar length in
+    quarter notes (4/4 -> 4.0, 6/8 -> 3.0).  tempo: quarter notes per minute.  key: e.g.
+    "F" or "G major" (None: unknown).  low, high: the melody's register as MIDI pitches
+    (a model's chart: its soloists' range).  title: where the changes came from.
+    """
+
+    chords: tuple = ()
+    beats_per_bar: float = 4.0
+    tempo: float = 120.0
+    key: str | None = None
+    low: int = 52
+    high: int = 84
+    title: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "chords", tuple(sorted(self.chords, key=lambda c: c.start)))
+        if not (isinstance(self.beats_per_bar, (int, float)) and 0.5 <= self.beats_per_bar <= 64):
+            raise ValueError(f"beats per bar must be in 0.5..64 (got {self.beats_per_bar!r})")
+        if not (isinstance(self.tempo, (int, float)) and 10 <= self.tempo <= 400):
+            raise ValueError(f"tempo must be in 10..400 quarter notes per minute (got {self.tempo!r})")
+        if not (isinstance(self.low, int) and isinstance(self.high, int) and 0 <= self.low < self.high <= 127):
+            raise ValueError(f"register must be MIDI pitches with low < high (got {self.low!r}..{self.high!r})")
+        if any(not isinstance(c, Chord) for c in self.chords):
+            raise ValueError("a chart's chords must be Chord records")
+
+    @property
+    def n_bars(self) -> int:
+        """Bars from bar 0 to the end of the last chord (0 for an empty chart)."""
+        end = max((c.end for c in self.chords), default=0.0)
+        return math.ceil(end / self.beats_per_bar - 1e-9) if self.chords else 0
+
+    def text(self) -> str:
+        """The changes as chart text (`parse_chart` reads it back)."""
+        return format_chart(list(self.chords), self.beats_per_bar)
+
+    def to_json(self) -> dict:
+        """A JSON object: chords as [symbol, start, duration] in beats, the rest as named."""
+        return {"chords": [[c.symbol, c.start, c.duration] for c in self.chords], "beats_per_bar": self.beats_per_bar,
+                "tempo": self.tempo, "key": self.key, "low": self.low, "high": self.high, "title": self.title}
+
+    @classmethod
+    def from_json(cls, data) -> Chart:
+        """The inverse of to_json; ValueError for anything that is not a valid chart (the
+        fields of older files that are absent take their defaults)."""
+        if not isinstance(data, dict) or not isinstance(data.get("chords", []), list):
+            raise ValueError("a chart must be a JSON object with a list of chords")
+        chords = []
+        for item in data.get("chords", []):
+            if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
+                    and all(isinstance(v, (int, float)) and math.isfinite(v) for v in item[1:])):
+                raise ValueError(f"a chart chord must be [symbol, start, duration] (got {str(item)[:60]})")
+            try:
+                chords.append(parse_chord(item[0], float(item[1]), float(item[2])))
+            except JazzError as e:
+                raise ValueError(e.message) from None
+        d = cls()
+        key = data.get("key")
+        return cls(tuple(chords), _number(data, "beats_per_bar", d.beats_per_bar), _number(data, "tempo", d.tempo),
+                   key if isinstance(key, str) else None, int(_number(data, "low", d.low)), int(_number(data, "high", d.high)),
+                   str(data.get("title") or ""))
+
+
+def _number(data: dict, key: str, default: float) -> float:
+    v = data.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise ValueError(f"chart {key} must be a number (got {str(v)[:40]!r})")
+    return float(v)
 
 
 def parse_chart(text: str, beats_per_bar: float = 4.0, source: str | None = None) -> list[Chord]:
@@ -72,11 +148,11 @@ def read_chart(path: str, beats_per_bar: float = 4.0) -> list[Chord]:
     return parse_chart(text, beats_per_bar, source=path)
 
 
-def chords_or_chart(spec: str, beats_per_bar: float = 4.0) -> list[Chord]:
-    """A `--chords` value: a chart file path when one exists, else chart text."""
-    if os.path.isfile(spec):
-        return read_chart(spec, beats_per_bar)
-    return parse_chart(spec, beats_per_bar, source="--chords")
+def write_chart(path: str, chords: list[Chord], beats_per_bar: float = 4.0, comment: str = "") -> str:
+    """Write chart text that `read_chart` reads back (atomically); returns the path."""
+    from .fileio import write_atomic
+
+    return write_atomic(path, (f"# {comment}\n" if comment else "") + format_chart(chords, beats_per_bar))
 
 
 def chart_bars(chords: list[Chord], beats_per_bar: float = 4.0, n_bars: int | None = None) -> list[str]:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import torch
 
+from .charts import Chart
 from .errors import JazzError
 from .fileio import write_atomic
 from .grammar import GRAMMAR_VERSION, parse_token
@@ -24,19 +25,64 @@ FORMAT = "jazz-lstm/1"
 
 
 @dataclass
+class TrainFacts:
+    """What a model file says of its training (losses in nats per window for the recipe,
+    per value for the chord model; seconds of wall time, summed over resumed runs)."""
+
+    kind: str = ""  # "recipe" or "chord"
+    config: dict = field(default_factory=dict)  # the training config's fields
+    epochs_done: int = 0  # epochs run so far (all runs together)
+    steps: int = 0  # optimizer steps so far (the recipe's lr decay counts them)
+    losses: list = field(default_factory=list)  # training loss per epoch
+    val_losses: list = field(default_factory=list)  # validation loss per epoch (empty without validation)
+    windows: int = 0  # training windows per epoch
+    seconds: float = 0.0  # training wall time
+    tunes: list = field(default_factory=list)  # the training files (paths as given)
+    val_tunes: list = field(default_factory=list)  # the validation tunes
+    corpus: dict = field(default_factory=dict)  # corpus.Corpus.summary(): titles, hashes, value counts
+    stopped_early: int = 0  # the epoch early stopping ended at (0: it did not)
+    cancelled: int = 0  # the epoch a cancel (the studio's button) ended at (0: none)
+    features: str = ""  # the chord model's harmony-features version
+    world_size: int = 1  # processes under torchrun
+    device: str = "cpu"  # where it trained
+    versions: dict = field(default_factory=dict)  # jazz_lstm and torch versions
+    data_source: str = ""  # who made the training data (a shipped model names it)
+    data_license: str = ""  # and under which licence
+    extra: dict = field(default_factory=dict)  # fields of other versions, kept as read
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        return {**d.pop("extra"), **d}
+
+    @classmethod
+    def from_json(cls, data) -> TrainFacts:
+        """The inverse of to_json; ValueError when it is not a JSON object of the right types."""
+        if not isinstance(data, dict):
+            raise ValueError("training facts must be a JSON object")
+        names = {f.name: f for f in fields(cls) if f.name != "extra"}
+        known = {k: v for k, v in data.items() if k in names}
+        for k, v in known.items():
+            want = type(getattr(cls(), k))
+            if want is float and isinstance(v, int):
+                continue
+            if not isinstance(v, want) or isinstance(v, bool):
+                raise ValueError(f"training fact {k!r} must be {want.__name__} (got {type(v).__name__})")
+        return cls(**known, extra={k: v for k, v in data.items() if k not in names})
+
+
+@dataclass
 class Checkpoint:
     """A model with its vocabulary and what it was trained on.
 
-    chart: {"chords": [[symbol, start, duration], ...], "beats_per_bar", "tempo", "title"}
-    from the (first) training tune: the default changes for `generate`.
-    train: training facts (config, epochs done, losses, tunes, seed, versions).
+    chart: the (first) training tune's changes, metre, tempo and the soloists' register:
+    the default changes for `generate`.  train: the training facts.
     corpus: the training value streams as lists of ids.
     """
 
     model: JazzLSTM  # or chordlstm.ChordLSTM
     vocab: Vocab | None  # None for a chord model (its values are factored, see features.py)
-    chart: dict
-    train: dict = field(default_factory=dict)
+    chart: Chart = field(default_factory=Chart)
+    train: TrainFacts = field(default_factory=TrainFacts)
     corpus: list = field(default_factory=list)
     optim: dict = field(default_factory=dict)  # torch Adam state_dict, or {}
     path: str = ""
@@ -63,7 +109,7 @@ def save(ck: Checkpoint, path: str, half: bool = False) -> str:
     tensors["corpus.lengths"] = torch.tensor([len(s) for s in ck.corpus] or [0], dtype=torch.int32)
     meta = {"format": FORMAT, "grammar": GRAMMAR_VERSION, "config": json.dumps(ck.model.cfg.to_dict()),
             "kind": ck.kind, "vocab": ck.vocab.to_json() if ck.vocab is not None else "null",
-            "train": json.dumps(ck.train), "chart": json.dumps(ck.chart)}
+            "train": json.dumps(ck.train.to_json()), "chart": json.dumps(ck.chart.to_json())}
     if ck.kind == "chord":
         from .features import FEATURES_VERSION
 
@@ -120,9 +166,7 @@ def load(path: str) -> Checkpoint:
         ids, lengths = tensors["corpus.ids"].tolist(), tensors["corpus.lengths"].tolist()
         if sum(lengths) > len(ids) or min(lengths, default=0) < 0:
             raise ValueError("corpus lengths do not match its values")
-        chart, train = json.loads(meta["chart"]), json.loads(meta["train"])
-        if not isinstance(chart, dict) or not isinstance(train, dict):
-            raise ValueError("chart and training facts must be JSON objects")
+        chart, train = Chart.from_json(json.loads(meta["chart"])), TrainFacts.from_json(json.loads(meta["train"]))
     except JazzError:
         raise
     except Exception as e:

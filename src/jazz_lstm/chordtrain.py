@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import torch
@@ -47,7 +47,7 @@ class CorpusTrainConfig:
 
 def resolve_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
-        raise JazzError("--device cuda: no CUDA device here")
+        raise JazzError("no CUDA device here (train on the CPU)")
     return torch.device("cuda" if name == "cuda" or (name == "auto" and torch.cuda.is_available()) else "cpu")
 
 
@@ -94,7 +94,8 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
                  progress: bool = True, resume=None, on_epoch=None):
     """Train a ChordLSTM on `corpus` (corpus.Corpus); returns the Checkpoint (written to `out`
     by rank 0 after every better epoch, at the end, and on Ctrl-C)."""
-    from .checkpoint import Checkpoint, save
+    from .charts import Chart
+    from .checkpoint import Checkpoint, TrainFacts, save
     from .chordlstm import ChordConfig, ChordLSTM
     from .dataset import split_by_tune
 
@@ -121,23 +122,23 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
 
         net = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    facts = dict(resume.train) if resume is not None else {}
-    done = facts["epochs_done"] = int(facts.get("epochs_done", 0))
-    losses, val_losses = list(facts.get("losses", [])), list(facts.get("val_losses", []))
+    facts = replace(resume.train) if resume is not None else TrainFacts(kind="chord")
+    done, seconds = facts.epochs_done, facts.seconds
+    losses, val_losses = list(facts.losses), list(facts.val_losses)
     streams = [[value_id(*f) for f in factor_array(t.values) if f[0] >= 0] for t in tr.tunes]  # no features needed
     t0 = time.perf_counter()
     first = tr.tunes[0]
 
     def checkpoint():
-        facts.update(kind="chord", config=asdict(cfg), losses=losses, val_losses=val_losses,
-                     windows=int(data[0].shape[0]), seconds=round(facts.get("seconds", 0) + time.perf_counter() - t0, 3),
-                     corpus=tr.summary(), val_tunes=[t.title for t in va.tunes], features=FEATURES_VERSION,
-                     world_size=world, device=device.type, tunes=[t.source for t in tr.tunes],
-                     versions={"jazz_lstm": __version__, "torch": torch.__version__})
-        chart = {"chords": [[c.symbol, c.start, c.duration] for c in first.chords], "beats_per_bar": first.beats_per_bar,
-                 "tempo": first.tempo, "title": first.title, "low": int(np.median([t.low for t in tr.tunes])),
-                 "high": int(np.median([t.high for t in tr.tunes]))}  # a typical soloist's register
-        ck = Checkpoint(model, None, chart, facts, streams, {})
+        snapshot = replace(facts, kind="chord", config=asdict(cfg), losses=list(losses), val_losses=list(val_losses),
+                           windows=int(data[0].shape[0]), seconds=round(seconds + time.perf_counter() - t0, 3),
+                           corpus=tr.summary(), val_tunes=[t.title for t in va.tunes], features=FEATURES_VERSION,
+                           world_size=world, device=device.type, tunes=[t.source for t in tr.tunes],
+                           versions={"jazz_lstm": __version__, "torch": torch.__version__})
+        chart = Chart(tuple(first.chords), float(first.beats_per_bar), float(first.tempo), getattr(first, "key", None),
+                      int(np.median([t.low for t in tr.tunes])), int(np.median([t.high for t in tr.tunes])),
+                      first.title)  # a typical soloist's register
+        ck = Checkpoint(model, None, chart, snapshot, streams, {})
         if out and rank == 0:
             save(ck, out)
         return ck

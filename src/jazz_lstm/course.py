@@ -84,8 +84,9 @@ class DJModel:
     def fit(self, inputs, Y, epochs: int = 100, batch_size: int = 32, verbose: int = 0, seed: int = 0):
         import torch
 
+        from .checkpoint import TrainFacts
         from .model import torch_threads
-        from .train import IGNORE, TrainConfig, _epoch
+        from .train import IGNORE, TrainConfig, run_epochs, train_epoch
 
         X = np.asarray(inputs[0] if isinstance(inputs, (list, tuple)) else inputs)
         Y = np.asarray(Y)  # (Ty, m, n)
@@ -95,12 +96,16 @@ class DJModel:
         opt = torch.optim.Adam(self.net.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), eps=1e-7)
         gen = torch.Generator().manual_seed(seed)
         xt, yt = torch.from_numpy(x.astype(np.int64)), torch.from_numpy(y.astype(np.int64))
+        batches = -(-len(x) // batch_size)
+
+        def say(done: int, loss: float) -> None:
+            if verbose:
+                print(f"epoch {done}/{epochs} loss {loss:.4f}")
+
         self.net.train()
-        with torch_threads(1):
-            for e in range(epochs):
-                self.history.append(_epoch(self.net, opt, xt, yt, cfg, gen, e * -(-len(x) // batch_size)))
-                if verbose:
-                    print(f"epoch {e + 1}/{epochs} loss {self.history[-1]:.4f}")
+        with torch_threads(1):  # the library's loop and epoch, as `jazz-lstm train` runs them
+            run_epochs(self.net, lambda e: train_epoch(self.net, opt, xt, yt, cfg, gen, e * batches), None, epochs, 0,
+                       TrainFacts(kind="recipe"), self.history, [], on_epoch=say)
         self.net.eval()
         return self
 
@@ -154,6 +159,7 @@ def generate_music(inference_model: InferenceModel, indices_values: dict, chords
     """Improvise over `chords` (default: the default tune's) with this package's
     whole-solo generation (bars filled exactly, state carried, no repeated blocks)
     and write a MIDI file.  Returns the Solo."""
+    from .charts import Chart
     from .checkpoint import Checkpoint
     from .generate import improvise
     from .midi_io import write_midi
@@ -162,7 +168,7 @@ def generate_music(inference_model: InferenceModel, indices_values: dict, chords
     if chords is None:
         chords = get_musical_data(None)[0]
     vocab = Vocab([indices_values[i] for i in range(len(indices_values))])
-    ck = Checkpoint(inference_model.net, vocab, {"beats_per_bar": 4.0, "tempo": tempo})
+    ck = Checkpoint(inference_model.net, vocab, Chart(tempo=tempo))
     solo = improvise(ck, list(chords), bars, 1, SampleConfig(temperature=temperature, seed=seed), tempo=tempo)[0]
     write_midi(solo, path)
     print(f"Your generated music is saved in {path}")

@@ -10,11 +10,14 @@ EXIT_INTERRUPTED = 130  # Ctrl-C
 class JazzError(ValueError):
     """A problem with the user's input, reported as one line and exit code 2.
 
-    ``source`` names the file (or option) at fault, so the message reads
-    ``error: tune.mid: no melody notes``.
+    ``source`` names the file at fault, so the message reads
+    ``error: tune.mid: no melody notes``.  ``field`` names the setting at fault in the
+    library's words ("bars", "temperature"); a front end adds its own name for it (the CLI:
+    ``error: --bars: a solo's length must be in 1..10000 bars``).
     """
 
-    def __init__(self, message: str, source: str | None = None):
+    def __init__(self, message: str, source: str | None = None, field: str | None = None):
         self.message = message
         self.source = source
+        self.field = field
         super().__init__(f"{source}: {message}" if source else message)

@@ -7,12 +7,15 @@ cross-entropy per value on held-out tunes for the model and the n-gram baselines
 """
 from __future__ import annotations
 
+import os
 import random
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
 from . import metrics as M
 from .baselines import NgramBaseline, fill_bars, shuffle_values
+from .charts import Chart
 from .checkpoint import Checkpoint
 from .errors import JazzError
 from .generate import generated_solo, improvise, solo_from_tokens, training_values
@@ -79,7 +82,7 @@ def voice_leading_score(summary: dict) -> float:
     return float(np.mean([summary["approach_resolution"], summary["chord_tone_at_change"], summary["strong_beat_chord_tones"]]))
 
 
-def baseline_solos(ck: Checkpoint, chart: Solo, bars: int, n: int, seed: int) -> dict:
+def baseline_solos(ck: Checkpoint, chart: Chart, bars: int, n: int, seed: int) -> dict:
     """n solos of each baseline over the chart's changes, decoded like the model's."""
     from .generate import loop_chords
 
@@ -102,8 +105,8 @@ def baseline_solos(ck: Checkpoint, chart: Solo, bars: int, n: int, seed: int) ->
                 tokens = fill_bars(lambda prev, legal, m=model, r=rng: m.sample(prev, None, r), bars, to_steps(bpb))
                 solos.append(solo_from_tokens(ck, tokens, changes, bpb, chart.tempo, seed * 1000 + i))
                 continue
-            dec = Decoder(changes, None, random.Random(seed * 1000 + i), 0.0, bpb, ck.chart.get("low", 52),
-                          ck.chart.get("high", 84), exact=True)  # decoded as it goes, like the chord model
+            dec = Decoder(changes, None, random.Random(seed * 1000 + i), 0.0, bpb, ck.chart.low,
+                          ck.chart.high, exact=True)  # decoded as it goes, like the chord model
             tokens = fill_bars(lambda prev, legal, m=model, r=rng: m.sample(prev, legal, r), bars, to_steps(bpb), dec)
             solos.append(generated_solo(dec.notes, changes, bpb, chart.tempo, tokens))
         out[name] = solos
@@ -168,19 +171,77 @@ def _recipe_cross_entropy(ck: Checkpoint, streams: list[list[str]], Tx: int = 30
     return {"cross_entropy": round(nll / count, 5) if count else float("nan"), "covered": sum(i >= 0 for s in ids for i in s)}
 
 
+@dataclass
+class EvalReport:
+    """What `evaluate` measured.  metrics: per metric (units in the key: _share 0..1, _bits,
+    _notes, _semitones, _beats) the mean of the model's and each baseline's solos and the
+    human band (p10/median/p90).  cross_entropy_nats_per_value: model, unigram, bigram on
+    the held-out tunes (or the tunes); coverage: share of those values the model can emit.
+    solos, per_chart_solos: the generated Solos (not in the JSON)."""
+
+    model: dict
+    tunes: list
+    charts: list
+    n: int
+    bars: int
+    sampling: dict
+    human_pieces: int
+    cross_entropy_nats_per_value: dict
+    coverage: float
+    cross_entropy_on: str
+    cross_entropy_values: int
+    metrics: dict
+    per_chart: list
+    targets: list
+    novelty: dict
+    solos: list = field(default_factory=list, repr=False)
+    per_chart_solos: list = field(default_factory=list, repr=False)
+    human_solos: list = field(default_factory=list, repr=False)  # the tunes compared with
+
+    def to_json(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_JSON}
+
+    @classmethod
+    def from_json(cls, data: dict) -> EvalReport:
+        names = {f.name for f in fields(cls)} - _NOT_JSON
+        if not isinstance(data, dict) or not names <= set(data):
+            raise ValueError("not an evaluation report (fields missing)")
+        return cls(**{k: data[k] for k in names})
+
+
+_NOT_JSON = {"solos", "per_chart_solos", "human_solos"}
+
+
+def evaluate_files(ck: Checkpoint, tunes: list[str], n: int = 20, bars: int = 32, cfg: SampleConfig | None = None,
+                   heldout: list[str] | None = None, reference: list[str] | None = None,
+                   charts: list[Chart] | None = None) -> EvalReport:
+    """`evaluate` on files and folders (searched recursively); tunes default to the model's
+    training tunes where they are still here."""
+    from .corpus import tune_files
+    from .midi_io import read_tune
+    from .tunes import resolve
+
+    names = list(tunes or []) or [t for t in ck.train.tunes if t.startswith("corpus:") or t == "default" or os.path.isfile(t)]
+    if not names:
+        raise JazzError("the model's training tunes are not here: name the tunes to compare with", field="tunes")
+    expand = lambda specs: [read_tune(resolve(t)) for t in tune_files(specs)] if specs else None  # noqa: E731
+    return evaluate(ck, expand(names), n, bars, cfg, expand(heldout), expand(reference), charts)
+
+
 def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg: SampleConfig | None = None,
              heldout: list[Solo] | None = None, reference: list[Solo] | None = None,
-             charts: list[Solo] | None = None) -> dict:
+             charts: list[Chart] | None = None) -> EvalReport:
     """Generate n solos (and n of each baseline) of `bars` bars over each chart (default: the
     first tune's changes) and compare their metrics with the band of `reference` (default:
     `tunes`) cut into pieces of the same length."""
     if n < 1:
-        raise JazzError(f"n must be >= 1 (got {n})")
+        raise JazzError(f"at least 1 solo per chart (got {n})", field="n")
     if not tunes or not any(t.notes for t in tunes):
         raise JazzError("no melody to compare with")
     cfg = cfg or SampleConfig()
     reference = reference or tunes
-    charts = charts or [tunes[0]]
+    first = tunes[0]
+    charts = charts or [Chart(tuple(first.chords), first.beats_per_bar, first.tempo, first.key, title=first.source)]
     bars = max(1, bars)
     pieces = [p for t in reference for p in segments(t, bars)]
     human = [M.summary(p.notes, p.chords, p.beats_per_bar, bars) for p in pieces]
@@ -193,13 +254,13 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
         for s in SOURCES:
             everything[s] += sums[s]
         scores = [voice_leading_score(x) for x in sums["model"]]
-        per_chart.append({"chart": chart.source, "metrics": _table(sums, bands),
+        per_chart.append({"chart": chart.title, "metrics": _table(sums, bands),
                           "best": int(np.argmax(scores)), "worst": int(np.argmin(scores)),
                           "voice_leading_scores": scores})
         all_solos.append(model)
     solos = [s for group in all_solos for s in group]
     train_tokens = training_values(ck)
-    names = [t.get("title", "") for t in ck.train.get("corpus", {}).get("tunes", [])] or list(ck.train.get("tunes", []))
+    names = [t.get("title", "") for t in ck.train.corpus.get("tunes", [])] or list(ck.train.tunes)
     copies = [M.longest_copy_tokens(s.tokens, train_tokens) for s in solos]
     worst = int(np.argmax(copies)) if copies else 0
     source = max(range(len(train_tokens)), key=lambda j: M.longest_common_run(solos[worst].tokens, train_tokens[j]),
@@ -223,8 +284,8 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
     report = {
         "model": {"path": ck.path, "sha256": ck.sha256, "kind": ck.kind,
                   "values": len(ck.vocab) if ck.vocab is not None else None,
-                  "train": {k: ck.train.get(k) for k in ("epochs_done", "windows")}, "training_tunes": len(train_tokens)},
-        "tunes": [t.source for t in tunes], "charts": [c.source for c in charts], "n": n, "bars": bars,
+                  "train": {"epochs_done": ck.train.epochs_done, "windows": ck.train.windows}, "training_tunes": len(train_tokens)},
+        "tunes": [t.source for t in tunes], "charts": [c.title for c in charts], "n": n, "bars": bars,
         "sampling": cfg.to_dict(), "human_pieces": len(pieces),
         "cross_entropy_nats_per_value": xent["nats_per_value"], "coverage": xent["coverage"],
         "cross_entropy_on": "heldout" if heldout else "tunes", "cross_entropy_values": xent["values"],
@@ -236,9 +297,7 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
                     "copied_passage": _passage(solos[worst].tokens, train_tokens[source]) if source is not None else [],
                     "ngram4_overlap_share": overlap},
     }
-    report["_solos"] = solos
-    report["_per_chart_solos"] = all_solos
-    return report
+    return EvalReport(**report, solos=solos, per_chart_solos=all_solos, human_solos=list(tunes))
 
 
 def _table(sums: dict, bands: dict) -> dict:

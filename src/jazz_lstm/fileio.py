@@ -24,8 +24,10 @@ def write_atomic(path: str, data: bytes | str) -> str:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file ordinary permissions
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(e, OSError):  # disk full, a folder in the way, no permission: the user's to fix
+            raise JazzError(f"cannot write ({e.strerror or e})", path) from None
         raise
     return path

@@ -11,14 +11,8 @@ import random
 from .checkpoint import Checkpoint
 from .errors import JazzError
 from .grammar import decode
-from .harmony import parse_chord
 from .music import Chord, Solo, to_steps
 from .sample import SampleConfig, sample_bars
-
-
-def training_chords(ck: Checkpoint) -> list[Chord]:
-    """The chord changes of the model's (first) training tune, saved in the model file."""
-    return [parse_chord(sym, start, dur) for sym, start, dur in ck.chart["chords"]]
 
 
 def chart_span(chords: list[Chord], beats_per_bar: float) -> tuple[float, int]:
@@ -63,23 +57,23 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
     cfg.seed * 1000 + i for its pitch choices: the same seed gives the same solos.
     """
     cfg = cfg or SampleConfig()
-    bpb = beats_per_bar or float(ck.chart.get("beats_per_bar", 4.0))
-    chords = chords if chords is not None else training_chords(ck)
+    bpb = beats_per_bar or ck.chart.beats_per_bar
+    chords = chords if chords is not None else list(ck.chart.chords)
     if bars is not None and bars < 1:
-        raise JazzError(f"--bars must be >= 1 (got {bars})")
+        raise JazzError(f"a solo needs at least 1 bar (got {bars})")
     if not chords:
         raise JazzError("the chord chart is empty")
     bars = plan_bars(chords, bars, bpb)
     if bars > 10_000:
-        raise JazzError(f"--bars {bars} is more than 10000 bars")
+        raise JazzError(f"{bars} bars is more than the limit of 10000 bars")
     changes = loop_chords(chords, bars, bpb)
     if ck.kind == "chord":
         from .chordsample import sample_chart
 
         if cfg.beam:
             raise JazzError("beam search is for recipe models; a chord model samples (drop the beam width)")
-        tempo = tempo or float(ck.chart.get("tempo", 120.0))
-        register = (ck.chart.get("low", 52), ck.chart.get("high", 84))
+        tempo = tempo or ck.chart.tempo
+        register = (ck.chart.low, ck.chart.high)
         return [generated_solo(notes, changes, bpb, tempo, tokens)
                 for tokens, notes in sample_chart(ck.model, changes, bars, bpb, n, cfg, ck.corpus, register, on_bar)]
     if cfg.beam:
@@ -90,7 +84,7 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
         bar_tokens = [beam_bars(ck.model, ck.vocab, bars, to_steps(bpb), cfg.beam, ck.corpus, cfg.max_copy)]
     else:
         bar_tokens = sample_bars(ck.model, ck.vocab, bars, to_steps(bpb), n, cfg, corpus=ck.corpus, on_bar=on_bar)
-    tempo = tempo or float(ck.chart.get("tempo", 120.0))
+    tempo = tempo or ck.chart.tempo
     return [solo_from_tokens(ck, [v for b in per_bar for v in b], changes, bpb, tempo, cfg.seed * 1000 + i)
             for i, per_bar in enumerate(bar_tokens)]
 
@@ -99,8 +93,7 @@ def solo_from_tokens(ck: Checkpoint, tokens: list[str], changes: list[Chord], be
                      seed: int) -> Solo:
     """Grammar values decoded over `changes` into a Solo, in the model's register; `seed`
     seeds the pitch choices."""
-    low, high = ck.chart.get("low", 52), ck.chart.get("high", 84)
-    notes = decode(tokens, changes, None, random.Random(seed), 0.0, beats_per_bar, low=low, high=high,
+    notes = decode(tokens, changes, None, random.Random(seed), 0.0, beats_per_bar, low=ck.chart.low, high=ck.chart.high,
                    exact=ck.kind == "chord")  # a chord model's values carry exact intervals: decode them so
     return generated_solo(notes, changes, beats_per_bar, tempo, tokens)
 

@@ -6,12 +6,83 @@ import base64
 import html
 import io
 import json
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 
-def to_json(report: dict) -> str:
-    return json.dumps({k: v for k, v in report.items() if not k.startswith("_")}, indent=1, default=float)
+@dataclass
+class TuneReport:
+    """How a tune reads (`jazz-lstm inspect`).  notes: as they sound (a tie continues its
+    note).  tempo: quarter notes per minute.  chart: one string per bar.  tokens: the
+    grammar's statistics (grammar.stats).  roundtrip: agreement shares 0..1, or None."""
+
+    source: str
+    melody_track: str
+    notes: int
+    time_signature: tuple
+    tempo: float
+    key: str | None
+    n_bars: int
+    n_chords: int
+    chord_origin: str
+    ranking: list
+    chart: list
+    chart_text: str
+    tokens: dict
+    roundtrip: dict | None = None
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["time_signature"] = list(self.time_signature)
+        del d["chart_text"]
+        return d
+
+
+def tune_report(solo, roundtrip: bool = False) -> TuneReport:
+    """The TuneReport of a Solo (with the grammar round trip when asked)."""
+    from . import grammar
+    from .charts import chart_bars, format_chart
+    from .music import merge_ties
+
+    return TuneReport(solo.source, solo.melody_track, len(merge_ties(solo.notes)), tuple(solo.time_signature), solo.tempo,
+                      solo.key, solo.n_bars, len(solo.chords), solo.chord_origin, list(solo.ranking),
+                      chart_bars(solo.chords, solo.beats_per_bar), format_chart(solo.chords, solo.beats_per_bar),
+                      grammar.stats(grammar.encode(solo)), grammar.roundtrip(solo) if roundtrip else None)
+
+
+def tune_tables(rep: TuneReport) -> list:
+    """The report as things a rich console prints: a heading, the ranking table, the chart, the grammar."""
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    num, den = rep.time_signature
+    items: list = [Text.from_markup(f"[bold]{escape(rep.source)}[/]  {num}/{den}, {rep.tempo:.0f} bpm, "
+                                    f"key {rep.key or '?'}, {rep.n_bars} bars, melody {rep.melody_track} ({rep.notes} notes)")]
+    if rep.ranking:
+        t = Table(title="Melody candidates (best first)", title_justify="left")
+        for col in ("track", "name", "notes", "monophony", "size", "register", "fit", "score"):
+            t.add_column(col, justify="left" if col == "name" else "right")
+        for r in rep.ranking:
+            t.add_row(str(r.index), r.name, str(r.n_notes), *(f"{v:.2f}" for v in (r.monophony, r.count, r.register, r.fit, r.score)))
+        items.append(t)
+    items.append(Text.from_markup(f"[bold]Chord chart[/] ({rep.chord_origin}, {rep.n_chords} chords)"))
+    items.append(Text(rep.chart_text.rstrip("\n")))
+    st = rep.tokens
+    types = "  ".join(f"{k} {v:.0%}" for k, v in st["types"].items())
+    items.append(Text.from_markup(f"[bold]Grammar[/] {st['tokens']} terminals, {st['values']} distinct values; {types}"))
+    items.append(Text("most common: " + ", ".join(f"{tok} x{c}" for tok, c in st["top"])))
+    rt = rep.roundtrip
+    if rt:
+        items.append(Text.from_markup(f"[bold]Round trip[/] onset {rt['onset']:.0%}, duration {rt['duration']:.0%}, "
+                                      f"type {rt['type']:.0%}, pitch class {rt['pitch_class']:.0%} ({rt['notes']} notes)"))
+    return items
+
+
+def to_json(report) -> str:
+    """An evaluate.EvalReport as JSON text."""
+    return json.dumps(report.to_json(), indent=1, default=float)
 
 
 def _fmt_band(b: dict, f) -> str:
@@ -20,20 +91,20 @@ def _fmt_band(b: dict, f) -> str:
     return f"{f(b['median'])} (band too thin)" if b.get("median") is not None else "-"
 
 
-def _rows(report: dict):
+def _rows(report):
     """(label, format, row) for each metric of the report, in its order."""
     from .evaluate import SHOWN
 
     for _, (key, label, fmt) in SHOWN.items():
-        yield label, fmt.format, report["metrics"][key]
+        yield label, fmt.format, report.metrics[key]
 
 
-def terminal_table(report: dict):
+def terminal_table(report):
     """A rich Table: each metric for the human band, the model and the three baselines."""
     from rich.table import Table
 
-    t = Table(title=f"{report['n']} solos x {report['bars']} bars over {len(report['charts'])} chart(s) vs "
-                    f"{report['human_pieces']} human pieces of the same length", title_justify="left")
+    t = Table(title=f"{report.n} solos x {report.bars} bars over {len(report.charts)} chart(s) vs "
+                    f"{report.human_pieces} human pieces of the same length", title_justify="left")
     for col in ("metric", "human (p10-p90)", "model", "shuffle", "unigram", "bigram"):
         t.add_column(col, justify="left" if col == "metric" else "right")
     for label, f, r in _rows(report):
@@ -42,10 +113,10 @@ def terminal_table(report: dict):
     return t
 
 
-def cross_entropy_line(report: dict) -> str:
-    x = report["cross_entropy_nats_per_value"]
-    return (f"cross-entropy on {report['cross_entropy_on']} ({report['cross_entropy_values']} values, "
-            f"coverage {report['coverage']:.0%}): model {x['model']:.2f}, unigram {x['unigram']:.2f}, "
+def cross_entropy_line(report) -> str:
+    x = report.cross_entropy_nats_per_value
+    return (f"cross-entropy on {report.cross_entropy_on} ({report.cross_entropy_values} values, "
+            f"coverage {report.coverage:.0%}): model {x['model']:.2f}, unigram {x['unigram']:.2f}, "
             f"bigram {x['bigram']:.2f} nats per value")
 
 
@@ -55,7 +126,7 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def _plots(report: dict, tunes, solos) -> list[str]:
+def _plots(report, tunes, solos) -> list[str]:
     from matplotlib.figure import Figure
 
     from .metrics import tone_shares
@@ -89,7 +160,7 @@ def _plots(report: dict, tunes, solos) -> list[str]:
     ax = fig.subplots()
     x = np.arange(len(keys))
     for k, src in enumerate(("human", "model", "shuffle", "unigram", "bigram")):
-        vals = [report["metrics"][key][src]["median"] if src == "human" else report["metrics"][key][src] for key, _ in keys]
+        vals = [report.metrics[key][src]["median"] if src == "human" else report.metrics[key][src] for key, _ in keys]
         ax.bar(x + (k - 2) * 0.16, [v if v is not None else 0 for v in vals], 0.16, label=src)
     ax.set_xticks(x, [label for _, label in keys])
     ax.set_title("voice leading: the model beside the baselines and the human median")
@@ -118,12 +189,12 @@ def _audio(solo, bars: int = 8) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def to_html(report: dict, tunes, audio_players: int = 3, thumbnails: int = 4) -> str:
+def to_html(report, tunes=None, audio_players: int = 3, thumbnails: int = 4) -> str:
     """One self-contained HTML page: targets, the metrics table (model, baselines, human band),
     plots, and per chart the best and worst solo by the voice-leading score."""
     from .pianoroll import piano_roll_png
 
-    solos = report["_solos"]
+    solos, tunes = report.solos, tunes if tunes is not None else report.human_solos
     esc = html.escape
     rows = "".join(
         f"<tr><td>{esc(label)}</td><td>{esc(_fmt_band(r['human'], f))}</td>"
@@ -131,8 +202,8 @@ def to_html(report: dict, tunes, audio_players: int = 3, thumbnails: int = 4) ->
         f"<td>{f(r['shuffle'])}</td><td>{f(r['unigram'])}</td><td>{f(r['bigram'])}</td></tr>"
         for label, f, r in _rows(report))
     targets = "".join(f"<li class={'ok' if t['ok'] else 'no'}>{'✓' if t['ok'] else '✗'} {esc(t['target'])}: "
-                      f"{t['value']} {esc(t.get('unit', ''))}</li>" for t in report["targets"])
-    nov = report["novelty"]
+                      f"{t['value']} {esc(t.get('unit', ''))}</li>" for t in report.targets)
+    nov = report.novelty
     extra = (f"<p>Longest verbatim copy of the training values: {nov['longest_copy_values']} values"
              + (f" (from <i>{esc(str(nov['copied_from']))}</i>: <code>{esc(' '.join(nov['copied_passage']))}</code>)"
                 if nov.get("copied_from") else "")
@@ -142,7 +213,7 @@ def to_html(report: dict, tunes, audio_players: int = 3, thumbnails: int = 4) ->
              f"solos over the first chart: {nov['ngram4_overlap_share']:.1%}.</p><p>{esc(cross_entropy_line(report))}.</p>")
     plots = "".join(f'<img src="data:image/png;base64,{p}">' for p in _plots(report, tunes, solos))
     figures = []
-    for chart, group in zip(report["per_chart"], report["_per_chart_solos"]):
+    for chart, group in zip(report.per_chart, report.per_chart_solos):
         for which in ("best", "worst"):
             i = chart[which]
             s = group[i]
@@ -158,8 +229,8 @@ def to_html(report: dict, tunes, audio_players: int = 3, thumbnails: int = 4) ->
 td,th{{border-bottom:1px solid #ddd;padding:4px 10px;text-align:right}}td:first-child{{text-align:left}}
 .ok{{color:#1b7f3b}}.no{{color:#b3261e}}img{{max-width:100%}}figure{{margin:1em 0}}</style></head><body>
 <h1>jazz-lstm evaluation</h1><p><small>Audio: the first 8 bars.</small></p>
-<p>Model <code>{esc(str(report['model']['path']))}</code> ({esc(report['model']['kind'])}, sha256 {report['model']['sha256'][:12]}…),
-{report['n']} solos of {report['bars']} bars over {len(report['charts'])} chart(s); sampling {esc(json.dumps(report['sampling']))}.</p>
+<p>Model <code>{esc(str(report.model['path']))}</code> ({esc(report.model['kind'])}, sha256 {report.model['sha256'][:12]}…),
+{report.n} solos of {report.bars} bars over {len(report.charts)} chart(s); sampling {esc(json.dumps(report.sampling))}.</p>
 <h2>Targets</h2><ul>{targets}</ul>
 <h2>Metrics: model, baselines and the human band</h2>
 <table><tr><th>metric</th><th>human (p10–p90)</th><th>model</th><th>shuffle</th><th>unigram</th><th>bigram</th></tr>{rows}</table>

@@ -33,11 +33,14 @@ class SampleConfig:
 
     def __post_init__(self):
         if self.temperature is not None and not self.temperature > 0:
-            raise JazzError(f"temperature must be > 0 (got {self.temperature}); use --greedy for argmax")
+            raise JazzError(f"temperature must be > 0 (got {self.temperature}); use greedy decoding for argmax",
+                            field="temperature")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not -2**63 <= self.seed < 2**64:
+            raise JazzError(f"the seed must be a whole number in -2^63..2^64-1 (got {self.seed})", field="seed")
         if self.top_k < 0:
-            raise JazzError("top-k must be >= 0")
+            raise JazzError("top-k must be >= 0", field="top_k")
         if not 0 < self.top_p <= 1:
-            raise JazzError(f"top-p must be in (0, 1] (got {self.top_p})")
+            raise JazzError(f"top-p must be in (0, 1] (got {self.top_p})", field="top_p")
         if self.max_copy < 0:
             raise JazzError("max-copy must be >= 0 (0 = off)")
         if self.beam < 0:

@@ -5,15 +5,15 @@ decay 0.01, 100 epochs, batch 32), options for real use, one checkpoint file.
 """
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import torch
 
 from . import __version__, grammar
-from .checkpoint import Checkpoint, save
+from .charts import Chart
+from .checkpoint import Checkpoint, TrainFacts, save
 from .corpus import EncodedTune
 from .dataset import course_windows, split_by_tune, squeeze_rests
 from .errors import JazzError
@@ -88,9 +88,10 @@ def _loss(model, x, y):  # x, y: (T, B); the recipe's loss, see JazzLSTM.loss
     return model.loss(x, y)
 
 
-def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: dict | None = None, out: str | None = None,
+def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: ModelConfig | None = None, out: str | None = None,
           resume=None, progress: bool = True, names: list[str] | None = None, on_epoch=None) -> Checkpoint:
-    """Train on `tunes` (Solos or corpus.EncodedTunes).  model_cfg: ModelConfig fields other than vocab_size.
+    """Train on `tunes` (Solos or corpus.EncodedTunes).  model_cfg: the network's sizes (its vocab_size is
+    replaced by the training vocabulary's; default: the recipe's LSTM(64)).
 
     out: where to write the checkpoint (atomically, at the end and on Ctrl-C).
     resume: a Checkpoint to continue from (same vocabulary; cfg.epochs counts in total).
@@ -108,7 +109,7 @@ def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: dict | None = 
         vocab = resume.vocab
         missing = {v for i in train_idx for v in streams[i]} - set(vocab.itos)
         if missing:
-            raise JazzError(f"--resume: these tunes hold {len(missing)} values the model has never seen; train a new model")
+            raise JazzError(f"cannot resume: these tunes hold {len(missing)} values the model has never seen; train a new model")
     else:
         vocab = Vocab.build(v for i in train_idx for v in streams[i])
     ids = [[vocab.stoi.get(v, IGNORE) for v in s] for s in streams]
@@ -117,7 +118,7 @@ def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: dict | None = 
         raise JazzError(f"the training tunes give only {sum(len(s) for s in train_ids)} values; "
                         f"windows of {cfg.Tx} need more (try --tx {max(2, sum(len(s) for s in train_ids) // 2)})")
     torch.manual_seed(cfg.seed)
-    model = resume.model if resume is not None else JazzLSTM(ModelConfig(len(vocab), **(model_cfg or {})))
+    model = resume.model if resume is not None else JazzLSTM(replace(model_cfg or ModelConfig(1), vocab_size=len(vocab)))
     model.train()
     start_id = model.start_id
     x, y = make_windows(train_ids, cfg, start_id)
@@ -125,29 +126,30 @@ def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: dict | None = 
         if val_idx else (None, None)
     x, y = torch.from_numpy(x), torch.from_numpy(y)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), eps=1e-7)
-    facts = dict(resume.train) if resume is not None else {}
+    facts = replace(resume.train) if resume is not None else TrainFacts(kind="recipe")
     if resume is not None and resume.optim:
         opt.load_state_dict({"state": resume.optim["state"], "param_groups": opt.state_dict()["param_groups"]})
-    done, step = int(facts.get("epochs_done", 0)), int(facts.get("steps", 0))
-    facts["epochs_done"] = done
-    losses, val_losses = list(facts.get("losses", [])), list(facts.get("val_losses", []))
+    done, step = facts.epochs_done, facts.steps
+    losses, val_losses = list(facts.losses), list(facts.val_losses)
+    seconds = facts.seconds
     gen = torch.Generator().manual_seed(cfg.seed + done)
     chart = _chart(tunes[train_idx[0]])
     t0 = time.perf_counter()
 
     def checkpoint() -> Checkpoint:
-        facts.update(config=asdict(cfg), steps=step, losses=losses, val_losses=val_losses,
-                     tunes=[names[i] for i in train_idx], val_tunes=[names[i] for i in val_idx],
-                     windows=int(x.shape[0]), seconds=round(facts.get("seconds", 0) + time.perf_counter() - t0, 3),
-                     versions={"jazz_lstm": __version__, "torch": torch.__version__})
-        ck = Checkpoint(model, vocab, chart, json.loads(json.dumps(facts)), train_ids, opt.state_dict())
+        snapshot = replace(facts, kind="recipe", config=asdict(cfg), steps=step, losses=list(losses),
+                           val_losses=list(val_losses), tunes=[names[i] for i in train_idx],
+                           val_tunes=[names[i] for i in val_idx], windows=int(x.shape[0]),
+                           seconds=round(seconds + time.perf_counter() - t0, 3),
+                           versions={"jazz_lstm": __version__, "torch": torch.__version__})
+        ck = Checkpoint(model, vocab, chart, snapshot, train_ids, opt.state_dict())
         if out:
             save(ck, out)
         return ck
 
     def one_epoch(_done: int) -> float:
         nonlocal step
-        loss = _epoch(model, opt, x, y, cfg, gen, step)
+        loss = train_epoch(model, opt, x, y, cfg, gen, step)
         step += -(-x.shape[0] // cfg.batch_size)
         return loss
 
@@ -158,19 +160,21 @@ def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: dict | None = 
     return checkpoint()
 
 
-def run_epochs(model, one_epoch, validate, epochs: int, patience: int, facts: dict, losses: list, val_losses: list,
-               bar, on_epoch, checkpoint) -> None:
-    """The epoch loop both trainers share: run one_epoch(done) -> mean loss until `epochs`
-    (facts["epochs_done"] counts them), validate() -> loss after each when given, stop after
+def run_epochs(model, one_epoch, validate, epochs: int, patience: int, facts: TrainFacts, losses: list,
+               val_losses: list, bar=None, on_epoch=None, checkpoint=None) -> None:
+    """The epoch loop every trainer shares (the recipe, the chord model, the course's
+    `fit`): run one_epoch(done) -> mean loss until `epochs` (facts.epochs_done counts
+    them), validate() -> loss after each when given, stop after
     `patience` epochs without a better one and keep the best weights, stop when
     on_epoch(done, loss) returns False; on Ctrl-C write checkpoint() and re-raise."""
+    bar = bar or _progress(False, epochs, facts.epochs_done)
     best = min(val_losses) if val_losses else float("inf")
     best_state, since = None, 0
     try:
-        while facts["epochs_done"] < epochs:
-            losses.append(one_epoch(facts["epochs_done"]))
-            facts["epochs_done"] += 1
-            done = facts["epochs_done"]
+        while facts.epochs_done < epochs:
+            losses.append(one_epoch(facts.epochs_done))
+            facts.epochs_done += 1
+            done = facts.epochs_done
             if validate is not None:
                 val_losses.append(validate())
                 if val_losses[-1] < best - 1e-6:
@@ -180,21 +184,22 @@ def run_epochs(model, one_epoch, validate, epochs: int, patience: int, facts: di
                     since += 1
             bar.advance(losses[-1], val_losses[-1] if val_losses else None)
             if patience and validate is not None and since >= patience:
-                facts["stopped_early"] = done
+                facts.stopped_early = done
                 break
             if on_epoch is not None and on_epoch(done, losses[-1]) is False:
-                facts["cancelled"] = done
+                facts.cancelled = done
                 break
     except KeyboardInterrupt:
         bar.close()
-        checkpoint()
+        if checkpoint is not None:
+            checkpoint()
         raise
     bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
 
 
-def _epoch(model, opt, x, y, cfg: TrainConfig, gen, step: int) -> float:
+def train_epoch(model, opt, x, y, cfg: TrainConfig, gen, step: int) -> float:
     """One pass over the windows in a seeded random order; returns the mean loss."""
     perm = torch.randperm(x.shape[0], generator=gen)
     total = 0.0
@@ -220,15 +225,15 @@ def _evaluate(model, vx, vy) -> float:
     return round(loss, 5)
 
 
-def _chart(tune) -> dict:
+def _chart(tune) -> Chart:
     """What `generate` needs of the training tune: its changes, metre, tempo and register."""
     if isinstance(tune, EncodedTune):
         low, high = tune.low, tune.high
     else:
         pitches = [n.pitch for n in tune.notes] or [60]
         low, high = min(pitches), max(pitches)
-    return {"chords": [[c.symbol, c.start, c.duration] for c in tune.chords], "beats_per_bar": tune.beats_per_bar,
-            "tempo": tune.tempo, "title": tune.source, "low": max(36, low - 2), "high": min(96, high + 2)}
+    return Chart(tuple(tune.chords), float(tune.beats_per_bar), float(tune.tempo), getattr(tune, "key", None),
+                 int(max(36, low - 2)), int(min(96, high + 2)), tune.source)
 
 
 class _progress:

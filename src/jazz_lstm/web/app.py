@@ -178,7 +178,7 @@ def _run_training(st: Studio, job, tune: dict) -> None:
                    names=[tune["name"]], on_epoch=on_epoch)
         job.model_id = os.path.basename(path).split(".")[0][:12]
         st.models[job.model_id] = path
-        job.status = "cancelled" if ck.train.get("cancelled") else "done"
+        job.status = "cancelled" if ck.train.cancelled else "done"
     except JazzError as e:
         job.status, job.error = "failed", str(e)
     except Exception as e:  # a bug: keep the server up and say what happened
@@ -191,7 +191,8 @@ def _generate(st: Studio, req: GenerateRequest) -> dict:
     from .. import checkpoint, metrics
     from ..charts import parse_chart
     from ..generate import improvise
-    from ..render import FORMATS, render
+    from ..outputs import SoloRequest, write_solo
+    from ..render import FORMATS
     from ..sample import SampleConfig
 
     bad = set(req.formats) - set(FORMATS)
@@ -202,25 +203,16 @@ def _generate(st: Studio, req: GenerateRequest) -> dict:
         raise HTTPException(404, detail="no such model")
     try:
         ck = st.checkpoint(path)
-        chords = parse_chart(req.chart, float(ck.chart.get("beats_per_bar", 4.0)), source="chart")
+        chords = parse_chart(req.chart, ck.chart.beats_per_bar, source="chart")
         cfg = SampleConfig(temperature=req.temperature, seed=req.seed)
         solo = improvise(ck, chords, req.bars, 1, cfg, tempo=req.tempo)[0]
     except JazzError as e:
         raise _bad(e) from None
     rid = uuid.uuid4().hex[:12]
     stem = os.path.join(st.folder, rid)
-    formats = ("mid",) + tuple(f for f in req.formats if f != "mid")
-    heavy = set(formats) - {"mid"}
-    if heavy:
-        with st.render_slots:
-            r = render(solo, stem, formats, title=f"seed {req.seed}, T={req.temperature or 'auto'}")
-    else:
-        r = render(solo, stem, formats)
-    from .. import manifest
-
-    data = manifest.build(solo, model_path=path, model_sha256=ck.sha256, default_model=req.model_id == "default",
-                          cfg=cfg.to_dict(), files={k: os.path.basename(v) for k, v in r.files.items()}, synth=r.synth)
-    r.files["json"] = manifest.write(stem + ".json", data)
+    sreq = SoloRequest(None if req.model_id == "default" else path, bars=req.bars, tempo=req.tempo, cfg=cfg)
+    with st.render_slots:
+        r = write_solo(solo, stem, tuple(req.formats), ck, sreq, title=f"seed {req.seed}, T={req.temperature or 'auto'}")
     st.results[rid] = r.files
     m = metrics.summary(solo.notes, solo.chords, solo.beats_per_bar, solo.n_bars)
     return {"result_id": rid, "notes": len(solo.notes), "bars": solo.n_bars, "synth": r.synth, "warnings": r.warnings,

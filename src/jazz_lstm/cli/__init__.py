@@ -1,0 +1,96 @@
+"""The `jazz-lstm` command: a thin shell over the library.
+
+Imports go one way: this module registers the commands; each command module
+(`inspect_cmd`, `train_cmd`, `solo_cmd`, `evaluate_cmd`, `studio_cmd`) imports only
+`options` and the library.  Results go to stdout, progress and errors to stderr; a bad
+input is one line ``error: ...`` and exit code 2 (see errors.py), never a traceback.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from ..errors import EXIT_BAD_INPUT, EXIT_ERROR, EXIT_INTERRUPTED, JazzError
+from . import evaluate_cmd, inspect_cmd, solo_cmd, studio_cmd, train_cmd
+from .options import err, out
+
+app = typer.Typer(
+    name="jazz-lstm", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    help="Learn a jazz soloist's language from MIDI/MusicXML/ABC/leadsheets with an LSTM and improvise new solos "
+         "over chord changes.  Start with `jazz-lstm demo`.",
+)
+for command in (inspect_cmd.inspect, train_cmd.train, solo_cmd.generate, solo_cmd.demo, solo_cmd.render,
+                evaluate_cmd.evaluate, studio_cmd.studio):
+    app.command()(command)
+
+# a library error names a setting in its own words; here it gets the flag's name
+FLAGS = {"n": "--num-outputs", "bars": "--bars", "tempo": "--tempo", "temperature": "--temperature", "seed": "--seed",
+         "top_k": "--top-k", "top_p": "--top-p", "tunes": "--tunes"}
+
+
+def _version(value: bool):
+    if value:
+        from .. import __version__
+
+        out.print(f"jazz-lstm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit.")):
+    """Learn a jazz soloist's language with an LSTM and improvise over chord changes."""
+
+
+def command():
+    """The click command behind `app`, with conventional help: a flag shows no type, an
+    option shows its METAVAR, an argument reads TUNE or TUNES... in the usage line."""
+    from typer.core import TyperArgument, TyperOption
+
+    if not getattr(TyperOption, "_jazz_lstm_help", False):  # typer's own help says <bool>, <str>, {tunes}
+        show = TyperOption.display_type_rich
+        TyperOption.display_type_rich = lambda self, ctx: None if self.is_flag else show(self, ctx)
+        TyperArgument.display_type_rich = lambda self, ctx: None
+        TyperArgument._usage_display_name = lambda self: self.metavar if self.required else f"[{self.metavar}]"
+        TyperOption._jazz_lstm_help = True
+    cmd = typer.main.get_command(app)
+    for sub in getattr(cmd, "commands", {}).values():
+        for p in sub.params:
+            if isinstance(p, TyperArgument):
+                p.metavar = p.metavar or p.name.upper()
+    return cmd
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, turning user errors into one line and exit code 2."""
+    from typer import _click as click  # typer carries its own click (typer._click)
+
+    try:
+        code = command().main(args=argv, prog_name="jazz-lstm", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except click.exceptions.NoArgsIsHelpError as e:
+        e.show()  # no arguments: the help, as `jazz-lstm --help` prints it
+        sys.exit(0)
+    except click.exceptions.ClickException as e:  # a bad option or value: one line, as for any bad input
+        ctx = getattr(e, "ctx", None)
+        cmd = f" {ctx.info_name}" if ctx is not None and ctx.parent is not None else ""
+        err.print(f"[red]error:[/] {e.format_message()} (see 'jazz-lstm{cmd} --help')", highlight=False)
+        sys.exit(EXIT_BAD_INPUT)
+    except JazzError as e:
+        flag = FLAGS.get(e.field or "")
+        err.print(f"[red]error:[/] {flag + ': ' if flag and not e.source else ''}{e}", highlight=False)
+        sys.exit(EXIT_BAD_INPUT)
+    except (KeyboardInterrupt, typer.Abort):  # typer turns Ctrl-C into Abort outside a command
+        err.print("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as e:  # a bug: say so briefly, full traceback only on request
+        if os.environ.get("JAZZ_LSTM_DEBUG"):
+            raise
+        err.print(f"[red]internal error:[/] {type(e).__name__}: {e} (set JAZZ_LSTM_DEBUG=1 for the traceback)", highlight=False)
+        sys.exit(EXIT_ERROR)
+
+
+if __name__ == "__main__":
+    main()

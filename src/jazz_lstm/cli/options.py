@@ -1,0 +1,73 @@
+"""What every command shares: the two consoles, the option types, progress bars, and the
+one place a tune argument and `--chords` become library records.  Commands import this
+module and the library -- never each other, never the package's `__init__`."""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+out = Console(soft_wrap=True)  # results
+err = Console(stderr=True, soft_wrap=True)  # progress, warnings, errors
+
+TUNE_HELP = ("A MIDI (.mid), MusicXML (.xml/.mxl/.musicxml), ABC (.abc) or Impro-Visor leadsheet (.ls) file; 'default' for "
+             "the embedded tune (Foster's 'Jeanie with the Light Brown Hair' lead sheet); or corpus:NAME for a piece of "
+             "music21's corpus.")
+CHORDS_HELP = ("The changes: a chart file, an Impro-Visor leadsheet (.ls: its chord part), a tune file (its chords), or chart "
+               "text like 'Dm7 G7 | Cmaj7 | % |' (one bar per '|'; '/' holds a chord one more slot; a bar of '%' repeats "
+               "the last bar).")
+FORMATS_HELP = "What to write beside the MIDI: comma-separated from wav,png,musicxml,svg,score.png; 'none' for MIDI only."
+ALL_FORMATS = "wav,png,musicxml,svg,score.png"
+
+Model = Annotated[Optional[str], typer.Option("--model", "-m", metavar="FILE", help=(
+    "A model file from `jazz-lstm train` (default: the pretrained model that ships with the package)."))]
+MelodyTrack = Annotated[Optional[str], typer.Option("--melody-track", "-t", metavar="TRACK", help=(
+    "The melody track, by number or name (see the ranking that `inspect` prints); default: best-ranked."))]
+Chords = Annotated[Optional[str], typer.Option("--chords", "-c", metavar="CHANGES", help=CHORDS_HELP)]
+Formats = Annotated[str, typer.Option("--formats", metavar="LIST", help=FORMATS_HELP)]
+Soundfont = Annotated[Optional[str], typer.Option("--soundfont", metavar="FILE", help=(
+    "A General MIDI .sf2 for the WAV (default: the installed one)."))]
+Seed = Annotated[int, typer.Option("--seed", metavar="N", help="Seeds the sampling: the same seed, model and options "
+                                   "give the same MIDI bytes.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+
+
+def formats(spec: str) -> tuple:
+    """--formats: ("mid", ...) -- MIDI always."""
+    if spec.strip().lower() in ("none", ""):
+        return ("mid",)
+    return ("mid",) + tuple(f.strip().lower() for f in spec.split(",") if f.strip())
+
+
+def changes(spec: str | None, beats_per_bar: float = 4.0):
+    """--chords as a Chart (None when not given)."""
+    from ..changes import read_changes
+
+    return read_changes(spec, beats_per_bar) if spec else None
+
+
+def tune(spec: str | None, melody_track: str | None = None, chords: str | None = None):
+    """A tune argument with --melody-track and --chords applied, as a Solo; warns when its
+    chords could only be guessed from the melody."""
+    from ..midi_io import read_tune
+    from ..tunes import resolve
+
+    chart = changes(chords)
+    solo = read_tune(resolve(spec), melody_track, list(chart.chords) if chart else None)
+    if solo.chord_origin == "melody":
+        warn(f"{spec}: no chord symbols and no accompaniment: the chords were guessed from the melody alone "
+             "(give the changes with --chords)")
+    return solo
+
+
+def warn(message: str) -> None:
+    err.print(f"[yellow]warning:[/] {message}", highlight=False)
+
+
+def progress(label: str, disable: bool = False):
+    """A transient progress bar on stderr (nothing when stderr is not a terminal, or disabled)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                    TimeElapsedColumn(), console=err, transient=True, disable=disable)
