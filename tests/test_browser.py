@@ -4,6 +4,7 @@ upload a tune -> train a few epochs -> generate -> the audio element has a playa
 source and the score SVG is in the page; a screenshot is saved to artifacts/.
 """
 import os
+import re
 import shutil
 
 import pytest
@@ -28,19 +29,27 @@ def browser():
         b.close()
 
 
+def sync_api_expect():
+    from playwright.sync_api import expect
+
+    return expect
+
+
 def test_upload_train_generate_listen_and_look(browser, server, tmp_path):  # noqa: F811
     lick = [(p, s + 16 * i, d) for i in range(3) for p, s, d in LICK]
     tune = write_midi(tmp_path / "lick.mid", [("Piano", 0, False, comping(repeats=3)), ("Sax", 65, False, lick)])
     page = browser.new_page(viewport={"width": 1280, "height": 1800})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)  # the studio's CSP holds
     page.goto(server + "/")
     page.set_input_files("#file", tune)
-    page.wait_for_function("document.querySelector('#tune-status').textContent === 'loaded'", timeout=20000)
+    expect = sync_api_expect()
+    expect(page.locator("#tune-status")).to_have_text("loaded", timeout=20000)  # locators: no eval under the CSP
     assert "Sax" in page.inner_text("#ranking") and "Dm7" in page.input_value("#chart")
     page.fill("#epochs", "5")
     page.click("#train-button")
-    page.wait_for_function("document.querySelector('#train-status').textContent.startsWith('Model: trained')", timeout=30000)
+    expect(page.locator("#train-status")).to_have_text(re.compile("^Model: trained"), timeout=30000)
     page.select_option("#progression", label="12-bar jazz blues in F")
     assert page.input_value("#bars") == "12"
     page.click("#generate-button")

@@ -24,7 +24,7 @@ def server(tmp_path_factory):
     import uvicorn
 
     from jazz_lstm.web.app import create_app
-    from jazz_lstm.web.state import Studio
+    from jazz_lstm.web.service import Studio
 
     port = free_port()
     cfg = uvicorn.Config(create_app(Studio(str(tmp_path_factory.mktemp("studio")))), host="127.0.0.1", port=port, log_level="warning")
@@ -143,3 +143,99 @@ def test_upload_a_leadsheet(server, tmp_path):
     bad.write_text("(part (type melody)) c4 q4")
     r = upload(server, bad)
     assert r.status_code == 400 and "not a note" in r.json()["detail"]
+
+
+def test_host_origin_and_headers(server):
+    """DNS rebinding (a foreign Host) and cross-origin POSTs are refused; pages carry security
+    headers; the API's docs need no CDN (the schema is served, the Swagger page is off)."""
+    port = server.rsplit(":", 1)[1]
+    assert httpx.get(server + "/", headers={"Host": "evil.example"}).status_code == 400
+    assert httpx.get(server + "/", headers={"Host": f"localhost:{port}"}).status_code == 200
+    r = httpx.post(f"{server}/api/generate", json={"chart": "C |"}, headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403
+    r = httpx.post(f"{server}/api/generate", json={"chart": "C |", "bars": 1, "formats": []},
+                   headers={"Origin": f"http://127.0.0.1:{port}"}, timeout=60)
+    assert r.status_code == 200, r.text
+    page = httpx.get(server + "/")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"
+    assert httpx.get(server + "/api/docs").status_code == 404
+    assert httpx.get(server + "/api/openapi.json").json()["info"]["title"] == "jazz-lstm studio"
+
+
+def test_chunked_upload_is_cut_off_and_others_are_answered(server):
+    """A 64 MB chunked upload (no Content-Length) is refused with 413 once it passes the cap,
+    without being spooled whole."""
+    def body():
+        yield b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.mid\"\r\n\r\n"
+        for _ in range(64):
+            yield b"\0" * (1024 * 1024)
+
+    r = httpx.post(f"{server}/api/tunes", content=body(), headers={"Content-Type": "multipart/form-data; boundary=b"},
+                   timeout=60)
+    assert r.status_code == 413
+    assert httpx.get(server + "/api/progressions", timeout=5).status_code == 200
+
+
+def test_zip_bomb_and_hostile_files_are_400(server, tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.mxl"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("score.xml", b" " * (40 * 1024 * 1024))  # 40 MB of spaces, a few KB packed
+    assert bomb.stat().st_size < 200_000
+    r = upload(server, bomb)
+    assert r.status_code == 400 and "unpacks to more than" in r.json()["detail"]
+    zero_ts = tmp_path / "ts.mid"  # a time signature with numerator 0
+    zero_ts.write_bytes(b"MThd\0\0\0\x06\0\0\0\x01\x01\xe0MTrk\0\0\0\x14\0\xff\x58\x04\0\x02\x18\x08"
+                        b"\0\x90\x3c\x40\x60\x80\x3c\0\0\xff\x2f\0")
+    r = upload(server, zero_ts)
+    assert r.status_code == 400, r.text
+
+
+def test_slow_parse_is_timed_out_and_does_not_block(server, tune_file, monkeypatch):
+    """Parsing runs in a worker process with a time limit, off the event loop: while one upload
+    hangs, other clients are answered within a second."""
+    import jazz_lstm.midi_io as mio
+    import jazz_lstm.web.service as service
+
+    def hang(*a, **k):
+        time.sleep(30)
+
+    monkeypatch.setattr(mio, "read_tune", hang)
+    monkeypatch.setattr(service, "PARSE_SECONDS", 2.0)
+    result = {}
+    th = threading.Thread(target=lambda: result.setdefault("r", upload(server, tune_file)))
+    th.start()
+    time.sleep(0.3)
+    t = time.perf_counter()
+    assert httpx.get(server + "/api/progressions", timeout=5).status_code == 200
+    assert time.perf_counter() - t < 1.0
+    th.join(30)
+    assert result["r"].status_code == 400 and "took longer than 2 s" in result["r"].json()["detail"]
+
+
+def test_retention_bounds_and_cleanup(tmp_path):
+    from jazz_lstm.web.service import Bounded, Studio
+
+    st = Studio(str(tmp_path / "w"), keep_minutes=10, keep_bytes=3000)
+    os.makedirs(st.folder, exist_ok=True)
+    old = st.new_path(".wav")
+    with open(old, "wb") as f:
+        f.write(b"x" * 10)
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    paths = []
+    for i in range(4):
+        paths.append(st.new_path(".mid"))
+        with open(paths[-1], "wb") as f:
+            f.write(b"y" * 1000)
+        os.utime(paths[-1], (time.time() - 60 + i, time.time() - 60 + i))
+    st.clean()
+    assert not os.path.exists(old)  # older than the keep time
+    assert [os.path.exists(p) for p in paths] == [False, True, True, True]  # the oldest beyond 3000 bytes
+    b = Bounded(3)
+    for i in range(10):
+        b[i] = i
+    assert list(b) == [7, 8, 9]
+    st.close()
+    assert not os.path.exists(st.folder)

@@ -252,7 +252,7 @@ def read_file(path: str) -> LeadSheet:
 def read_leadsheet(path: str):
     """Read a `.ls` file into a RawTune (midi_io's record): one melody track holding every
     chorus, and the chord part repeated under each chorus."""
-    from .midi_io import RawTune, Track
+    from .rawtune import RawTune, Track
 
     ls = read_file(path)
     chart = chart_chords(ls, path)

@@ -1,72 +1,27 @@
 """Read MIDI / MusicXML / ABC into a Solo (the melody chosen by melody.py); write MIDI.
 
 MIDI goes through symusic (C++, about a millisecond for a 90 KB file); MusicXML
-and ABC through music21, which also reads chord symbols.
+and ABC through music21 (scoreio.py), which also reads chord symbols.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import JazzError
-from .harmony import M21_KINDS, QUALITIES, chords_from_profile, make_chord, parse_chord, profile
+from .harmony import chords_from_profile, make_chord, parse_chord, profile
 from .melody import TrackScore, doubles, harmonic_fit, pick_track, rank_tracks, top_voice  # noqa: F401  (re-exported)
 from .melody import segment as _segment
 from .music import Chord, Note, Solo, merge_ties
+from .rawtune import KEYS as _KEYS
+from .rawtune import RawTune, Track, spans as _spans
 
 MIDI_EXT = (".mid", ".midi", ".smf", ".kar")
 XML_EXT = (".xml", ".mxl", ".musicxml")
 ABC_EXT = (".abc",)
 LS_EXT = (".ls",)  # Impro-Visor leadsheets (leadsheet.py)
 TUNE_EXT = MIDI_EXT + XML_EXT + ABC_EXT + LS_EXT
-_KEYS = ["Cb", "Gb", "Db", "Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#"]
-
-
-@dataclass
-class Track:
-    """One instrument's notes as parallel arrays: start and dur in beats, MIDI pitch, velocity."""
-
-    name: str
-    program: int
-    is_drum: bool
-    start: np.ndarray
-    dur: np.ndarray
-    pitch: np.ndarray
-    vel: np.ndarray
-
-    @classmethod
-    def from_lists(cls, name, program, is_drum, start, dur, pitch, vel) -> Track:
-        start, dur = np.asarray(start, float), np.asarray(dur, float)
-        pitch, vel = np.asarray(pitch, np.int64), np.clip(np.asarray(vel, np.int64), 1, 127)
-        ok = (dur > 0) & (pitch >= 0) & (pitch <= 127) & (start >= 0)
-        return cls(name, int(program), bool(is_drum), start[ok], dur[ok], pitch[ok], vel[ok])
-
-    def __len__(self) -> int:
-        return int(self.start.size)
-
-    @property
-    def end(self) -> np.ndarray:
-        return self.start + self.dur
-
-    @property
-    def notes(self) -> list[Note]:
-        """The track as Note objects (built on demand: tracks can hold thousands)."""
-        return [Note(int(p), float(s), float(d), int(v)) for s, d, p, v in zip(self.start, self.dur, self.pitch, self.vel)]
-
-
-@dataclass
-class RawTune:
-    tracks: list
-    chords: list  # from chord symbols in the file, may be []
-    time_signature: tuple
-    tempo: float
-    key: str | None
-    source: str
-    title: str = ""
-
-
 def _read_midi(path: str) -> RawTune:
     import symusic
 
@@ -109,102 +64,6 @@ def _marker_chords(score, tpq: int) -> list[Chord]:
     if len(chords) < 8 and all(c.quality == "" for c in chords):
         return []
     return chords
-
-
-def _read_music21(path: str) -> RawTune:
-    import music21 as m21
-
-    try:
-        score = m21.converter.parse(path, forceSource=True, storePickle=False)  # never read or write pickles
-    except Exception as e:
-        raise JazzError(f"cannot parse as MusicXML/ABC ({type(e).__name__})", path) from None
-    parts = list(getattr(score, "parts", []))
-    if not parts:
-        raise JazzError("no parts in this score", path)
-    ts_list = list(score.recurse().getElementsByClass(m21.meter.TimeSignature))
-    ts = (ts_list[0].numerator, ts_list[0].denominator) if ts_list else (4, 4)
-    shift = 0.0  # pickup bar: move everything so that bar lines fall on multiples of the bar
-    measures = list(parts[0].getElementsByClass(m21.stream.Measure))
-    if measures and measures[0].paddingLeft:
-        shift = float(measures[0].paddingLeft)
-    tracks = []
-    for i, part in enumerate(parts):
-        cols: list[list] = [[], [], [], []]
-        for n in part.stripTies().recurse().notes:
-            if isinstance(n, m21.harmony.ChordSymbol):
-                continue
-            start, dur = float(n.getOffsetInHierarchy(part)) + shift, float(n.quarterLength)
-            for p in n.pitches:
-                for col, v in zip(cols, (start, dur, int(p.midi), n.volume.velocity or 90)):
-                    col.append(v)
-        instr = part.getInstrument(returnDefault=True)
-        prog = instr.midiProgram if instr.midiProgram is not None else 0
-        tracks.append(Track.from_lists(part.partName or f"part {i}", prog, False, *cols))
-    chords = []
-    symbols = [cs for cs in score.recurse().getElementsByClass(m21.harmony.ChordSymbol)
-               if not isinstance(cs, m21.harmony.NoChord)]
-    for cs in symbols:
-        start = float(cs.getOffsetInHierarchy(score)) + shift
-        q = _quality_from_text(cs.chordKindStr) or M21_KINDS.get(cs.chordKind)
-        q = _with_alterations(q, cs)
-        root = cs.root().pitchClass
-        bass = cs.bass().pitchClass if cs.bass() is not None else None
-        names = (cs.root().name.replace("-", "b"), cs.bass().name.replace("-", "b") if cs.bass() is not None else "")
-        if q is None:  # unusual kind: pick the closest known quality by pitch classes
-            pcs = {p.pitchClass for p in cs.pitches}
-            q = max(QUALITIES, key=lambda k: len(pcs & {(root + i) % 12 for i in QUALITIES[k][0]}) * 2
-                    - len({(root + i) % 12 for i in QUALITIES[k][0]} ^ pcs))
-        chords.append(make_chord(root, q, start, 1.0, bass, names))
-    tempo = 120.0
-    marks = list(score.recurse().getElementsByClass(m21.tempo.MetronomeMark))
-    bpm = marks[0].getQuarterBPM() if marks else None
-    if bpm and np.isfinite(bpm) and bpm > 0:
-        tempo = float(bpm)
-    keys = list(score.recurse().getElementsByClass(m21.key.KeySignature))
-    key = None
-    if keys:
-        k = keys[0]
-        key = f"{k.tonic.name.replace('-', 'b')} {k.mode}" if isinstance(k, m21.key.Key) else f"{_KEYS[k.sharps + 7]} major"
-    return RawTune(tracks, _spans(chords, score.highestTime + shift), ts, min(400.0, max(10.0, tempo)), key, path)
-
-
-def _with_alterations(quality: str | None, cs) -> str | None:
-    """The quality with the chord symbol's <degree> alterations kept ("7" + b9 -> "7b9")."""
-    if quality is None:
-        return None
-    mods = []
-    try:
-        steps = cs.getChordStepModifications()
-    except Exception:
-        steps = []
-    for d in steps:
-        alter = int(round(d.interval.semitones)) if d.interval is not None else 0
-        if d.modType in ("add", "alter") and d.degree in (5, 9, 11, 13):
-            mods.append({-1: "b", 1: "#"}.get(alter, "") + str(d.degree))
-    if not mods:
-        return quality
-    return _quality_from_text(quality + "".join(mods)) or quality
-
-
-def _quality_from_text(text: str | None) -> str | None:
-    """The quality a chord symbol's written suffix ("m7b5", "7b9", "Δ") names, if we know it."""
-    if not text or not text.strip():
-        return None
-    try:
-        return parse_chord("C" + text.strip()).quality
-    except JazzError:
-        return None
-
-
-def _spans(chords: list[Chord], end: float) -> list[Chord]:
-    """Give zero-length chord symbols their extent: until the next symbol."""
-    chords = sorted(chords, key=lambda c: c.start)
-    out = []
-    for i, c in enumerate(chords):
-        stop = chords[i + 1].start if i + 1 < len(chords) else max(end, c.start + 1)
-        if stop > c.start:
-            out.append(c.at(c.start, stop - c.start))
-    return out
 
 
 MAX_BEATS = 40_000  # the longest tune read: about five and a half hours at 120 quarter notes a minute
@@ -250,7 +109,9 @@ def _read_any(path: str) -> RawTune:
 
         return read_leadsheet(path)
     if ext in XML_EXT + ABC_EXT:
-        return _read_music21(path)
+        from .scoreio import read_score
+
+        return read_score(path)
     with open(path, "rb") as f:
         head = f.read(4)
     if head == b"MThd" or ext in MIDI_EXT:

@@ -1,47 +1,84 @@
-"""The studio's HTTP API (FastAPI), over the same functions the CLI uses.
+"""The studio's HTTP API (FastAPI): routes over one `service.Studio`.
 
     jazz-lstm studio            # http://127.0.0.1:8765
+
+Safe to leave open: requests must name an allowed host (no DNS rebinding), a POST from
+another origin is refused, uploads are capped while they stream in, every bad input is a
+4xx with one line, work runs off the event loop, pages carry security headers, and the
+work folder is removed on exit.  No CDN: the API's schema is at /api/openapi.json.
 """
 from __future__ import annotations
 
 import os
-import threading
+from urllib.parse import urlsplit
 
-from fastapi import FastAPI, HTTPException, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi import FastAPI, HTTPException, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from ..errors import JazzError
-from .state import UPLOAD_LIMIT, Studio
+from .service import UPLOAD_LIMIT, Busy, NotFound, Studio
 
+BODY_LIMIT = UPLOAD_LIMIT + 64 * 1024  # bytes of any request body (an upload and its multipart framing)
 STATIC = os.path.join(os.path.dirname(__file__), "static")
-RESULT_FILES = {"mid": "audio/midi", "wav": "audio/wav", "png": "image/png", "svg": "image/svg+xml",
+RESULT_TYPES = {"mid": "audio/midi", "wav": "audio/wav", "png": "image/png", "svg": "image/svg+xml",
                 "musicxml": "application/vnd.recordare.musicxml+xml", "json": "application/json", "score.png": "image/png"}
+HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                      "script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+           "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
 
 class TrainRequest(BaseModel):
-    tune_id: str
+    tune_id: str = Field(..., max_length=64)
     epochs: int = Field(100, ge=1, le=2000)
 
 
 class GenerateRequest(BaseModel):
-    model_id: str = "default"
+    model_id: str = Field("default", max_length=64)
     chart: str = Field(..., min_length=1, max_length=20000)
     bars: int = Field(12, ge=1, le=256)
     tempo: float = Field(132.0, ge=30, le=320)
     temperature: float | None = Field(None, gt=0, le=5)  # None: the model kind's default
-    seed: int = 0
-    formats: list[str] = ["wav", "png", "musicxml", "svg"]
+    seed: int = Field(0, ge=0, lt=2**63)
+    formats: list[str] = Field(["wav", "png", "musicxml", "svg"], max_length=8)
 
 
-def _bad(e: JazzError) -> HTTPException:
-    return HTTPException(400, detail=str(e))
-
-
-def create_app(studio: Studio | None = None) -> FastAPI:
-    app = FastAPI(title="jazz-lstm studio", docs_url="/api/docs")
+def create_app(studio: Studio | None = None, hosts: tuple = ("127.0.0.1", "localhost", "::1")) -> FastAPI:
+    """The app over `studio` (a fresh one by default); requests must name one of `hosts`."""
     st = studio or Studio()
+    app = FastAPI(title="jazz-lstm studio", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+                  on_shutdown=[st.close] if studio is None else [])
     app.state.studio = st
+    allowed = {h.strip("[]").lower() for h in hosts}
+
+    @app.middleware("http")
+    async def guard(request, call_next):
+        host = urlsplit("//" + request.headers.get("host", "")).hostname or ""
+        if host.lower() not in allowed:
+            return JSONResponse({"detail": "this host name is not served here"}, 400, headers=HEADERS)
+        origin = request.headers.get("origin")
+        if request.method not in ("GET", "HEAD", "OPTIONS") and origin is not None \
+                and (urlsplit(origin).hostname or "").lower() not in allowed:
+            return JSONResponse({"detail": "cross-origin requests are refused"}, 403, headers=HEADERS)
+        size = request.headers.get("content-length")
+        if size is not None and (not size.isdigit() or int(size) > BODY_LIMIT):
+            return JSONResponse({"detail": f"upload too large (limit {UPLOAD_LIMIT // 2**20} MB)"}, 413, headers=HEADERS)
+        response = await call_next(request)
+        response.headers.update(HEADERS)
+        return response
+
+    @app.exception_handler(JazzError)
+    async def bad_input(request, e: JazzError):
+        return JSONResponse({"detail": str(e)}, 400)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request, e: NotFound):
+        return JSONResponse({"detail": str(e)}, 404)
+
+    @app.exception_handler(Busy)
+    async def busy(request, e: Busy):
+        return JSONResponse({"detail": str(e)}, 429)
 
     @app.get("/", response_class=HTMLResponse)
     def index():
@@ -60,161 +97,113 @@ def create_app(studio: Studio | None = None) -> FastAPI:
 
         return PROGRESSIONS
 
-    def describe(tune_id: str) -> dict:
-        from dataclasses import asdict
-
-        from ..charts import format_chart
-
-        t = st.tunes[tune_id]
-        solo = t["solo"]
-        return {"tune_id": tune_id, "name": t["name"], "melody_track": solo.melody_track, "notes": len(solo.notes),
-                "bars": solo.n_bars, "tempo": round(solo.tempo), "chord_origin": solo.chord_origin,
-                "ranking": [asdict(r) for r in solo.ranking], "chart": format_chart(solo.chords, solo.beats_per_bar),
-                "pianoroll": f"/api/tunes/{tune_id}/pianoroll.png"}
-
-    def read(path: str, name: str, melody_track=None) -> dict:
-        from ..midi_io import read_tune
-
-        try:
-            solo = read_tune(path, melody_track)
-        except JazzError as e:
-            raise HTTPException(400, detail=str(e).replace(path, name)) from None
-        tune_id = os.path.basename(path).split(".")[0][:12]
-        st.tunes[tune_id] = {"path": path, "solo": solo, "name": name}
-        return describe(tune_id)
-
     @app.post("/api/tunes")
-    async def upload(request: Request, file: UploadFile):
-        size = int(request.headers.get("content-length") or 0)
-        if size > UPLOAD_LIMIT + 64 * 1024:
-            raise HTTPException(413, detail=f"upload too large (limit {UPLOAD_LIMIT // (1024 * 1024)} MB)")
+    async def upload(file: UploadFile):
         data = await file.read(UPLOAD_LIMIT + 1)
         if len(data) > UPLOAD_LIMIT:
-            raise HTTPException(413, detail=f"upload too large (limit {UPLOAD_LIMIT // (1024 * 1024)} MB)")
-        try:
-            path = st.save_upload(file.filename or "", data)
-        except JazzError as e:
-            raise _bad(e) from None
-        return read(path, os.path.basename(file.filename or "upload"))
+            raise HTTPException(413, detail=f"upload too large (limit {UPLOAD_LIMIT // 2**20} MB)")
+        path = st.save_upload(file.filename or "", data)
+        return await run_in_threadpool(st.read, path, os.path.basename(file.filename or "upload"))
 
     @app.post("/api/tunes/default")
     def default_tune():
         from ..tunes import DEFAULT_TUNE, resolve
 
-        return read(resolve(None), DEFAULT_TUNE)
+        return st.read(resolve(None), DEFAULT_TUNE)
 
     @app.post("/api/tunes/{tune_id}/melody")
     def set_melody(tune_id: str, track: int):
-        t = _tune(tune_id)
-        return read(t["path"], t["name"], str(track))
-
-    def _tune(tune_id: str) -> dict:
-        if tune_id not in st.tunes:
-            raise HTTPException(404, detail="no such tune")
-        return st.tunes[tune_id]
+        t = st.tune(tune_id)
+        return st.read(t["path"], t["name"], str(track))
 
     @app.get("/api/tunes/{tune_id}/pianoroll.png")
     def tune_roll(tune_id: str):
-        from fastapi import Response
-
-        from ..pianoroll import piano_roll_png
-
-        t = _tune(tune_id)
-        if "roll" not in t:
-            with st.render_slots:
-                t["roll"] = piano_roll_png(t["solo"], t["name"], dpi=70)
-        return Response(t["roll"], media_type="image/png")
+        return Response(st.piano_roll(tune_id), media_type="image/png")
 
     @app.post("/api/train")
     def train(req: TrainRequest):
-        t = _tune(req.tune_id)
-        try:
-            job = st.start_job(req.tune_id, req.epochs)
-        except LookupError as e:
-            return JSONResponse({"detail": str(e)}, status_code=429)
-        threading.Thread(target=_run_training, args=(st, job, t), daemon=True).start()
-        return job.public()
+        return st.start_training(req.tune_id, req.epochs).public()
 
     @app.get("/api/jobs/{job_id}")
     def job(job_id: str):
-        if job_id not in st.jobs:
-            raise HTTPException(404, detail="no such job")
-        return st.jobs[job_id].public()
+        return st.job(job_id).public()
 
     @app.post("/api/jobs/{job_id}/cancel")
     def cancel(job_id: str):
-        if job_id not in st.jobs:
-            raise HTTPException(404, detail="no such job")
-        st.jobs[job_id].cancel.set()
-        return st.jobs[job_id].public()
+        j = st.job(job_id)
+        j.cancel.set()
+        return j.public()
 
     @app.post("/api/generate")
     def generate(req: GenerateRequest):
-        return _generate(st, req)
+        return st.generate(req.model_id, req.chart, req.bars, req.tempo, req.temperature, req.seed, req.formats)
 
     @app.get("/api/results/{result_id}/{fmt}")
     def result(result_id: str, fmt: str):
-        files = st.results.get(result_id)
-        if not files or fmt not in files or fmt not in RESULT_FILES:
+        if fmt not in RESULT_TYPES:
             raise HTTPException(404, detail="no such result")
-        name = f"solo.{fmt}"
-        return FileResponse(files[fmt], media_type=RESULT_FILES[fmt], filename=name)
+        return FileResponse(st.result_file(result_id, fmt), media_type=RESULT_TYPES[fmt], filename=f"solo.{fmt}")
 
-    return app
+    return _Capped(app)
 
 
-def _run_training(st: Studio, job, tune: dict) -> None:
-    from ..train import TrainConfig, train
+class _Capped:
+    """ASGI wrapper: a request body beyond BODY_LIMIT is cut off while it streams in -- a
+    chunked upload without Content-Length included -- and answered 413."""
 
-    job.status = "running"
+    def __init__(self, app: FastAPI):
+        self.app, self.state = app, app.state
 
-    def on_epoch(done: int, loss: float):
-        job.epoch, job.losses = done, job.losses + [loss]
-        return not job.cancel.is_set()
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        seen, tripped, answered = 0, False, False
 
+        async def counted():
+            nonlocal seen, tripped
+            if tripped:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > BODY_LIMIT:
+                    tripped = True  # stop reading: the app sees the client go
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def reply(message):
+            if not tripped:
+                return await send(message)
+
+        async def too_large():
+            nonlocal answered
+            if not answered:
+                answered = True
+                body = b'{"detail":"upload too large (limit %d MB)"}' % (UPLOAD_LIMIT // 2**20)
+                headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
+                headers += [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
+                await send({"type": "http.response.start", "status": 413, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+
+        try:
+            await self.app(scope, counted, reply)
+        except Exception:
+            if not tripped:
+                raise
+        if tripped:
+            await too_large()
+
+
+def serve(host: str, port: int) -> None:
+    """Run the studio until Ctrl-C; its work folder is removed on the way out."""
+    import uvicorn
+
+    st = Studio()
     try:
-        path = st.new_path(".safetensors")
-        ck = train([tune["solo"]], TrainConfig(epochs=job.epochs), out=path, progress=False,
-                   names=[tune["name"]], on_epoch=on_epoch)
-        job.model_id = os.path.basename(path).split(".")[0][:12]
-        st.models[job.model_id] = path
-        job.status = "cancelled" if ck.train.cancelled else "done"
-    except JazzError as e:
-        job.status, job.error = "failed", str(e)
-    except Exception as e:  # a bug: keep the server up and say what happened
-        job.status, job.error = "failed", f"internal error: {type(e).__name__}: {e}"
-
-
-def _generate(st: Studio, req: GenerateRequest) -> dict:
-    import uuid
-
-    from .. import checkpoint, metrics
-    from ..charts import parse_chart
-    from ..generate import improvise
-    from ..outputs import SoloRequest, write_solo
-    from ..render import FORMATS
-    from ..sample import SampleConfig
-
-    bad = set(req.formats) - set(FORMATS)
-    if bad:
-        raise HTTPException(400, detail=f"unknown format(s): {', '.join(sorted(bad))}")
-    path = checkpoint.default_model_path() if req.model_id == "default" else st.models.get(req.model_id)
-    if not path:
-        raise HTTPException(404, detail="no such model")
-    try:
-        ck = st.checkpoint(path)
-        chords = parse_chart(req.chart, ck.chart.beats_per_bar, source="chart")
-        cfg = SampleConfig(temperature=req.temperature, seed=req.seed)
-        solo = improvise(ck, chords, req.bars, 1, cfg, tempo=req.tempo)[0]
-    except JazzError as e:
-        raise _bad(e) from None
-    rid = uuid.uuid4().hex[:12]
-    stem = os.path.join(st.folder, rid)
-    sreq = SoloRequest(None if req.model_id == "default" else path, bars=req.bars, tempo=req.tempo, cfg=cfg)
-    with st.render_slots:
-        r = write_solo(solo, stem, tuple(req.formats), ck, sreq, title=f"seed {req.seed}, T={req.temperature or 'auto'}")
-    st.results[rid] = r.files
-    m = metrics.summary(solo.notes, solo.chords, solo.beats_per_bar, solo.n_bars)
-    return {"result_id": rid, "notes": len(solo.notes), "bars": solo.n_bars, "synth": r.synth, "warnings": r.warnings,
-            "files": {fmt: f"/api/results/{rid}/{fmt}" for fmt in r.files}, "tokens": len(solo.tokens),
-            "metrics": {k: round(v, 3) for k, v in m.items()}}
+        hosts = ("127.0.0.1", "localhost", "::1") + ((host,) if host not in ("0.0.0.0", "::") else ())
+        try:
+            uvicorn.run(create_app(st, hosts), host=host, port=port, log_level="warning")
+        except OSError as e:
+            raise JazzError(f"cannot listen on {host}:{port} ({e.strerror})") from None
+    finally:
+        st.close()

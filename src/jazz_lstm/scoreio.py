@@ -1,0 +1,150 @@
+"""MusicXML and ABC through music21, bounded: the unpacked size is capped before parsing
+and the parse runs under a time limit; music21's pickle cache is never used."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from contextlib import contextmanager
+
+import numpy as np
+
+from .errors import JazzError
+from .harmony import M21_KINDS, QUALITIES, make_chord, parse_chord
+from .rawtune import KEYS as _KEYS
+from .rawtune import RawTune, Track
+from .rawtune import spans as _spans
+from .music import Chord
+
+PARSE_SECONDS = float(os.environ.get("JAZZ_LSTM_PARSE_SECONDS", "30"))  # music21's parse of one file, at most
+MAX_SCORE_BYTES = int(os.environ.get("JAZZ_LSTM_MAX_SCORE_MB", "32")) * 1024 * 1024  # a MusicXML/ABC file, unpacked
+
+
+class _TooSlow(Exception):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Raise _TooSlow in the block after `seconds` (SIGALRM: the main thread of a Unix
+    process only; elsewhere -- the studio's worker threads -- the caller bounds the time)."""
+    usable = seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def stop(signum, frame):
+        raise _TooSlow()
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _unpacked_size(path: str) -> int:
+    """Bytes a score file holds once unpacked (an .mxl is a zip: the sum of its members)."""
+    if path.lower().endswith(".mxl"):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as z:
+                return sum(i.file_size for i in z.infolist())
+        except (zipfile.BadZipFile, OSError):
+            raise JazzError("not a compressed MusicXML file (bad zip)", path) from None
+    return os.path.getsize(path)
+
+
+def read_score(path: str) -> RawTune:
+    """A MusicXML (.xml, .mxl, .musicxml) or ABC file as tracks, chord symbols, metre, tempo and key."""
+    import music21 as m21
+
+    if _unpacked_size(path) > MAX_SCORE_BYTES:
+        raise JazzError(f"the score unpacks to more than {MAX_SCORE_BYTES // 2**20} MB (JAZZ_LSTM_MAX_SCORE_MB)", path)
+    try:
+        with time_limit(PARSE_SECONDS):
+            score = m21.converter.parse(path, forceSource=True, storePickle=False)  # never read or write pickles
+    except _TooSlow:
+        raise JazzError(f"music21 took more than {PARSE_SECONDS:g} s to parse this score (JAZZ_LSTM_PARSE_SECONDS)",
+                        path) from None
+    except Exception as e:
+        raise JazzError(f"cannot parse as MusicXML/ABC ({type(e).__name__})", path) from None
+    parts = list(getattr(score, "parts", []))
+    if not parts:
+        raise JazzError("no parts in this score", path)
+    ts_list = list(score.recurse().getElementsByClass(m21.meter.TimeSignature))
+    ts = (ts_list[0].numerator, ts_list[0].denominator) if ts_list else (4, 4)
+    shift = 0.0  # pickup bar: move everything so that bar lines fall on multiples of the bar
+    measures = list(parts[0].getElementsByClass(m21.stream.Measure))
+    if measures and measures[0].paddingLeft:
+        shift = float(measures[0].paddingLeft)
+    tracks = []
+    for i, part in enumerate(parts):
+        cols: list[list] = [[], [], [], []]
+        for n in part.stripTies().recurse().notes:
+            if isinstance(n, m21.harmony.ChordSymbol):
+                continue
+            start, dur = float(n.getOffsetInHierarchy(part)) + shift, float(n.quarterLength)
+            for p in n.pitches:
+                for col, v in zip(cols, (start, dur, int(p.midi), n.volume.velocity or 90)):
+                    col.append(v)
+        instr = part.getInstrument(returnDefault=True)
+        prog = instr.midiProgram if instr.midiProgram is not None else 0
+        tracks.append(Track.from_lists(part.partName or f"part {i}", prog, False, *cols))
+    chords = []
+    symbols = [cs for cs in score.recurse().getElementsByClass(m21.harmony.ChordSymbol)
+               if not isinstance(cs, m21.harmony.NoChord)]
+    for cs in symbols:
+        start = float(cs.getOffsetInHierarchy(score)) + shift
+        q = _quality_from_text(cs.chordKindStr) or M21_KINDS.get(cs.chordKind)
+        q = _with_alterations(q, cs)
+        root = cs.root().pitchClass
+        bass = cs.bass().pitchClass if cs.bass() is not None else None
+        names = (cs.root().name.replace("-", "b"), cs.bass().name.replace("-", "b") if cs.bass() is not None else "")
+        if q is None:  # unusual kind: pick the closest known quality by pitch classes
+            pcs = {p.pitchClass for p in cs.pitches}
+            q = max(QUALITIES, key=lambda k: len(pcs & {(root + i) % 12 for i in QUALITIES[k][0]}) * 2
+                    - len({(root + i) % 12 for i in QUALITIES[k][0]} ^ pcs))
+        chords.append(make_chord(root, q, start, 1.0, bass, names))
+    tempo = 120.0
+    marks = list(score.recurse().getElementsByClass(m21.tempo.MetronomeMark))
+    bpm = marks[0].getQuarterBPM() if marks else None
+    if bpm and np.isfinite(bpm) and bpm > 0:
+        tempo = float(bpm)
+    keys = list(score.recurse().getElementsByClass(m21.key.KeySignature))
+    key = None
+    if keys:
+        k = keys[0]
+        key = f"{k.tonic.name.replace('-', 'b')} {k.mode}" if isinstance(k, m21.key.Key) else f"{_KEYS[k.sharps + 7]} major"
+    return RawTune(tracks, _spans(chords, score.highestTime + shift), ts, min(400.0, max(10.0, tempo)), key, path)
+
+
+def _with_alterations(quality: str | None, cs) -> str | None:
+    """The quality with the chord symbol's <degree> alterations kept ("7" + b9 -> "7b9")."""
+    if quality is None:
+        return None
+    mods = []
+    try:
+        steps = cs.getChordStepModifications()
+    except Exception:
+        steps = []
+    for d in steps:
+        alter = int(round(d.interval.semitones)) if d.interval is not None else 0
+        if d.modType in ("add", "alter") and d.degree in (5, 9, 11, 13):
+            mods.append({-1: "b", 1: "#"}.get(alter, "") + str(d.degree))
+    if not mods:
+        return quality
+    return _quality_from_text(quality + "".join(mods)) or quality
+
+
+def _quality_from_text(text: str | None) -> str | None:
+    """The quality a chord symbol's written suffix ("m7b5", "7b9", "Δ") names, if we know it."""
+    if not text or not text.strip():
+        return None
+    try:
+        return parse_chord("C" + text.strip()).quality
+    except JazzError:
+        return None
