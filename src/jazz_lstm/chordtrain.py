@@ -35,12 +35,15 @@ class CorpusTrainConfig:
     seed: int = 0  # seeds the weights, the window order and the split
     threads: int = 0  # torch and BLAS threads (0 = auto: 1 per process under torchrun, else up to 4 cores)
     device: str = "auto"  # cpu, cuda or auto
+    save_every: int = 0  # write a resumable checkpoint every this many epochs (0: at the end and on interrupt only)
 
     def __post_init__(self):
         if self.Tx < 2 or self.stride < 1 or self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
             raise JazzError("Tx >= 2, stride >= 1, epochs >= 1, batch size >= 1 and lr > 0 are needed")
         if not 0 <= self.val_fraction < 1 or self.patience < 0 or self.threads < 0:
             raise JazzError("validation fraction in [0, 1), patience >= 0, threads >= 0")
+        if self.save_every < 0:
+            raise JazzError("save_every must be >= 0")
         if self.device not in ("auto", "cpu", "cuda"):
             raise JazzError(f"device must be cpu, cuda or auto (got {self.device!r})")
 
@@ -93,7 +96,7 @@ def _dist():
 def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, out: str | None = None,
                  progress: bool = True, resume=None, on_epoch=None):
     """Train a ChordLSTM on `corpus` (corpus.Corpus); returns the Checkpoint (written to `out`
-    by rank 0 after every better epoch, at the end, and on Ctrl-C)."""
+    by rank 0 every cfg.save_every epochs, at the end, and on Ctrl-C)."""
     from .charts import Chart
     from .checkpoint import Checkpoint, TrainFacts, save
     from .chordlstm import ChordConfig, ChordLSTM
@@ -150,7 +153,8 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
     with torch_threads(threads):
         run_epochs(model, lambda d: _epoch(net, opt, data, cfg, gen, rank, world, device, d),
                    (lambda: evaluate_nll(model, *vdata)) if vdata is not None else None, cfg.epochs, cfg.patience, facts,
-                   losses, val_losses, _progress(progress and rank == 0, cfg.epochs, done), on_epoch, checkpoint)
+                   losses, val_losses, _progress(progress and rank == 0, cfg.epochs, done), on_epoch, checkpoint,
+                   cfg.save_every if out else 0)
     model.to("cpu").eval()
     return checkpoint()
 

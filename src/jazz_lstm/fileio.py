@@ -7,12 +7,36 @@ import tempfile
 from .errors import JazzError
 
 
+TEMP_PREFIX = ".jazz-lstm-tmp-"  # a file being written; renamed into place when complete
+
+
+def clean_temp(folder: str, older_than: float = 60.0) -> int:
+    """Remove temp files a killed run left in `folder` (only ours, only older than
+    `older_than` seconds: a run writing beside us keeps its own); returns how many."""
+    import time
+
+    removed = 0
+    try:
+        names = os.listdir(folder or ".")
+    except OSError:
+        return 0
+    for name in names:
+        path = os.path.join(folder or ".", name)
+        try:
+            if name.startswith(TEMP_PREFIX) and time.time() - os.path.getmtime(path) > older_than:
+                os.unlink(path)
+                removed += 1
+        except OSError:
+            pass
+    return removed
+
+
 def write_atomic(path: str, data: bytes | str) -> str:
     """Write `data` to `path` via a temp file in the same folder and a rename."""
     folder = os.path.dirname(os.path.abspath(path)) or "."
     try:
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
     except OSError as e:
         raise JazzError(f"cannot write here ({e.strerror})", path) from None
     try:

@@ -93,12 +93,34 @@ def write_solo(solo: Solo, stem: str, formats, ck: Checkpoint, req: SoloRequest,
     if unknown:
         raise JazzError(f"unknown format(s) {', '.join(sorted(unknown))} (choose from {', '.join(FORMATS)})")
     formats = ("mid",) + tuple(f for f in formats if f != "mid")
-    r = render(solo, stem, formats, title=title, soundfont=soundfont, accompany=req.accompany, on_stage=on_stage)
-    m = Manifest.build(solo, ck, req.cfg, default_model=req.model is None, index=index, num_outputs=req.n,
-                       accompany=req.accompany)
-    m.files, m.audio = {k: os.path.basename(v) for k, v in r.files.items()}, r.synth
-    r.files["json"] = write(f"{stem}.json", m)
+    folder = os.path.dirname(os.path.abspath(stem))
+    made_folder, before = not os.path.isdir(folder), _files_of(stem)
+    try:
+        r = render(solo, stem, formats, title=title, soundfont=soundfont, accompany=req.accompany, on_stage=on_stage)
+        m = Manifest.build(solo, ck, req.cfg, default_model=req.model is None, index=index, num_outputs=req.n,
+                           accompany=req.accompany)
+        m.files, m.audio = {k: os.path.basename(v) for k, v in r.files.items()}, r.synth
+        r.files["json"] = write(f"{stem}.json", m)
+    except BaseException:  # disk full, interrupted: no half-written solo is left behind
+        for path in _files_of(stem) - before:
+            _remove(path)
+        if made_folder and os.path.isdir(folder) and not os.listdir(folder):
+            os.rmdir(folder)
+        raise
     return Written(r.files, r.pages, r.synth, r.warnings, m)
+
+
+def _files_of(stem: str) -> set:
+    import glob
+
+    return set(glob.glob(glob.escape(stem) + ".*") + glob.glob(glob.escape(stem) + "-p*"))
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def replay(path: str, model: str | None = None) -> SoloRequest:

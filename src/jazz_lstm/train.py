@@ -40,6 +40,7 @@ class TrainConfig:
     seed: int = 0  # seeds window shuffling and the initial weights
     squeeze: int = 0  # keep at most this many empty bars in a row (0 = keep them all: solos breathe)
     threads: int = 1  # torch and BLAS threads, limited together (1: fastest for this small network, and reproducible)
+    save_every: int = 0  # write a resumable checkpoint every this many epochs (0: at the end and on interrupt only)
 
     def __post_init__(self):
         checks = [(self.Tx >= 2, "Tx must be at least 2"), (self.windows >= 0, "windows must be >= 0"),
@@ -47,7 +48,7 @@ class TrainConfig:
                   (self.batch_size >= 1, "batch size must be >= 1"), (self.lr > 0, "lr must be > 0"),
                   (0 <= self.val_fraction < 1, "validation fraction must be in [0, 1)"),
                   (self.patience >= 0, "patience must be >= 0"), (self.squeeze >= 0, "squeeze must be >= 0"),
-                  (1 <= self.threads <= 256, "threads must be in 1..256")]
+                  (1 <= self.threads <= 256, "threads must be in 1..256"), (self.save_every >= 0, "save_every must be >= 0")]
         for ok, msg in checks:
             if not ok:
                 raise JazzError(msg)
@@ -155,18 +156,20 @@ def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: ModelConfig | 
 
     with torch_threads(cfg.threads):
         run_epochs(model, one_epoch, (lambda: _evaluate(model, vx, vy)) if vx is not None else None, cfg.epochs,
-                   cfg.patience, facts, losses, val_losses, _progress(progress, cfg.epochs, done), on_epoch, checkpoint)
+                   cfg.patience, facts, losses, val_losses, _progress(progress, cfg.epochs, done), on_epoch, checkpoint,
+                   cfg.save_every if out else 0)
     model.eval()
     return checkpoint()
 
 
 def run_epochs(model, one_epoch, validate, epochs: int, patience: int, facts: TrainFacts, losses: list,
-               val_losses: list, bar=None, on_epoch=None, checkpoint=None) -> None:
+               val_losses: list, bar=None, on_epoch=None, checkpoint=None, save_every: int = 0) -> None:
     """The epoch loop every trainer shares (the recipe, the chord model, the course's
     `fit`): run one_epoch(done) -> mean loss until `epochs` (facts.epochs_done counts
     them), validate() -> loss after each when given, stop after
     `patience` epochs without a better one and keep the best weights, stop when
-    on_epoch(done, loss) returns False; on Ctrl-C write checkpoint() and re-raise."""
+    on_epoch(done, loss) returns False; write checkpoint() every `save_every` epochs, and on
+    Ctrl-C (or SIGTERM turned into it) write it and re-raise."""
     bar = bar or _progress(False, epochs, facts.epochs_done)
     best = min(val_losses) if val_losses else float("inf")
     best_state, since = None, 0
@@ -183,6 +186,8 @@ def run_epochs(model, one_epoch, validate, epochs: int, patience: int, facts: Tr
                 else:
                     since += 1
             bar.advance(losses[-1], val_losses[-1] if val_losses else None)
+            if save_every and checkpoint is not None and done % save_every == 0 and done < epochs:
+                checkpoint()
             if patience and validate is not None and since >= patience:
                 facts.stopped_early = done
                 break

@@ -45,6 +45,7 @@ class TrainRequest:
     device: str = "auto"
     resume: bool = False
     progress: bool = True
+    save_every: int = 0  # a resumable checkpoint every this many epochs (0: at the end and on interrupt)
 
     def __post_init__(self):
         if self.kind not in ("auto", "recipe", "chord"):
@@ -93,6 +94,9 @@ def prior(req: TrainRequest) -> Checkpoint | None:
 def train_files(req: TrainRequest, corpus=None, resume: Checkpoint | None = None) -> Checkpoint:
     """Train the model `req` asks for (reading its tunes unless `corpus` is given; continuing
     `resume`, else what prior(req) finds)."""
+    from .fileio import clean_temp
+
+    clean_temp(os.path.dirname(os.path.abspath(req.output)))  # what a killed run left half-written
     resume = resume if resume is not None else prior(req)
     corpus = corpus if corpus is not None else read_corpus(req)
     if req.kind == "chord":
@@ -108,7 +112,7 @@ def _chord(req: TrainRequest, corpus, resume) -> Checkpoint:
     cfg = CorpusTrainConfig(Tx=_or(req.tx, d.Tx), stride=_or(req.stride, d.stride), epochs=_or(req.epochs, d.epochs),
                             batch_size=_or(req.batch_size, d.batch_size), lr=_or(req.lr, d.lr),
                             val_fraction=_or(req.val, d.val_fraction), patience=_or(req.patience, d.patience),
-                            seed=req.seed, threads=req.threads, device=req.device)
+                            seed=req.seed, threads=req.threads, device=req.device, save_every=req.save_every)
     if cfg.val_fraction and len(corpus.tunes) < 2:
         cfg.val_fraction = 0.0
     mcfg = ChordConfig(hidden=_or(req.hidden, m.hidden), layers=_or(req.layers, m.layers),
@@ -122,7 +126,8 @@ def _recipe(req: TrainRequest, corpus, resume) -> Checkpoint:
 
     cfg = TrainConfig(Tx=_or(req.tx, 30), windows=req.windows, stride=_or(req.stride, 1), epochs=_or(req.epochs, 100),
                       batch_size=_or(req.batch_size, 32), lr=_or(req.lr, 0.01), val_fraction=_or(req.val, 0.0),
-                      patience=_or(req.patience, 0), seed=req.seed, squeeze=req.squeeze, threads=req.threads or 1)
+                      patience=_or(req.patience, 0), seed=req.seed, squeeze=req.squeeze, threads=req.threads or 1,
+                      save_every=req.save_every)
     hidden, layers, dropout = _or(req.hidden, 64), _or(req.layers, 1), _or(req.dropout, 0.0)
     if min(hidden, layers) < 1 or req.embedding < 0 or not 0 <= dropout < 1:
         raise JazzError("hidden units and layers must be >= 1, the embedding >= 0, dropout in [0, 1)")

@@ -3,6 +3,7 @@ one place a tune argument and `--chords` become library records.  Commands impor
 module and the library -- never each other, never the package's `__init__`."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Annotated, Optional
 
 import typer
@@ -71,3 +72,35 @@ def progress(label: str, disable: bool = False):
 
     return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                     TimeElapsedColumn(), console=err, transient=True, disable=disable)
+
+
+@contextmanager
+def stop_on_signals():
+    """SIGTERM acts as Ctrl-C does (a KeyboardInterrupt: training writes its resumable
+    checkpoint); a second SIGINT or SIGTERM, while that happens, exits at once and quietly."""
+    import os
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def again(signum, frame):
+        os._exit(130)  # no traceback, no "Exception ignored"; a half-written temp file is cleaned next time
+
+    hit = []
+
+    def first(signum, frame):
+        hit.append(signum)
+        signal.signal(signal.SIGINT, again)
+        signal.signal(signal.SIGTERM, again)
+        raise KeyboardInterrupt
+
+    old = {s: signal.signal(s, first) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        if not hit:  # after a signal, any further one exits quietly until the process ends
+            for s, handler in old.items():
+                signal.signal(s, handler)

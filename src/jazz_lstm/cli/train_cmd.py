@@ -43,6 +43,8 @@ def train(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Read every file again instead of using the cache of encoded tunes.")] = False,
     threads: Annotated[int, _opt("--threads", "Torch and BLAS threads (0 = automatic: 1 for the recipe).")] = 0,
     device: Annotated[str, _opt("--device", "Chord model: cpu, cuda or auto (a GPU when there is one).", "DEVICE")] = "auto",
+    save_every: Annotated[int, _opt("--save-every", "Write a resumable checkpoint every N epochs (0 = at the end and on "
+                                    "Ctrl-C/SIGTERM only): a kill -9 loses at most N epochs.")] = 0,
     resume: Annotated[bool, typer.Option("--resume", help="Continue training the model in --output up to --epochs, with the data options it was trained with.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ):
@@ -54,13 +56,13 @@ def train(
       jazz-lstm train ../shared/data/impro-visor/solos -o jazz.safetensors -j 2
       torchrun --nproc_per_node 2 -m jazz_lstm train solos/ -o jazz.safetensors
     The recipe for one tune file, the chord model for a folder or leadsheets.
-    Ctrl-C writes a resumable checkpoint (continue with --resume).
+    Ctrl-C or SIGTERM writes a resumable checkpoint (continue with --resume).
     """
     from ..trainer import TrainRequest, prior, read_corpus, train_files
 
     req = TrainRequest(tunes, output, kind, melody_track, o.changes(chords), epochs, batch_size, lr, windows, stride, tx,
                        hidden, layers, dropout, embedding, val, patience, seed, squeeze, jobs, strict, not no_cache,
-                       threads, device, resume, not quiet)
+                       threads, device, resume, not quiet, save_every)
     resume_from = prior(req)  # a model that cannot be resumed says so before the tunes are read
     with o.progress("reading tunes", disable=quiet) as bar:
         task = bar.add_task("", total=None)
@@ -71,7 +73,8 @@ def train(
     if val and len(corpus.tunes) < 2:
         o.warn("--val needs two or more tunes (it splits by tune); training without validation")
     try:
-        ck = train_files(req, corpus, resume_from)
+        with o.stop_on_signals():
+            ck = train_files(req, corpus, resume_from)
     except KeyboardInterrupt:
         o.err.print(f"interrupted: a resumable checkpoint is in {output} (continue with --resume)")
         raise SystemExit(EXIT_INTERRUPTED) from None
