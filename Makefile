@@ -4,14 +4,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= out
+# PyTorch's CPU build by default; `make TORCH=cuda ...` (on a machine with an NVIDIA GPU) installs the CUDA build.
+TORCH  ?= cpu
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
 .PHONY: demo test bench system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	# torch first, pinned: the CPU build (a bare `torch` would pull a multi-GB CUDA build)
-	$(BIN)/pip install -q torch==2.13.0
+	# torch first, pinned.  TORCH=cpu: the CPU build (2.13.0+cpu) from the configured index or wheel folder,
+	# else from PyTorch's CPU index -- never the multi-GB CUDA build by accident.  TORCH=cuda: PyPI's CUDA build.
+	@if [ "$(TORCH)" = cuda ]; then $(BIN)/pip install -q torch==2.13.0; \
+	else $(BIN)/pip install -q "torch==2.13.0+cpu" 2>/dev/null || $(BIN)/pip install -q torch==2.13.0 --index-url $(TORCH_CPU_INDEX); fi
+	@$(BIN)/python -c "import torch; print('torch', torch.__version__, '(CUDA build)' if torch.version.cuda else '(CPU build)')"
 	$(BIN)/pip install -q -e ".[render,web,test]"
 	touch $(STAMP)
 

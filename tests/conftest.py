@@ -6,7 +6,7 @@ import os
 import pytest
 import symusic
 
-SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
+SHARED = os.environ.get("JAZZ_LSTM_SHARED") or os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
 METHENY = os.path.abspath(os.path.join(SHARED, "original_metheny.mid"))
 
 # a ii-V-I-VI in C, two bars each chord pair: (root pitches of the chord, bars)

@@ -1,0 +1,98 @@
+"""Every shell and Python snippet of README.md runs as written, in order, from a checkout
+beside ../shared -- so the README cannot drift from the code.
+
+The snippets run in a scratch folder laid out as a user's checkout: `examples/`, `src/` and
+`scripts/` link to this repository, `../shared` to the shared data.  Not run: the Quickstart's
+`make demo` / `make test` (this suite is what `make test` runs); a line marked `# needs CUDA`
+where there is no GPU.  `jazz-lstm studio` serves until Ctrl-C: it is started, must answer
+HTTP, and is then interrupted.
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import SHARED
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+
+
+def snippets() -> list[tuple[str, str]]:
+    """(language, code) of every ```sh and ```python block, in order."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    return [(m.group(1), m.group(2)) for m in re.finditer(r"```(sh|python)\n(.*?)```", text, re.S)]
+
+
+def test_readme_has_its_snippets():
+    blocks = snippets()
+    assert sum(lang == "sh" for lang, _ in blocks) >= 8 and sum(lang == "python" for lang, _ in blocks) >= 2
+    quickstart = blocks[0][1].split("\n")
+    assert [ln.split("#")[0].strip() for ln in quickstart if ln.strip()] == ["make demo", "make test"]
+
+
+def cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def run_studio(line: str, env: dict, cwd: str) -> None:
+    import httpx
+
+    proc = subprocess.Popen(["bash", "-c", "exec " + line.split("#")[0]], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get("http://127.0.0.1:8765/", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the studio did not answer on http://127.0.0.1:8765/")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err, err
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "impro-visor")) or not os.path.isfile(
+    os.path.join(SHARED, "original_metheny.mid")), reason="the README's snippets use ../shared/data (not present)")
+def test_every_snippet_runs_as_written(tmp_path):
+    work = tmp_path / "checkout"
+    work.mkdir()
+    for name in ("examples", "src", "scripts"):
+        os.symlink(os.path.join(ROOT, name), work / name)
+    os.makedirs(tmp_path / "shared")
+    os.symlink(os.path.abspath(SHARED), tmp_path / "shared" / "data")
+    env = {**os.environ, "PATH": BIN + os.pathsep + os.environ["PATH"], "JAZZ_LSTM_CACHE": str(tmp_path / "cache"),
+           "PYTHONUNBUFFERED": "1"}
+    ran = 0
+    for i, (lang, code) in enumerate(snippets()):
+        if lang == "python":
+            r = subprocess.run([sys.executable, "-c", code], cwd=work, env=env, capture_output=True, text=True, timeout=600)
+            assert r.returncode == 0, f"python snippet {i}:\n{code}\n{r.stderr[-3000:]}"
+            ran += 1
+            continue
+        for line in code.splitlines():
+            if not line.strip() or line.startswith("make "):
+                continue
+            if "# needs CUDA" in line and not cuda():
+                continue
+            if line.startswith("jazz-lstm studio"):
+                run_studio(line, env, str(work))
+                ran += 1
+                continue
+            r = subprocess.run(["bash", "-o", "pipefail", "-c", line], cwd=work, env=env, capture_output=True, text=True,
+                               timeout=600)
+            assert r.returncode == 0, f"README line failed:\n{line}\n{r.stderr[-3000:]}"
+            assert "Traceback" not in r.stderr, r.stderr
+            ran += 1
+    assert ran >= 30
+    assert (work / "output" / "my_music.midi").exists() and (work / "report.html").exists()
