@@ -211,3 +211,55 @@ def test_generate_default_length_and_merged_note_count(capsys, tmp_path, small_m
     assert code == 0 and "improvising 1 solo of 8 bars" in err
     solo = read_tune(str(tmp_path / "o" / "solo.mid"))
     assert f"8 bars, {len(solo.notes)} notes" in out  # ties merged: the notes the MIDI file holds
+
+
+def test_spelling_follows_the_chord():
+    """C#m7's tones are E, G#, B (not Ab/Eb/Db); a #9 is a raised second, a b5 a lowered fifth."""
+    from jazz_lstm.harmony import parse_chord
+    from jazz_lstm.score import spell
+
+    csm7 = parse_chord("C#m7")
+    assert [spell(p, csm7) for p in (61, 64, 68, 71)] == ["C#4", "E4", "G#4", "B4"]
+    assert spell(70, parse_chord("G7#9")) == "A#4" and spell(65, parse_chord("Bm7b5")) == "F4"
+    assert spell(63, parse_chord("Ebmaj7")) == "E-4" and spell(56, parse_chord("Fm7")) == "A-3"
+    assert spell(61, None, fifths=2) == "C#4" and spell(61, None, fifths=-3) == "D-4"
+
+
+def test_key_signature_and_clef():
+    from jazz_lstm.charts import parse_chart
+    from jazz_lstm.music import Note, Solo
+    from jazz_lstm.score import clef_for, key_fifths
+
+    assert key_fifths(Solo([], parse_chart("C"), key="G major")) == 1
+    assert key_fifths(Solo([], parse_chart("C"), key="D minor")) == -1
+    assert key_fifths(Solo([], parse_chart("Dm7 G7 | Cmaj7 | Am7 | Dm7 G7 |"))) == 0
+    assert key_fifths(Solo([], parse_chart("Cm7 F7 | Bbmaj7 | Ebmaj7 | Cm7 F7 |"))) == -2
+    assert type(clef_for([45, 48, 52, 55, 60, 64])).__name__ == "Treble8vbClef"  # a guitar's line
+    assert type(clef_for([64, 67, 72, 76])).__name__ == "TrebleClef"
+
+
+def test_generated_score_reads_well(tmp_path):
+    """A generated 32-bar solo's lead sheet has a key signature, no tuplet but triplets, and no
+    note more than two ledger lines from the staff of its clef."""
+    import re
+
+    code, out, err = run_cli_plain("generate", "--bars", "32", "--formats", "musicxml", "-o", str(tmp_path), "--seed", "5")
+    assert code == 0, err
+    x = (tmp_path / "solo.musicxml").read_text()
+    assert re.search(r"<key>\s*<fifths>-?\d</fifths>", x)
+    assert set(re.findall(r"<actual-notes>(\d+)</actual-notes>", x)) <= {"3"}
+    # staff positions (7 per octave, C4 = 28): the treble staff spans E4..F5 (30..38), two ledger
+    # lines reach A3 and C6, so G3..D6 (25..43) need at most two; an 8vb clef reads an octave lower
+    lo, hi = (25, 43) if re.search(r"<sign>G</sign>", x) else (13, 31)
+    if "<clef-octave-change>-1" in x:
+        lo, hi = lo - 7, hi - 7
+    positions = [7 * int(o) + "CDEFGAB".index(s) for s, o in re.findall(r"<step>(\w)</step>\s*(?:<alter>-?\d</alter>\s*)?<octave>(\d)</octave>", x)]
+    assert positions and all(lo <= p <= hi for p in positions), (min(positions), max(positions))
+
+
+def run_cli_plain(*args):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "jazz_lstm", *args], capture_output=True, text=True, timeout=300)
+    return r.returncode, r.stdout, r.stderr

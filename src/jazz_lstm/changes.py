@@ -59,8 +59,9 @@ def read_changes(spec: str, beats_per_bar: float = 4.0, tempo: float | None = No
 
 def key_name(fifths: int) -> str | None:
     """A key signature's sharps (> 0) or flats (< 0) as its major key, e.g. -1 -> "F major"."""
-    names = ["Cb", "Gb", "Db", "Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#"]
-    return f"{names[fifths + 7]} major" if -7 <= fifths <= 7 else None
+    from .rawtune import KEYS
+
+    return f"{KEYS[fifths + 7]} major" if -7 <= fifths <= 7 else None
 
 
 def _chart(chords, beats_per_bar: float, extra: dict, key, title: str) -> Chart:

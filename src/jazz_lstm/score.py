@@ -22,14 +22,86 @@ _FLATS = ["C", "D-", "D", "E-", "E", "F", "G-", "G", "A-", "A", "B-", "B"]
 _SHARPS = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
 
 
-def spell(pitch: int, chord) -> str:
-    """A note name with octave, black keys spelled as the chord suggests: flats over
-    flat-side roots (F, Bb, Eb, Ab, Db, Gb, C) and minor, diminished or flat-altered
-    chords; sharps otherwise."""
-    q = chord.quality if chord is not None else ""
-    minor = q.startswith("m") and not q.startswith("maj")
-    flats = chord is None or chord.root in (0, 1, 3, 5, 6, 8, 10) or minor or "dim" in q or "b" in q
-    return f"{(_FLATS if flats else _SHARPS)[pitch % 12]}{pitch // 12 - 1}"
+_LETTERS = "CDEFGAB"
+_NATURAL = [0, 2, 4, 5, 7, 9, 11]
+_DEGREE = {0: 0, 1: 1, 2: 1, 3: 2, 4: 2, 5: 3, 6: 3, 7: 4, 8: 5, 9: 5, 10: 6, 11: 6}  # semitones -> letters above the root
+_MAJOR_FIFTHS = {0: 0, 7: 1, 2: 2, 9: 3, 4: 4, 11: 5, 6: -6, 1: -5, 8: -4, 3: -3, 10: -2, 5: -1}  # tonic pc -> key signature
+
+
+def spell(pitch: int, chord, fifths: int = -1) -> str:
+    """A note name with octave (music21's: "C#4", "B-3"), spelled as the chord's degree: over
+    C#m7 the minor third is E, the fifth G#, the seventh B; a #9 is a raised second, a b5 a
+    lowered fifth, a #5 a raised fifth (from the chord's own tones).  Without a chord (or where
+    the degree would need a double accidental), by the key: sharps for sharp keys (fifths > 0),
+    flats otherwise."""
+    pc = pitch % 12
+    m = _NAME.match(chord.symbol) if chord is not None else None
+    if m:
+        root = chord.root
+        i, has = (pc - root) % 12, {(p - root) % 12 for p in chord.pcs}
+        steps = _DEGREE[i]
+        if i == 3 and 4 in has:
+            steps = 1  # #9 beside a major third
+        elif i == 6 and 7 not in has:
+            steps = 4  # b5
+        elif i == 8 and 7 not in has and 4 in has:
+            steps = 4  # #5
+        letter = _LETTERS[(_LETTERS.index(m.group(0)[0]) + steps) % 7]
+        alter = (pc - _NATURAL[_LETTERS.index(letter)] + 6) % 12 - 6
+        if abs(alter) <= 1:
+            name = letter + ("#" if alter > 0 else "-" if alter < 0 else "")
+            return f"{name}{(pitch - alter) // 12 - 1}"
+    return f"{(_SHARPS if fifths > 0 else _FLATS)[pc]}{pitch // 12 - 1}"
+
+
+def key_fifths(solo: Solo) -> int:
+    """The key signature (sharps > 0, flats < 0): the tune's key where it names one, else the
+    major key whose scale the chords' tones fill best (each weighted by its duration)."""
+    if solo.key:
+        parts = solo.key.replace("-", "b").split()
+        names = dict(zip(["C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B"], range(12)))
+        names.update({"C#": 1, "D#": 3, "F#": 6, "G#": 8, "A#": 10, "Cb": 11, "Fb": 4, "E#": 5, "B#": 0})
+        if parts and parts[0] in names:
+            tonic = names[parts[0]]
+            return _MAJOR_FIFTHS[(tonic + 3) % 12 if len(parts) > 1 and parts[1] == "minor" else tonic]
+    weight = [0.0] * 12
+    for c in solo.chords:
+        for p in c.pcs:
+            weight[p] += c.duration
+    major = (0, 2, 4, 5, 7, 9, 11)
+    best = max(range(12), key=lambda k: (sum(weight[(k + d) % 12] for d in major), -abs(_MAJOR_FIFTHS[k])))
+    return _MAJOR_FIFTHS[best] if any(weight) else 0
+
+
+def clef_for(pitches: list):
+    """The clef that leaves the fewest notes more than two ledger lines from the staff: treble
+    (G3..D6), treble 8vb (a guitar's or tenor's line, G2..D5), bass (B1..F4); treble on a tie."""
+    import music21 as m21
+
+    ranges = [(m21.clef.TrebleClef, 55, 86), (m21.clef.Treble8vbClef, 43, 74), (m21.clef.BassClef, 35, 65)]
+    outside = [sum(not lo <= p <= hi for p in pitches) for _, lo, hi in ranges]
+    return ranges[outside.index(min(outside))][0]()
+
+
+_PLAIN = {3, 6, 9, 12, 18, 24, 36, 48}  # grid steps: 16th, 8th, dotted 8th, quarter, dotted quarter, half, dotted half, whole
+
+
+def pieces(on: int, dur: int) -> list[tuple[int, int]]:
+    """A span in grid steps cut where it would need an odd tuplet or a double dot: a plain
+    value on the sixteenth grid stays whole; anything else is cut at beat lines, so each piece
+    is a plain value, whole beats, or part of one beat on that beat's own grid."""
+    out = []
+    while dur > 0:
+        nxt = (on // GRID + 1) * GRID
+        if (on % 3 == 0 and dur in _PLAIN) or nxt - on >= dur:
+            out.append((on, dur))
+            break
+        if on % GRID == 0 and dur % GRID == 0 and dur // GRID in (1, 2, 3, 4):
+            out.append((on, dur))
+            break
+        out.append((on, nxt - on))
+        on, dur = nxt, dur - (nxt - on)
+    return out
 
 
 def readable(notes: list, legato: int = 3) -> list[tuple[int, int, object]]:
@@ -53,7 +125,7 @@ def readable(notes: list, legato: int = 3) -> list[tuple[int, int, object]]:
     out: list = []
     for n in notes:
         on = snap(to_steps(n.start))
-        off = max(on + 1, snap(to_steps(n.end)))
+        off = max(on + grid.get(on // GRID, 3), snap(to_steps(n.end)))  # no note shorter than its beat's grid unit
         if out and on <= out[-1][0]:
             continue  # two notes on one notated onset: keep the first
         if out and (out[-1][0] + out[-1][1] > on or on - (out[-1][0] + out[-1][1]) <= legato):
@@ -70,27 +142,40 @@ def to_music21(solo: Solo, title: str = ""):
     part = m21.stream.Part()
     num, den = solo.time_signature
     part.insert(0, m21.meter.TimeSignature(f"{num}/{den}"))
-    mean = sum(n.pitch for n in solo.notes) / max(1, len(solo.notes))
-    part.insert(0, m21.clef.TrebleClef() if mean >= 55 else m21.clef.Treble8vbClef() if mean >= 45 else m21.clef.BassClef())
+    fifths = key_fifths(solo)
+    part.insert(0, m21.key.KeySignature(fifths))
+    part.insert(0, clef_for([n.pitch for n in solo.notes]))
     part.insert(0, m21.tempo.MetronomeMark(number=round(solo.tempo)))
     pos, last = 0, None
     bar = to_steps(solo.beats_per_bar)
+
+    def rest(a: int, b: int) -> None:
+        for on, dur in pieces(a, b - a):
+            part.insert(Fraction(on, GRID), m21.note.Rest(quarterLength=Fraction(dur, GRID)))
+
     for on, dur, n in readable(solo.notes):
         if (on + dur - 1) // bar != on // bar:  # snapping never pushes a note over its bar line
             dur = (on // bar + 1) * bar - on
         if on > pos:
-            part.insert(Fraction(pos, GRID), m21.note.Rest(quarterLength=Fraction(on - pos, GRID)))
-        note = m21.note.Note(spell(n.pitch, solo.chord_at(n.start)), quarterLength=Fraction(dur, GRID))
-        note.volume.velocity = n.velocity
-        if n.tie and last is not None and on == pos and last.pitch.midi == n.pitch:
-            last.tie = m21.tie.Tie("continue" if last.tie is not None else "start")
-            note.pitch = last.pitch  # the same spelling on both sides of the tie
-            note.tie = m21.tie.Tie("stop")
-        part.insert(Fraction(on, GRID), note)
-        pos, last = on + dur, note
-    end = -(-max(pos, to_steps(solo.length_beats)) // to_steps(solo.beats_per_bar)) * to_steps(solo.beats_per_bar)
+            rest(pos, on)
+        name = last.pitch.nameWithOctave if n.tie and last is not None and on == pos and last.pitch.midi == n.pitch \
+            else spell(n.pitch, solo.chord_at(n.start), fifths)
+        cut = pieces(on, dur)
+        for k, (a, d) in enumerate(cut):
+            note = m21.note.Note(name, quarterLength=Fraction(d, GRID))
+            note.volume.velocity = n.velocity
+            if k == 0 and n.tie and last is not None and on == pos and last.pitch.midi == n.pitch:
+                last.tie = m21.tie.Tie("continue" if last.tie is not None else "start")
+                note.tie = m21.tie.Tie("stop")
+            elif k > 0:
+                last.tie = m21.tie.Tie("continue" if last.tie is not None and last.tie.type != "stop" else "start")
+                note.tie = m21.tie.Tie("stop")
+            part.insert(Fraction(a, GRID), note)
+            last = note
+        pos = on + dur
+    end = -(-max(pos, to_steps(solo.length_beats)) // bar) * bar
     if end > pos:
-        part.insert(Fraction(pos, GRID), m21.note.Rest(quarterLength=Fraction(end - pos, GRID)))
+        rest(pos, end)
     # chord symbols go into the measures after makeNotation: inside a note's span music21
     # would count them as overlaps and split every measure into two voices
     part.makeNotation(inPlace=True)  # in place: a copy of every note costs more than the notation itself
@@ -135,7 +220,8 @@ def svg_pages(xml: bytes | str, width: int = 2100, height: int = 2970) -> list[s
     # name the fonts' folder: in a thread other than the first, verovio looks in its build-time path
     tk.setResourcePath(os.path.join(os.path.dirname(verovio.__file__), "data"))
     tk.setOptions({"adjustPageHeight": True, "pageWidth": width, "pageHeight": height, "scale": 40,
-                   "breaks": "auto", "footer": "none", "header": "auto"})
+                   "breaks": "auto", "footer": "none", "header": "auto",
+                   "spacingLinear": 0.3})  # a little more room than the default 0.25: no two chord symbols touch
     if not tk.loadData(xml.decode("utf-8") if isinstance(xml, bytes) else xml):
         raise ValueError("verovio could not read the MusicXML")
     return [fix_svg_text(tk.renderToSVG(k)) for k in range(1, tk.getPageCount() + 1)]
