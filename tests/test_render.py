@@ -227,7 +227,7 @@ def test_spelling_follows_the_chord():
 
 def test_key_signature_and_clef():
     from jazz_lstm.charts import parse_chart
-    from jazz_lstm.music import Note, Solo
+    from jazz_lstm.music import Solo
     from jazz_lstm.score import clef_for, key_fifths
 
     assert key_fifths(Solo([], parse_chart("C"), key="G major")) == 1

@@ -7,7 +7,6 @@ repeats the previous bar.  A word starting with `#` begins a comment.
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass
 from math import gcd

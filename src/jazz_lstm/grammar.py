@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .harmony import tone_type
-from .music import GRID, Chord, Note, Solo, to_steps
+from .music import GRID, Chord, Note, Solo, chord_finder, to_steps
 
 GRAMMAR_VERSION = "gtk-2"  # saved with every model; bump when terminals change meaning
 WINDOW = 3  # semitones either side of the actual interval (a minor third, as in the course)
@@ -99,16 +99,6 @@ def _split(on: int, off: int, pitch, bar: int):
         on, first = stop, False
 
 
-def _chord_finder(chords: list[Chord]):
-    starts = [to_steps(c.start) for c in chords]
-    import bisect
-
-    def at(step: int) -> Chord:
-        return chords[max(0, bisect.bisect_right(starts, step) - 1)]
-
-    return at
-
-
 def encode(solo: Solo) -> list[str]:
     """The melody of `solo` as grammar terminals (see the module docstring)."""
     return encode_onsets(solo)[0]
@@ -119,7 +109,7 @@ def encode_onsets(solo: Solo) -> tuple[list[str], list[int]]:
     if not solo.chords:
         raise ValueError("encode needs chords")
     _, evs = events(solo)
-    chord_at = _chord_finder(solo.chords)
+    chord_at = chord_finder(solo.chords)
     tokens, prev = [], None
     for on, steps, pitch, tied in evs:
         if pitch is None or tied:
@@ -190,7 +180,7 @@ class Decoder:
                  start: float = 0.0, beats_per_bar: float = 4.0, low: int = 48, high: int = 88, velocity: int = 90,
                  exact: bool = False):
         self.rng = rng if isinstance(rng, random.Random) else random.Random(rng)
-        self.chord_at = _chord_finder(chords)
+        self.chord_at = chord_finder(chords)
         self.bar, self.pos, self.prev = to_steps(beats_per_bar), to_steps(start), prev_pitch
         self.low, self.high, self.velocity, self.notes, self.exact = low, high, velocity, [], exact
 
@@ -237,7 +227,7 @@ def roundtrip(solo: Solo, seed: int = 0) -> dict:
     notes = decode(tokens, solo.chords, None, seed, first_bar * solo.beats_per_bar, solo.beats_per_bar,
                    low=min([n.pitch for n in solo.notes] + [48]), high=max([n.pitch for n in solo.notes] + [88]))
     ref = [(on, st, p) for on, st, p, _ in evs if p is not None]
-    chord_at = _chord_finder(solo.chords)
+    chord_at = chord_finder(solo.chords)
     terms = [parse_token(t) for t in tokens if not t.startswith("R")]
     n = max(1, len(ref))
     same = lambda f: sum(f(r, d, t) for r, d, t in zip(ref, notes, terms)) / n  # noqa: E731

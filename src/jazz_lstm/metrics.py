@@ -13,17 +13,7 @@ from itertools import combinations
 import numpy as np
 
 from .harmony import tone_type
-from .music import Chord, Note, merge_ties, to_steps
-
-
-def _chord_at(chords: list[Chord], beat: float) -> Chord:
-    found = chords[0]
-    for c in chords:
-        if c.start <= beat + 1e-9:
-            found = c
-        else:
-            break
-    return found
+from .music import Chord, Note, chord_at, merge_ties, to_steps
 
 
 def tone_shares(notes: list[Note], chords: list[Chord], by: str = "notes") -> dict:
@@ -31,7 +21,7 @@ def tone_shares(notes: list[Note], chords: list[Chord], by: str = "notes") -> di
     over duration (by="duration"), each judged against the chord at the note's onset."""
     weights = {t: 0.0 for t in "CSAX"}
     for n in notes:
-        weights[tone_type(n.pitch, _chord_at(chords, n.start))] += n.duration if by == "duration" else 1.0
+        weights[tone_type(n.pitch, chord_at(chords, n.start))] += n.duration if by == "duration" else 1.0
     total = sum(weights.values())
     return {t: (w / total if total else 0.0) for t, w in weights.items()}
 
@@ -199,10 +189,10 @@ def approach_resolution(notes: list[Note], chords: list[Chord]) -> float:
     move by a semitone to a chord tone within the next two notes (0 when there are none)."""
     hits, total = 0, 0
     for k, n in enumerate(notes[:-1]):
-        if tone_type(n.pitch, _chord_at(chords, n.start)) != "A":
+        if tone_type(n.pitch, chord_at(chords, n.start)) != "A":
             continue
         total += 1
-        hits += any(abs(m.pitch - n.pitch) == 1 and m.pitch % 12 in _chord_at(chords, m.start).pcs
+        hits += any(abs(m.pitch - n.pitch) == 1 and m.pitch % 12 in chord_at(chords, m.start).pcs
                     for m in notes[k + 1:k + 3])
     return hits / total if total else 0.0
 
@@ -243,7 +233,7 @@ def beat_chord_tones(notes: list[Note], chords: list[Chord], beats_per_bar: floa
         beat = n.start % beats_per_bar
         on_strong = abs(beat - round(beat)) < 1e-6 and int(round(beat)) % 2 == 0
         bucket = strong if on_strong else weak
-        bucket[0] += n.pitch % 12 in _chord_at(chords, n.start).pcs
+        bucket[0] += n.pitch % 12 in chord_at(chords, n.start).pcs
         bucket[1] += 1
     return (strong[0] / strong[1] if strong[1] else 0.0, weak[0] / weak[1] if weak[1] else 0.0)
 

@@ -10,10 +10,10 @@ import os
 import numpy as np
 
 from .errors import JazzError
-from .harmony import chords_from_profile, make_chord, parse_chord, profile
+from .harmony import chords_from_profile, parse_chord, profile
 from .melody import TrackScore, doubles, harmonic_fit, pick_track, rank_tracks, top_voice  # noqa: F401  (re-exported)
 from .melody import segment as _segment
-from .music import Chord, Note, Solo, merge_ties
+from .music import Chord, Solo, merge_ties
 from .rawtune import KEYS as _KEYS
 from .rawtune import RawTune, Track, spans as _spans
 

@@ -142,13 +142,25 @@ class Solo:
 
     def chord_at(self, beat: float) -> Chord | None:
         """The chord sounding at `beat`; before the first chord, the first one."""
-        found = None
-        for c in self.chords:
-            if c.start <= beat + 1e-9:
-                found = c
-            else:
-                break
-        return found or (self.chords[0] if self.chords else None)
+        return chord_at(self.chords, beat)
+
+
+def chord_finder(chords: list):
+    """The one chord lookup: a function grid step -> the chord sounding there (the last one
+    starting at or before it; before the first chord, the first), by bisection."""
+    import bisect
+
+    starts = [to_steps(c.start) for c in chords]
+
+    def at(step: int) -> Chord:
+        return chords[max(0, bisect.bisect_right(starts, step) - 1)]
+
+    return at
+
+
+def chord_at(chords: list, beat: float) -> Chord | None:
+    """The chord sounding at `beat` (see chord_finder); None without chords."""
+    return chord_finder(chords)(to_steps(beat)) if chords else None
 
 
 def merge_ties(notes: list) -> list:

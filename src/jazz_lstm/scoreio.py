@@ -14,7 +14,6 @@ from .harmony import M21_KINDS, QUALITIES, make_chord, parse_chord
 from .rawtune import KEYS as _KEYS
 from .rawtune import RawTune, Track
 from .rawtune import spans as _spans
-from .music import Chord
 
 PARSE_SECONDS = float(os.environ.get("JAZZ_LSTM_PARSE_SECONDS", "30"))  # music21's parse of one file, at most
 MAX_SCORE_BYTES = int(os.environ.get("JAZZ_LSTM_MAX_SCORE_MB", "32")) * 1024 * 1024  # a MusicXML/ABC file, unpacked
