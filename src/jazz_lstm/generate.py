@@ -11,7 +11,7 @@ import random
 from .checkpoint import Checkpoint
 from .errors import JazzError
 from .grammar import decode
-from .music import Chord, Solo, to_steps
+from .music import Chord, Provenance, Solo, to_steps
 from .sample import SampleConfig, sample_bars
 
 
@@ -100,8 +100,9 @@ def solo_from_tokens(ck: Checkpoint, tokens: list[str], changes: list[Chord], be
 
 def generated_solo(notes, changes, bpb: float, tempo: float, tokens: list[str]) -> Solo:
     """A generated solo as a Solo record: its notes over `changes`, the metre from `bpb`."""
-    return Solo(notes, changes, bpb, (int(round(bpb)), 4) if bpb == int(bpb) else (int(bpb * 2), 8),
-                tempo, None, "generated", "solo", [], "chart", tokens)
+    metre = (int(round(bpb)), 4) if bpb == int(bpb) else (int(bpb * 2), 8)
+    return Solo(notes, changes, beats_per_bar=bpb, time_signature=metre, tempo=tempo,
+                provenance=Provenance("generated", "solo", (), "chart", tuple(tokens)))
 
 
 def training_values(ck: Checkpoint) -> list[list[str]]:

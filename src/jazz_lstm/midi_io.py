@@ -13,7 +13,7 @@ from .errors import JazzError
 from .harmony import chords_from_profile, parse_chord, profile
 from .melody import TrackScore, doubles, harmonic_fit, pick_track, rank_tracks, top_voice  # noqa: F401  (re-exported)
 from .melody import segment as _segment
-from .music import Chord, Solo, merge_ties
+from .music import Chord, Provenance, Solo, merge_ties
 from .rawtune import KEYS as _KEYS
 from .rawtune import RawTune, Track, spans as _spans
 
@@ -147,8 +147,8 @@ def read_tune(path: str, melody_track: str | int | None = None, chords: list[Cho
                 chords, origin = chords_from_profile(*profile(mel.start, mel.end, mel.pitch, length, bpb), length, bpb), "melody"
     if not chords:
         raise JazzError("no chords: the file has no chord symbols and nothing to infer them from", path)
-    return Solo(melody, chords, bpb, raw.time_signature, raw.tempo, raw.key, path,
-                f"{idx}: {raw.tracks[idx].name}", ranking, origin, title=raw.title)
+    return Solo(melody, chords, beats_per_bar=bpb, time_signature=raw.time_signature, tempo=raw.tempo, key=raw.key,
+                title=raw.title, provenance=Provenance(path, f"{idx}: {raw.tracks[idx].name}", tuple(ranking), origin))
 
 
 PROGRAMS = {"melody": 66, "comp": 0, "bass": 32}  # tenor sax, piano, acoustic bass (General MIDI)

@@ -7,7 +7,7 @@ raises ValueError on bad data (pretty-midi style).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 
 GRID = 12  # grid steps per beat: keeps 16ths (3 steps) and 8th/16th triplets (4, 2 steps)
 
@@ -86,29 +86,47 @@ class Chord:
         return Chord(self.symbol, self.root, self.pcs, self.scale, start, duration, self.quality)
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Where a Solo came from, apart from its music.  source: the file it was read from (or
+    "generated").  melody_track: the track taken as the melody ("5: Guitar").  ranking: the
+    melody candidates considered, best first (melody.TrackScore).  chord_origin: "symbols",
+    "inferred", "chart" or "melody".  tokens: the grammar values a generated solo was made of."""
+
+    source: str = ""
+    melody_track: str = ""
+    ranking: tuple = ()
+    chord_origin: str = ""
+    tokens: tuple = ()
+
+
 @dataclass
 class Solo:
     """A melody over chord changes: a tune read from a file or a generated solo.
 
     notes: the melody, monophonic, sorted by start.  chords: the changes, sorted,
-    non-overlapping.  beats_per_bar: bar length in beats (4/4 -> 4.0, 6/8 -> 3.0).
-    time_signature: (numerator, denominator).  tempo: quarter notes per minute.
-    key: e.g. "G major" or None.  source: file it came from.  ranking: the melody
-    candidates considered, best first (see midi_io.rank_tracks).
+    non-overlapping.  The rest by keyword: beats_per_bar: bar length in beats (4/4 -> 4.0,
+    6/8 -> 3.0).  time_signature: (numerator, denominator).  tempo: quarter notes per
+    minute.  key: e.g. "G major" or None.  title: the tune's title where the file names it.
+    provenance: where it came from (a separate record; `source`, `melody_track`, `ranking`,
+    `chord_origin` and `tokens` read it).
     """
 
     notes: list
     chords: list
+    _: KW_ONLY
     beats_per_bar: float = 4.0
     time_signature: tuple = (4, 4)
     tempo: float = 120.0
     key: str | None = None
-    source: str = ""
-    melody_track: str = ""
-    ranking: list = field(default_factory=list)
-    chord_origin: str = ""  # "symbols", "inferred", "chart", "melody"
-    tokens: list = field(default_factory=list)  # grammar values of a generated solo
-    title: str = ""  # the tune's title, where the file names it (a leadsheet's "(title ...)")
+    title: str = ""
+    provenance: Provenance = field(default_factory=Provenance)
+
+    source = property(lambda self: self.provenance.source, doc="The file it was read from.")
+    melody_track = property(lambda self: self.provenance.melody_track, doc="The track taken as the melody.")
+    ranking = property(lambda self: list(self.provenance.ranking), doc="The melody candidates, best first.")
+    chord_origin = property(lambda self: self.provenance.chord_origin, doc="Where its chords came from.")
+    tokens = property(lambda self: list(self.provenance.tokens), doc="The grammar values of a generated solo.")
 
     def __post_init__(self):
         if not self.beats_per_bar > 0:
@@ -138,7 +156,8 @@ class Solo:
                  for n in self.notes if start <= n.start < end]
         chords = [c.at(max(c.start, start) - start, min(c.end, end) - max(c.start, start))
                   for c in self.chords if c.start < end and c.end > start]
-        return Solo(notes, chords, self.beats_per_bar, self.time_signature, self.tempo, self.key, self.source)
+        return Solo(notes, chords, beats_per_bar=self.beats_per_bar, time_signature=self.time_signature, tempo=self.tempo,
+                    key=self.key, provenance=Provenance(source=self.source))
 
     def chord_at(self, beat: float) -> Chord | None:
         """The chord sounding at `beat`; before the first chord, the first one."""
