@@ -5,6 +5,7 @@ import struct
 import pytest
 
 from conftest import run_cli
+from jazz_lstm.errors import JazzError
 
 
 def _vlq(n: int) -> bytes:
@@ -98,3 +99,30 @@ def test_music21_pickles_are_neither_read_nor_written(tmp_path, monkeypatch):
     for _ in range(2):
         read_tune(str(path))
     assert not loads and not list(scratch.rglob("*.p*"))
+
+
+def test_a_flipped_bit_in_the_weights_is_found(tmp_path, small_model):
+    """The header records a hash of the weights: a single flipped bit makes the file 'damaged'."""
+    from safetensors import safe_open
+    from safetensors.torch import load_file, save_file
+
+    from jazz_lstm import checkpoint
+
+    with safe_open(small_model, "pt") as f:
+        meta = f.metadata()
+    assert len(meta["weights_sha256"]) == 64
+    tensors = load_file(small_model)
+    name = sorted(k for k in tensors if k.startswith("model."))[0]
+    flat = tensors[name].view(-1)
+    flat.view(torch_int32())[0] ^= 1 << 3  # one low mantissa bit: a finite, plausible weight
+    out = tmp_path / "flipped.safetensors"
+    save_file(tensors, str(out), metadata=meta)
+    with pytest.raises(JazzError, match="do not match the hash"):
+        checkpoint.load(str(out))
+    assert checkpoint.load(small_model).sha256  # the untouched file loads
+
+
+def torch_int32():
+    import torch
+
+    return torch.int32

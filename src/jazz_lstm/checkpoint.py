@@ -108,6 +108,7 @@ def save(ck: Checkpoint, path: str, half: bool = False) -> str:
     tensors["corpus.ids"] = torch.tensor(flat or [0], dtype=torch.int32)
     tensors["corpus.lengths"] = torch.tensor([len(s) for s in ck.corpus] or [0], dtype=torch.int32)
     meta = {"format": FORMAT, "grammar": GRAMMAR_VERSION, "config": json.dumps(ck.model.cfg.to_dict()),
+            "weights_sha256": weights_hash(tensors),
             "kind": ck.kind, "vocab": ck.vocab.to_json() if ck.vocab is not None else "null",
             "train": json.dumps(ck.train.to_json()), "chart": json.dumps(ck.chart.to_json())}
     if ck.kind == "chord":
@@ -117,6 +118,17 @@ def save(ck: Checkpoint, path: str, half: bool = False) -> str:
     data = save(tensors, metadata=meta)
     ck.path, ck.sha256 = write_atomic(path, data), hashlib.sha256(data).hexdigest()
     return ck.path
+
+
+def weights_hash(tensors: dict) -> str:
+    """sha256 over the model's tensors as stored (names, dtypes, shapes, bytes, in name order):
+    recorded in the header, checked on load, so a flipped bit in the weights is found."""
+    h = hashlib.sha256()
+    for name in sorted(k for k in tensors if k.startswith("model.")):
+        t = tensors[name].contiguous()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
 
 
 def load(path: str) -> Checkpoint:
@@ -137,6 +149,9 @@ def load(path: str) -> Checkpoint:
         raise JazzError("not a jazz-lstm model (a safetensors file from something else)", path)
     if meta.get("grammar") != GRAMMAR_VERSION:
         raise JazzError(f"made with grammar {meta.get('grammar')}, this version reads {GRAMMAR_VERSION}: retrain it", path)
+    recorded = meta.get("weights_sha256")
+    if recorded is not None and recorded != weights_hash(tensors):
+        raise JazzError("damaged model file (its weights do not match the hash recorded with them)", path)
     kind = meta.get("kind", "recipe")
     if kind == "chord":
         from .features import FEATURES_VERSION
