@@ -12,6 +12,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_corpus  # noqa: E402
+import bench_fuzz  # noqa: E402
 import bench_prepare  # noqa: E402
 import bench_quality  # noqa: E402
 import bench_render  # noqa: E402
@@ -33,7 +34,8 @@ def main() -> None:
     rows = []
     for name, fn in (("prepare (#2)", bench_prepare.main), ("train and sample (#3)", bench_train.main),
                      ("render (#4)", bench_render.main), ("demo", demo_end_to_end), ("quality (#5)", bench_quality.main),
-                     ("corpus and chord model (#9, #10)", bench_corpus.main), ("busy machine and scale (#12)", bench_scale.main)):
+                     ("corpus and chord model (#9, #10)", bench_corpus.main), ("busy machine and scale (#12)", bench_scale.main),
+                     ("hostile input (#13)", bench_fuzz.main)):
         print(f"--- {name}")
         rows += fn()
     lines = ["# Benchmark results", "", f"Written by `make bench` on {time.strftime('%Y-%m-%d')}: {platform.machine()}, "

@@ -57,12 +57,63 @@ def _unpacked_size(path: str) -> int:
     return os.path.getsize(path)
 
 
+_NUM = r"\s*([^<\s]*)\s*"
+
+
+def _score_text(path: str) -> str:
+    """The score's text (an .mxl's largest member), for the checks made before music21 parses."""
+    if path.lower().endswith(".mxl"):
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            data = z.read(max(z.infolist(), key=lambda i: i.file_size))
+    else:
+        with open(path, "rb") as f:
+            data = f.read()
+    for bom, enc in ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"), (b"\xef\xbb\xbf", "utf-8-sig")):
+        if data.startswith(bom):
+            return data.decode(enc, "replace")
+    return data.decode("utf-8", "replace")
+
+
+def check_score_text(text: str, source: str) -> None:
+    """Refuse, before music21 spends minutes or gigabytes on it, a score whose metre,
+    divisions or durations no tune has (the same limits check_raw applies afterwards)."""
+    import re
+
+    from .midi_io import MAX_BEATS
+
+    def numbers(tag: str) -> list[float]:
+        out = []
+        for v in re.findall(rf"<{tag}>{_NUM}</{tag}>", text):
+            try:
+                out.append(float(sum(float(x) for x in v.split("+"))))
+            except ValueError:
+                raise JazzError(f"<{tag}> is not a number ({v[:20]!r})", source) from None
+        return out
+
+    beats, types = numbers("beats"), numbers("beat-type")
+    abc = re.findall(r"^M:\s*(\d+)\s*/\s*(\d+)", text, re.M)
+    beats += [float(a) for a, _ in abc]
+    types += [float(b) for _, b in abc]
+    if any(not 1 <= b <= 32 for b in beats) or any(t not in (1, 2, 4, 8, 16, 32) for t in types):
+        raise JazzError("unsupported time signature (beats 1..32 over 1, 2, 4, 8, 16 or 32)", source)
+    divisions = numbers("divisions")
+    if any(not 0 < d <= 1e6 for d in divisions):
+        raise JazzError("<divisions> must be in 1..1000000", source)
+    spans = numbers("duration")
+    if any(not (v >= 0 and v < float("inf")) for v in spans) or \
+            (spans and max(spans) / min(divisions or [1.0]) > MAX_BEATS):
+        raise JazzError(f"a duration is negative, not a number, or longer than {MAX_BEATS} beats", source)
+
+
 def read_score(path: str) -> RawTune:
     """A MusicXML (.xml, .mxl, .musicxml) or ABC file as tracks, chord symbols, metre, tempo and key."""
     import music21 as m21
 
     if _unpacked_size(path) > MAX_SCORE_BYTES:
         raise JazzError(f"the score unpacks to more than {MAX_SCORE_BYTES // 2**20} MB (JAZZ_LSTM_MAX_SCORE_MB)", path)
+    check_score_text(_score_text(path), path)
     try:
         with time_limit(PARSE_SECONDS):
             score = m21.converter.parse(path, forceSource=True, storePickle=False)  # never read or write pickles
