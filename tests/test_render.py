@@ -263,3 +263,12 @@ def run_cli_plain(*args):
 
     r = subprocess.run([sys.executable, "-m", "jazz_lstm", *args], capture_output=True, text=True, timeout=300)
     return r.returncode, r.stdout, r.stderr
+
+
+def test_long_solo_skips_audio_with_a_warning(tmp_path):
+    """Synthesis holds the whole take in memory: past JAZZ_LSTM_MAX_AUDIO_MINUTES (10) the WAV is
+    skipped with a warning instead of asking for gigabytes; the MIDI holds the whole solo."""
+    code, out, err = run_cli_plain("generate", "--bars", "160", "--tempo", "60", "--formats", "wav", "-o", str(tmp_path))
+    assert code == 0, err
+    assert "audio skipped: 11 min is more than 10 min" in err
+    assert (tmp_path / "solo.mid").exists() and not (tmp_path / "solo.wav").exists()

@@ -17,6 +17,7 @@ from .midi_io import midi_bytes
 from .music import Solo
 
 FORMATS = ("mid", "wav", "png", "musicxml", "svg", "score.png")
+MAX_AUDIO_MINUTES = float(os.environ.get("JAZZ_LSTM_MAX_AUDIO_MINUTES", "10"))  # longer solos get no WAV (memory)
 
 
 @dataclass
@@ -97,6 +98,11 @@ def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: s
     if "mid" in formats:
         stage("MIDI")
         put("mid", midi if midi is not None else midi_bytes(solo, accompany))
+    minutes = solo.length_beats / solo.tempo
+    if "wav" in formats and minutes > MAX_AUDIO_MINUTES:  # synthesis holds the whole take in memory (~90 MB a minute)
+        formats = tuple(f for f in formats if f != "wav")
+        out.warnings.append(f"audio skipped: {minutes:.0f} min is more than {MAX_AUDIO_MINUTES:g} min "
+                            "(JAZZ_LSTM_MAX_AUDIO_MINUTES); the MIDI holds the whole solo")
     if "wav" in formats:
         from .synth import find_soundfont
 
