@@ -15,7 +15,8 @@ from .melody import TrackScore, doubles, harmonic_fit, pick_track, rank_tracks, 
 from .melody import segment as _segment
 from .music import Chord, Provenance, Solo, merge_ties
 from .rawtune import KEYS as _KEYS
-from .rawtune import RawTune, Track, spans as _spans
+from .rawtune import MAX_BEATS, RawTune, Track  # noqa: F401  (MAX_BEATS re-exported)
+from .rawtune import spans as _spans
 
 MIDI_EXT = (".mid", ".midi", ".smf", ".kar")
 XML_EXT = (".xml", ".mxl", ".musicxml")
@@ -66,7 +67,6 @@ def _marker_chords(score, tpq: int) -> list[Chord]:
     return chords
 
 
-MAX_BEATS = 40_000  # the longest tune read: about five and a half hours at 120 quarter notes a minute
 
 
 def read_raw(path: str) -> RawTune:

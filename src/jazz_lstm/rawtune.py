@@ -8,6 +8,7 @@ import numpy as np
 
 from .music import Chord, Note
 
+MAX_BEATS = 40_000  # the longest tune read: about five and a half hours at 120 quarter notes a minute
 KEYS = ["Cb", "Gb", "Db", "Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#"]
 
 

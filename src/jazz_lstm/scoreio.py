@@ -81,7 +81,7 @@ def check_score_text(text: str, source: str) -> None:
     divisions or durations no tune has (the same limits check_raw applies afterwards)."""
     import re
 
-    from .midi_io import MAX_BEATS
+    from .rawtune import MAX_BEATS
 
     def numbers(tag: str) -> list[float]:
         out = []
