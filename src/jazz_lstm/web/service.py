@@ -212,7 +212,7 @@ class Studio:
                  formats: list) -> dict:
         """Improvise one solo over chart text and write it with its outputs and manifest."""
         from .. import metrics
-        from ..changes import read_changes
+        from ..charts import Chart, parse_chart
         from ..outputs import SoloRequest, improvise_request, write_solo
         from ..render import FORMATS
         from ..sample import SampleConfig
@@ -221,10 +221,10 @@ class Studio:
         if bad:
             raise JazzError(f"unknown format(s): {', '.join(sorted(bad))}")
         ck = self.checkpoint(model_id)
-        if "|" not in chart and "\n" not in chart:
-            chart += " |"  # chart text, never a path on the server
-        req = SoloRequest(None if model_id == "default" else ck.path, read_changes(chart, ck.chart.beats_per_bar), bars,
-                          tempo, SampleConfig(temperature=temperature, seed=seed))
+        bpb = ck.chart.beats_per_bar  # chart text only: a client never names a file on the server
+        changes = Chart(tuple(parse_chart(chart, bpb, source="chart")), bpb, title="chart")
+        req = SoloRequest(None if model_id == "default" else ck.path, changes, bars, tempo,
+                          SampleConfig(temperature=temperature, seed=seed))
         solo = improvise_request(ck, req)[0]
         rid = uuid.uuid4().hex[:12]
         self.clean()
