@@ -114,6 +114,8 @@ def test_generate_errors(server):
     assert httpx.post(f"{server}/api/generate", json={"chart": "C", "model_id": "nope"}).status_code == 404
     assert httpx.get(f"{server}/api/results/nope/mid").status_code == 404
     assert httpx.get(f"{server}/static/../../README.md").status_code == 404
+    r = httpx.post(f"{server}/api/generate", json={"chart": "/etc/hostname"})  # never a file on the server
+    assert r.status_code == 400 and "unknown chord symbol" in r.json()["detail"]
 
 
 def test_fifty_concurrent_generates(server):
