@@ -36,13 +36,9 @@ def read_changes(spec: str, beats_per_bar: float = 4.0, tempo: float | None = No
         raise JazzError("no changes given (a chart, a chart file or a tune file)")
     extra = {} if tempo is None else {"tempo": float(tempo)}
     if spec.lower().endswith(".ls") and os.path.isfile(spec):
-        from .leadsheet import chart_chords, read_file
+        from .leadsheet import read_sheet_chart
 
-        ls = read_file(spec)
-        chords = chart_chords(ls, spec)
-        if not chords:
-            raise JazzError("the leadsheet has no chords", spec)
-        bpb = ls.meter[0] * 4.0 / ls.meter[1]
+        ls, chords, bpb = read_sheet_chart(spec)
         return _chart(chords, bpb, {"tempo": float(ls.tempo), **extra}, key_name(ls.key), ls.title or spec)
     if spec.startswith("corpus:") or (os.path.isfile(spec) and spec.lower().endswith(TUNE_EXT)):
         from .midi_io import read_tune

@@ -274,10 +274,15 @@ def read_leadsheet(path: str):
     return RawTune(tracks, chords, ls.meter, ls.tempo, key, path, title=ls.title or "")
 
 
-def read_leadsheet_chart(path: str) -> tuple[list[Chord], float]:
-    """Only the chord part of a leadsheet (any of the charts of standards): (chords, beats per bar)."""
+def read_sheet_chart(path: str) -> tuple[LeadSheet, list[Chord], float]:
+    """A leadsheet's header with its chord part: (sheet, chords, beats per bar)."""
     ls = read_file(path)
     chords = chart_chords(ls, path)
     if not chords:
         raise JazzError("the leadsheet has no chords", path)
-    return chords, ls.meter[0] * 4.0 / ls.meter[1]
+    return ls, chords, ls.meter[0] * 4.0 / ls.meter[1]
+
+
+def read_leadsheet_chart(path: str) -> tuple[list[Chord], float]:
+    """Only the chord part of a leadsheet (any of the charts of standards): (chords, beats per bar)."""
+    return read_sheet_chart(path)[1:]

@@ -141,7 +141,4 @@ def _known(sampling: dict) -> dict:
     from dataclasses import fields
 
     names = {f.name for f in fields(SampleConfig)}
-    try:
-        return {k: v for k, v in sampling.items() if k in names}
-    except AttributeError:
-        raise JazzError("the manifest's sampling is malformed") from None
+    return {k: v for k, v in sampling.items() if k in names}  # Manifest.from_json made sure it is a dict
