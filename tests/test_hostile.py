@@ -117,9 +117,51 @@ def test_a_flipped_bit_in_the_weights_is_found(tmp_path, small_model):
     flat.view(torch_int32())[0] ^= 1 << 3  # one low mantissa bit: a finite, plausible weight
     out = tmp_path / "flipped.safetensors"
     save_file(tensors, str(out), metadata=meta)
-    with pytest.raises(JazzError, match="do not match the hash"):
+    with pytest.raises(JazzError, match="do not match the checksum"):
         checkpoint.load(str(out))
     assert checkpoint.load(small_model).sha256  # the untouched file loads
+
+
+@pytest.mark.parametrize("edit", ["corpus", "metadata", "no-checksum", "optimizer-name", "header-sizes"])
+def test_a_model_file_verifies_whole_or_is_refused(tmp_path, small_model, edit):
+    """Issue #25.7-8: the checksum covers the corpus and the metadata too; a file without one is
+    refused; unknown tensor names and a header whose sizes do not fit its tensors are one line."""
+    import json
+
+    from safetensors import safe_open
+    from safetensors.torch import load_file, save_file
+
+    from jazz_lstm import checkpoint
+
+    with safe_open(small_model, "pt") as f:
+        meta = dict(f.metadata())
+    tensors = load_file(small_model)
+    if edit == "corpus":
+        tensors["corpus.ids"][0] += 1
+    elif edit == "metadata":
+        meta["chart"] = meta["chart"].replace('"tempo": ', '"tempo": 1')
+    elif edit == "no-checksum":
+        tensors["corpus.ids"][0] += 1
+        del meta["file_sha256"], meta["weights_sha256"]
+    else:
+        if edit == "optimizer-name":
+            tensors["optim.0.bogus"] = torch_zeros()
+        else:
+            cfg = json.loads(meta["config"])
+            meta["config"] = json.dumps({**cfg, "hidden": 512, "layers": 3})  # in bounds; not these weights
+        meta["file_sha256"] = checkpoint.file_hash(tensors, meta)  # a consistent file, but not a model
+    out = tmp_path / "edited.safetensors"
+    save_file(tensors, str(out), metadata=meta)
+    match = {"no-checksum": "carries no checksum", "optimizer-name": "unknown optimizer tensor",
+             "header-sizes": "config does not match the weights"}.get(edit, "do not match the checksum")
+    with pytest.raises(JazzError, match=match):
+        checkpoint.load(str(out))
+
+
+def torch_zeros():
+    import torch
+
+    return torch.zeros(3)
 
 
 def torch_int32():

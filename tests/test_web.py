@@ -110,7 +110,7 @@ def test_train_progress_cancel_and_queue(server, tune_file):
 def test_generate_errors(server):
     r = httpx.post(f"{server}/api/generate", json={"chart": "Dm7 | Qx7 |"})
     assert r.status_code == 400 and "unknown chord symbol" in r.json()["detail"]
-    assert httpx.post(f"{server}/api/generate", json={"chart": "C", "temperature": 0}).status_code == 422
+    assert httpx.post(f"{server}/api/generate", json={"chart": "C", "temperature": 0}).status_code == 400
     assert httpx.post(f"{server}/api/generate", json={"chart": "C", "model_id": "nope"}).status_code == 404
     assert httpx.get(f"{server}/api/results/nope/mid").status_code == 404
     assert httpx.get(f"{server}/static/../../README.md").status_code == 404

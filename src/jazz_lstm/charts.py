@@ -15,6 +15,7 @@ from .errors import JazzError
 from .harmony import parse_chord
 from .music import Chord, to_steps
 
+MAX_CHART_BARS = 10_000  # the longest chart (and solo) the tool takes
 _COMMENT = re.compile(r"(^|\s)#.*$")  # '#' opening a word starts a comment ('F#m7' is a chord)
 BLUES_12 = "F7 | Bb7 | F7 | Cm7 F7 | Bb7 | Bdim7 | F7 | D7 | Gm7 | C7 | F7 D7 | Gm7 C7 |"
 _A = "Bbmaj7 G7 | Cm7 F7 | Bbmaj7 G7 | Cm7 F7 | Fm7 Bb7 | Ebmaj7 Ebm7 | Dm7 G7 | Cm7 F7 |"
@@ -60,6 +61,8 @@ class Chart:
             raise ValueError(f"register must be MIDI pitches with low < high (got {self.low!r}..{self.high!r})")
         if any(not isinstance(c, Chord) for c in self.chords):
             raise ValueError("a chart's chords must be Chord records")
+        if self.n_bars > MAX_CHART_BARS:
+            raise ValueError(f"the chart has {self.n_bars} bars: at most {MAX_CHART_BARS}")
 
     @property
     def n_bars(self) -> int:
@@ -113,6 +116,8 @@ def parse_chart(text: str, beats_per_bar: float = 4.0, source: str | None = None
     bars = [b for b in bars if b] if body else []
     if not bars:
         raise JazzError("the chord chart is empty", source)
+    if len(bars) > MAX_CHART_BARS:
+        raise JazzError(f"the chart has {len(bars)} bars: at most {MAX_CHART_BARS}", source)
     chords: list[Chord] = []
     prev_bar: list = []
     for i, slots in enumerate(bars):
@@ -159,7 +164,7 @@ def chart_bars(chords: list[Chord], beats_per_bar: float = 4.0, n_bars: int | No
     bar = to_steps(beats_per_bar)
     end = max((to_steps(c.end) for c in chords), default=0)
     n_bars = n_bars or max(1, -(-end // bar))
-    spans = sorted((to_steps(c.start), to_steps(c.end), c) for c in chords)  # chords don't overlap: one pass
+    spans = sorted(((to_steps(c.start), to_steps(c.end), c) for c in chords), key=lambda s: s[:2])  # no overlaps: one pass
     first, out = 0, []
     for b in range(n_bars):
         lo, hi = b * bar, (b + 1) * bar

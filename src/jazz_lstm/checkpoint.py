@@ -22,6 +22,7 @@ from .model import JazzLSTM, ModelConfig
 from .vocab import Vocab
 
 FORMAT = "jazz-lstm/1"
+MAX_MODEL_BYTES = 1 << 30  # a model file (the shipped one is 1.3 MB)
 
 
 @dataclass
@@ -108,13 +109,14 @@ def save(ck: Checkpoint, path: str, half: bool = False) -> str:
     tensors["corpus.ids"] = torch.tensor(flat or [0], dtype=torch.int32)
     tensors["corpus.lengths"] = torch.tensor([len(s) for s in ck.corpus] or [0], dtype=torch.int32)
     meta = {"format": FORMAT, "grammar": GRAMMAR_VERSION, "config": json.dumps(ck.model.cfg.to_dict()),
-            "weights_sha256": weights_hash(tensors),
             "kind": ck.kind, "vocab": ck.vocab.to_json() if ck.vocab is not None else "null",
             "train": json.dumps(ck.train.to_json()), "chart": json.dumps(ck.chart.to_json())}
     if ck.kind == "chord":
         from .features import FEATURES_VERSION
 
         meta["features"] = FEATURES_VERSION
+    meta["weights_sha256"] = weights_hash(tensors)  # read by the previous version
+    meta["file_sha256"] = file_hash(tensors, meta)  # everything: weights, optimizer, corpus, metadata
     data = save(tensors, metadata=meta)
     ck.path, ck.sha256 = write_atomic(path, data), hashlib.sha256(data).hexdigest()
     return ck.path
@@ -131,28 +133,90 @@ def weights_hash(tensors: dict) -> str:
     return h.hexdigest()
 
 
+def file_hash(tensors: dict, meta: dict) -> str:
+    """sha256 over every tensor (as weights_hash does) and every metadata entry but this
+    hash itself: a model file either verifies whole or is refused."""
+    h = hashlib.sha256()
+    for name in sorted(tensors):
+        t = tensors[name].contiguous()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    h.update(json.dumps({k: v for k, v in meta.items() if k != "file_sha256"}, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def verify(tensors: dict, meta: dict, path: str) -> None:
+    """Refuse a file whose contents do not match its checksum.  Files of this version carry
+    `file_sha256` (everything); of the previous one `weights_sha256` (the weights alone);
+    older files carry none and load only with JAZZ_LSTM_TRUST_UNVERIFIED=1."""
+    damaged = "damaged model file (its contents do not match the checksum recorded with them)"
+    if "file_sha256" in meta:
+        if meta["file_sha256"] != file_hash(tensors, meta):
+            raise JazzError(damaged, path)
+    elif "weights_sha256" in meta:
+        if meta["weights_sha256"] != weights_hash(tensors):
+            raise JazzError(damaged, path)
+    elif os.environ.get("JAZZ_LSTM_TRUST_UNVERIFIED") != "1":
+        raise JazzError("this model file carries no checksum (written before checksums, or edited), so it cannot be "
+                        "verified; retrain it, or load it anyway with JAZZ_LSTM_TRUST_UNVERIFIED=1", path)
+
+
+def _build(kind: str, meta: dict, tensors: dict):
+    """(model, vocab) from the header, checked against the tensors the file carries before
+    any memory is spent: the config's sizes must give exactly the stored weights' shapes."""
+    if kind == "chord":
+        from .chordlstm import ChordConfig, ChordLSTM
+
+        cls, cfg, vocab = ChordLSTM, ChordConfig(**json.loads(meta["config"])), None
+    else:
+        cls, cfg = JazzLSTM, ModelConfig(**json.loads(meta["config"]))
+        vocab = Vocab.from_json(meta["vocab"])
+        if len(vocab) != cfg.vocab_size:
+            raise ValueError("vocabulary size does not match the model")
+        for tok in vocab.itos:
+            parse_token(tok)
+    with torch.device("meta"):  # shapes only, no memory
+        shapes = {k: tuple(v.shape) for k, v in cls(cfg).state_dict().items()}
+    stored = {k[6:]: tuple(v.shape) for k, v in tensors.items() if k.startswith("model.")}
+    if shapes != stored:
+        raise ValueError("the model config does not match the weights stored with it")
+    return cls(cfg), vocab
+
+
+def _optim_state(tensors: dict) -> dict:
+    state: dict = {}
+    for k, v in tensors.items():
+        if k.startswith("optim."):
+            parts = k.split(".", 2)
+            if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("step", "exp_avg", "exp_avg_sq"):
+                raise ValueError(f"unknown optimizer tensor {k[:40]!r}")
+            state.setdefault(int(parts[1]), {})[parts[2]] = v.reshape(()) if parts[2] == "step" else v
+    return {"state": state} if state else {}
+
+
 def load(path: str) -> Checkpoint:
     """Read a model file; JazzError (one clear line) for a missing, corrupt or foreign file."""
     from safetensors.torch import load as parse
 
-    if not os.path.isfile(path):
-        raise JazzError("no such model file", path)
+    from .fileio import read_bytes
+
+    data = read_bytes(path, "model file", MAX_MODEL_BYTES)
     try:  # one read serves the header, the tensors and the hash
-        with open(path, "rb") as fh:
-            data = fh.read()
         n = int.from_bytes(data[:8], "little")
         meta = json.loads(data[8:8 + n]).get("__metadata__") or {}
         tensors = parse(data)
+        if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
+            raise ValueError
     except Exception:
         raise JazzError("not a model file (expected a jazz-lstm .safetensors file)", path) from None
     if meta.get("format") != FORMAT:
         raise JazzError("not a jazz-lstm model (a safetensors file from something else)", path)
     if meta.get("grammar") != GRAMMAR_VERSION:
         raise JazzError(f"made with grammar {meta.get('grammar')}, this version reads {GRAMMAR_VERSION}: retrain it", path)
-    recorded = meta.get("weights_sha256")
-    if recorded is not None and recorded != weights_hash(tensors):
-        raise JazzError("damaged model file (its weights do not match the hash recorded with them)", path)
+    verify(tensors, meta, path)
     kind = meta.get("kind", "recipe")
+    if kind not in ("recipe", "chord"):
+        raise JazzError(f"unknown model kind {kind[:20]!r}", path)
     if kind == "chord":
         from .features import FEATURES_VERSION
 
@@ -160,19 +224,7 @@ def load(path: str) -> Checkpoint:
             raise JazzError(f"made with harmony features {meta.get('features')}, this version reads {FEATURES_VERSION}: "
                             "retrain it", path)
     try:
-        if kind == "chord":
-            from .chordlstm import ChordConfig, ChordLSTM
-
-            model, vocab = ChordLSTM(ChordConfig(**json.loads(meta["config"]))), None
-        else:
-            cfg = ModelConfig(**json.loads(meta["config"]))
-            if cfg.vocab_size > 1_000_000 or cfg.hidden > 4096 or cfg.layers > 8 or cfg.embedding > 4096:
-                raise ValueError(f"config out of bounds: {cfg}")
-            model, vocab = JazzLSTM(cfg), Vocab.from_json(meta["vocab"])
-            if len(vocab) != cfg.vocab_size:
-                raise ValueError("vocabulary size does not match the model")
-            for tok in vocab.itos:
-                parse_token(tok)
+        model, vocab = _build(kind, meta, tensors)
         weights = {k[6:]: v.float() if v.dtype == torch.float16 else v for k, v in tensors.items() if k.startswith("model.")}
         bad = [k for k, v in weights.items() if v.is_floating_point() and not torch.isfinite(v).all()]
         if bad:
@@ -182,8 +234,9 @@ def load(path: str) -> Checkpoint:
         if sum(lengths) > len(ids) or min(lengths, default=0) < 0:
             raise ValueError("corpus lengths do not match its values")
         chart, train = Chart.from_json(json.loads(meta["chart"])), TrainFacts.from_json(json.loads(meta["train"]))
-    except JazzError:
-        raise
+        optim = _optim_state(tensors)
+    except JazzError as e:
+        raise JazzError(f"damaged model file ({e.message})", path) from None
     except Exception as e:
         raise JazzError(f"damaged model file ({type(e).__name__}: {str(e).splitlines()[0][:120]})", path) from None
     corpus, pos = [], 0
@@ -191,14 +244,8 @@ def load(path: str) -> Checkpoint:
         if n:
             corpus.append(ids[pos:pos + n])
         pos += n
-    state: dict = {}
-    for k, v in tensors.items():
-        if k.startswith("optim."):
-            _, idx, key = k.split(".", 2)
-            state.setdefault(int(idx), {})[key] = v.reshape(()) if key == "step" else v
     model.eval()
-    return Checkpoint(model, vocab, chart, train, corpus, {"state": state} if state else {}, path,
-                      hashlib.sha256(data).hexdigest())
+    return Checkpoint(model, vocab, chart, train, corpus, optim, path, hashlib.sha256(data).hexdigest())
 
 
 def default_model_path() -> str:

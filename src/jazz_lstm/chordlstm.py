@@ -21,6 +21,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .errors import JazzError
+from .model import MAX_PARAMS, check_fraction, check_sizes
 from .features import CHORD_BITS, COND_DIM, INT_MAX, N_DUR, N_INT, N_TYPE, PREV_BITS, SCALE_BITS, TYPES
 
 NEG = -1e9  # logit of an illegal class (finite: a row with one legal class stays well defined)
@@ -39,11 +40,14 @@ class ChordConfig:
     cond_dim: int = COND_DIM  # harmony features per step (features.COND_DIM)
 
     def __post_init__(self):
-        sizes = (self.hidden, self.layers, self.type_emb, self.dur_emb, self.int_emb, self.cond_dim)
-        if not all(isinstance(v, int) and 1 <= v <= 4096 for v in sizes) or self.layers > 8:
-            raise JazzError(f"bad chord-model config {self}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise JazzError("dropout must be in [0, 1)")
+        check_sizes(self, hidden=(1, 4096), layers=(1, 8), type_emb=(1, 4096), dur_emb=(1, 4096), int_emb=(1, 4096),
+                    cond_dim=(1, 4096))
+        check_fraction(self, "dropout")
+        inp = self.type_emb + self.dur_emb + self.int_emb + self.cond_dim + LINE_DIM
+        n = 4 * self.hidden * (inp + self.hidden + 2) + (self.layers - 1) * 4 * self.hidden * (2 * self.hidden + 2)
+        if n > MAX_PARAMS:
+            raise JazzError(f"the model would have {n / 1e6:.0f} million weights (at most {MAX_PARAMS // 10**6} million): "
+                            "fewer hidden units or layers", field="hidden")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -38,7 +38,7 @@ class CorpusTrainConfig:
     save_every: int = 0  # write a resumable checkpoint every this many epochs (0: at the end and on interrupt only)
 
     def __post_init__(self):
-        if self.Tx < 2 or self.stride < 1 or self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
+        if self.Tx < 2 or self.stride < 1 or self.epochs < 1 or self.batch_size < 1 or not 0 < self.lr < float("inf"):
             raise JazzError("Tx >= 2, stride >= 1, epochs >= 1, batch size >= 1 and lr > 0 are needed")
         if not 0 <= self.val_fraction < 1 or self.patience < 0 or self.threads < 0:
             raise JazzError("validation fraction in [0, 1), patience >= 0, threads >= 0")

@@ -15,6 +15,7 @@ from .charts import Chart
 from .errors import JazzError
 
 VERSION = 1
+MAX_MANIFEST_BYTES = 64 * 2**20  # a manifest holds one solo's tokens: a few hundred KB
 
 
 def versions() -> dict:
@@ -105,11 +106,11 @@ def write(path: str, m: Manifest) -> str:
 
 def read(path: str) -> Manifest:
     """Read and check a manifest; JazzError when it is not one."""
+    from .fileio import read_bytes
+
+    raw = read_bytes(path, "manifest", MAX_MANIFEST_BYTES)
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except OSError as e:
-        raise JazzError(f"cannot read manifest ({e.strerror})", path) from None
+        data = json.loads(raw.decode("utf-8"))
     except ValueError:
         raise JazzError("not a manifest (not JSON)", path) from None
     try:

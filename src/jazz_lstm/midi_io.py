@@ -10,6 +10,7 @@ import os
 import numpy as np
 
 from .errors import JazzError
+from .fileio import check_input
 from .harmony import chords_from_profile, parse_chord, profile
 from .melody import TrackScore, doubles, harmonic_fit, pick_track, rank_tracks, top_voice  # noqa: F401  (re-exported)
 from .melody import segment as _segment
@@ -72,12 +73,8 @@ def _marker_chords(score, tpq: int) -> list[Chord]:
 def read_raw(path: str) -> RawTune:
     """Parse any supported file into tracks (no melody choice yet); JazzError for anything
     unreadable or absurd (see check_raw)."""
-    if not os.path.isfile(path):
-        raise JazzError("no such file", path)
-    if os.path.getsize(path) == 0:
+    if check_input(path) == 0:
         raise JazzError("the file is empty", path)
-    if not os.access(path, os.R_OK):
-        raise JazzError("cannot read the file (permission denied)", path)
     try:
         return check_raw(_read_any(path))
     except (OverflowError, ZeroDivisionError, ValueError) as e:

@@ -17,6 +17,33 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .errors import JazzError
+
+
+MAX_PARAMS = 64_000_000  # weights of a model (256 MB of float32): a bound shared by training and loading
+
+
+def check_sizes(cfg, **bounds) -> None:
+    """JazzError, naming the field, unless each field is an int inside its (lo, hi)."""
+    for name, (lo, hi) in bounds.items():
+        v = getattr(cfg, name)
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            raise JazzError(f"{name.replace('_', ' ')} must be a whole number in {lo}..{hi} (got {v!r})", field=name)
+
+
+def check_fraction(cfg, name: str) -> None:
+    """JazzError unless the field is a number in [0, 1)."""
+    v = getattr(cfg, name)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v < 1.0:
+        raise JazzError(f"{name} must be in [0, 1) (got {v!r})", field=name)
+
+
+def param_count(vocab: int, hidden: int, layers: int, embedding: int = 0) -> int:
+    """Weights of the recipe's network with these sizes (JazzLSTM)."""
+    inp = embedding or vocab
+    lstm = 4 * hidden * (inp + hidden + 2) + (layers - 1) * 4 * hidden * (2 * hidden + 2)
+    return lstm + vocab * embedding + hidden * vocab + vocab
+
 
 @dataclass
 class ModelConfig:
@@ -27,10 +54,12 @@ class ModelConfig:
     embedding: int = 0  # 0: one-hot input, as in the recipe; > 0: a learned embedding of this size
 
     def __post_init__(self):
-        if self.vocab_size < 1 or self.hidden < 1 or self.layers < 1 or self.embedding < 0:
-            raise ValueError(f"bad model config {self}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError("dropout must be in [0, 1)")
+        check_sizes(self, vocab_size=(1, 1_000_000), hidden=(1, 4096), layers=(1, 8), embedding=(0, 4096))
+        check_fraction(self, "dropout")
+        n = param_count(self.vocab_size, self.hidden, self.layers, self.embedding)
+        if n > MAX_PARAMS:
+            raise JazzError(f"the model would have {n / 1e6:.0f} million weights (at most {MAX_PARAMS // 10**6} million): "
+                            "fewer hidden units or layers", field="hidden")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -96,6 +125,8 @@ class JazzLSTM(nn.Module):
     def reset_parameters(self) -> None:
         """Keras' LSTM/Dense defaults: glorot-uniform kernels, orthogonal recurrence, forget bias 1."""
         H = self.cfg.hidden
+        if self.w_hh[0].is_meta:  # built for its shapes only (checkpoint.load checks a file's header with it)
+            return
         for layer in range(self.cfg.layers):
             w = self.w_in[layer]
             fan_in = self.cfg.vocab_size if layer == 0 and not self.cfg.embedding else w.shape[0]

@@ -63,6 +63,23 @@ class SoloRequest:
         return plan_bars(list(chart.chords), self.bars, chart.beats_per_bar), chart.beats_per_bar, self.tempo or ck.chart.tempo
 
 
+def check_outputs(folder: str, formats, soundfont: str | None = None) -> tuple:
+    """Before any work: the formats are known, `folder` can be written, a given soundfont
+    is one.  Returns the formats, MIDI first; JazzError naming what is wrong."""
+    from .fileio import check_output_dir
+
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise JazzError(f"unknown format(s) {', '.join(sorted(unknown))} (choose from {', '.join(FORMATS)}, or none)",
+                        field="formats")
+    check_output_dir(folder)
+    if soundfont and "wav" in formats:
+        from .synth import find_soundfont
+
+        find_soundfont(soundfont)
+    return ("mid",) + tuple(f for f in formats if f != "mid")
+
+
 def improvise_request(ck: Checkpoint, req: SoloRequest, on_bar=None) -> list[Solo]:
     """The solos `req` asks for (one, when it replays one index of a batch)."""
     from .generate import improvise

@@ -3,6 +3,7 @@ and the parse runs under a time limit; music21's pickle cache is never used."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import threading
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from .rawtune import KEYS as _KEYS
 from .rawtune import RawTune, Track
 from .rawtune import spans as _spans
 
-PARSE_SECONDS = float(os.environ.get("JAZZ_LSTM_PARSE_SECONDS", "30"))  # music21's parse of one file, at most
+PARSE_SECONDS = float(os.environ.get("JAZZ_LSTM_PARSE_SECONDS", "12"))  # music21's parse of one file, at most
 MAX_SCORE_BYTES = int(os.environ.get("JAZZ_LSTM_MAX_SCORE_MB", "32")) * 1024 * 1024  # a MusicXML/ABC file, unpacked
 
 
@@ -61,12 +62,18 @@ _NUM = r"\s*([^<\s]*)\s*"
 
 
 def _score_text(path: str) -> str:
-    """The score's text (an .mxl's largest member), for the checks made before music21 parses."""
+    """The score's text (an .mxl's largest member), for the checks made before music21 parses;
+    every member is read once here, so a corrupt archive (bad CRC, bad deflate data, a name
+    that does not match) is refused before music21 sees it."""
     if path.lower().endswith(".mxl"):
         import zipfile
 
-        with zipfile.ZipFile(path) as z:
-            data = z.read(max(z.infolist(), key=lambda i: i.file_size))
+        try:
+            with zipfile.ZipFile(path) as z:
+                members = {i.filename: z.read(i) for i in z.infolist()}
+        except Exception as e:  # BadZipFile, zlib.error, EOFError, NotImplementedError (a foreign method), ...
+            raise JazzError(f"damaged compressed MusicXML file ({type(e).__name__})", path) from None
+        data = max(members.values(), key=len, default=b"")
     else:
         with open(path, "rb") as f:
             data = f.read()
@@ -92,6 +99,8 @@ def check_score_text(text: str, source: str) -> None:
                 raise JazzError(f"<{tag}> is not a number ({v[:20]!r})", source) from None
         return out
 
+    if not text.lstrip().startswith("<"):  # ABC, not XML
+        _check_abc_lengths(text, source)
     beats, types = numbers("beats"), numbers("beat-type")
     abc = re.findall(r"^M:\s*(\d+)\s*/\s*(\d+)", text, re.M)
     beats += [float(a) for a, _ in abc]
@@ -105,6 +114,25 @@ def check_score_text(text: str, source: str) -> None:
     if any(not (v >= 0 and v < float("inf")) for v in spans) or \
             (spans and max(spans) / min(divisions or [1.0]) > MAX_BEATS):
         raise JazzError(f"a duration is negative, not a number, or longer than {MAX_BEATS} beats", source)
+
+
+MAX_ABC_LENGTH = 256  # an ABC note or rest at most this many unit lengths (a bar of 4/4 in L:1/64)
+_ABC_NOTE = re.compile(r"[A-Ga-gzxZX][,']*(\d+)")
+_ABC_UNIT = re.compile(r"^L:\s*(\d+)\s*/\s*(\d+)", re.M)
+
+
+def _check_abc_lengths(text: str, source: str) -> None:
+    """Refuse ABC notes, rests and unit lengths no tune has (`A100000000|` made music21 spend
+    33 s and 1.3 GB): music21 builds every beat of them."""
+    for num, den in _ABC_UNIT.findall(text):
+        if not (1 <= int(num) <= 16 and 1 <= int(den) <= 512):
+            raise JazzError(f"ABC unit note length L:{num[:8]}/{den[:8]} is not a note length", source)
+    for line in text.splitlines():
+        if re.match(r"^\s*[A-Za-z+]:", line) or line.lstrip().startswith("%"):
+            continue  # a header or field line, a comment
+        for n in _ABC_NOTE.findall(re.sub(r'"[^"]*"|![^!]*!|\[[A-Za-z]:[^\]]*\]', "", line)):
+            if len(n) > 6 or int(n) > MAX_ABC_LENGTH:
+                raise JazzError(f"an ABC note or rest of {n[:12]} unit lengths (at most {MAX_ABC_LENGTH})", source)
 
 
 def read_score(path: str) -> RawTune:
@@ -168,7 +196,10 @@ def read_score(path: str) -> RawTune:
     key = None
     if keys:
         k = keys[0]
-        key = f"{k.tonic.name.replace('-', 'b')} {k.mode}" if isinstance(k, m21.key.Key) else f"{_KEYS[k.sharps + 7]} major"
+        if isinstance(k, m21.key.Key):
+            key = f"{k.tonic.name.replace('-', 'b')} {k.mode}"
+        elif isinstance(k.sharps, int) and -7 <= k.sharps <= 7:  # a <key> without <fifths> has none
+            key = f"{_KEYS[k.sharps + 7]} major"
     return RawTune(tracks, _spans(chords, score.highestTime + shift), ts, min(400.0, max(10.0, tempo)), key, path)
 
 

@@ -24,8 +24,9 @@ PEAK = 10 ** (-1 / 20)  # -1 dBFS
 def find_soundfont(path: str | None = None) -> str | None:
     """The soundfont to use: `path` (checked), else the first General MIDI one installed."""
     if path:
-        if not os.path.isfile(path):
-            raise JazzError("no such soundfont", path)
+        from .fileio import check_input
+
+        check_input(path, "soundfont")
         with open(path, "rb") as f:
             head = f.read(12)
         if head[:4] != b"RIFF" or head[8:12] != b"sfbk":

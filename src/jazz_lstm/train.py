@@ -45,7 +45,7 @@ class TrainConfig:
     def __post_init__(self):
         checks = [(self.Tx >= 2, "Tx must be at least 2"), (self.windows >= 0, "windows must be >= 0"),
                   (self.stride >= 1, "stride must be >= 1"), (self.epochs >= 1, "epochs must be >= 1"),
-                  (self.batch_size >= 1, "batch size must be >= 1"), (self.lr > 0, "lr must be > 0"),
+                  (self.batch_size >= 1, "batch size must be >= 1"), (0 < self.lr < float("inf"), "lr must be a finite number > 0"),
                   (0 <= self.val_fraction < 1, "validation fraction must be in [0, 1)"),
                   (self.patience >= 0, "patience must be >= 0"), (self.squeeze >= 0, "squeeze must be >= 0"),
                   (1 <= self.threads <= 256, "threads must be in 1..256"), (self.save_every >= 0, "save_every must be >= 0")]

@@ -5,6 +5,7 @@ in a process pool), pick the model kind, fill the kind's defaults, resume, train
 """
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -56,6 +57,28 @@ class TrainRequest:
             self.kind = "chord" if any(os.path.isdir(t) or t.lower().endswith(".ls") for t in self.tunes) else "recipe"
         if self.kind == "recipe" and int(os.environ.get("WORLD_SIZE", "1")) > 1:
             raise JazzError("the recipe trains in one process (60 windows); under torchrun train the chord model")
+        if self.lr is not None and not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and 0 < self.lr <= 10):
+            raise JazzError(f"the learning rate must be a number in (0, 10] (got {self.lr!r})", field="lr")
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise JazzError(f"the device must be cpu, cuda or auto (got {self.device!r})", field="device")
+        for name in ("epochs", "batch_size", "tx", "stride"):
+            v = getattr(self, name)
+            if v is not None and not 1 <= v <= 1_000_000:
+                raise JazzError(f"{name.replace('_', ' ')} must be in 1..1000000 (got {v})", field=name)
+        self.model_config(1)  # the model's sizes are checked before any tune is read
+
+    def model_config(self, vocab_size: int):
+        """The model config this request asks for (the kind's defaults where it is silent);
+        JazzError naming the field when a size is out of bounds (the bounds `load` uses)."""
+        if self.kind == "chord":
+            from .chordlstm import ChordConfig
+
+            m = ChordConfig()
+            return ChordConfig(hidden=_or(self.hidden, m.hidden), layers=_or(self.layers, m.layers),
+                               dropout=_or(self.dropout, m.dropout))
+        from .model import ModelConfig
+
+        return ModelConfig(vocab_size, _or(self.hidden, 64), _or(self.layers, 1), _or(self.dropout, 0.0), self.embedding)
 
 
 def read_corpus(req: TrainRequest, on_file=None, on_skip=None):
@@ -105,35 +128,28 @@ def train_files(req: TrainRequest, corpus=None, resume: Checkpoint | None = None
 
 
 def _chord(req: TrainRequest, corpus, resume) -> Checkpoint:
-    from .chordlstm import ChordConfig
     from .chordtrain import CorpusTrainConfig, train_corpus
 
-    d, m = CorpusTrainConfig(), ChordConfig()
+    d = CorpusTrainConfig()
     cfg = CorpusTrainConfig(Tx=_or(req.tx, d.Tx), stride=_or(req.stride, d.stride), epochs=_or(req.epochs, d.epochs),
                             batch_size=_or(req.batch_size, d.batch_size), lr=_or(req.lr, d.lr),
                             val_fraction=_or(req.val, d.val_fraction), patience=_or(req.patience, d.patience),
                             seed=req.seed, threads=req.threads, device=req.device, save_every=req.save_every)
     if cfg.val_fraction and len(corpus.tunes) < 2:
         cfg.val_fraction = 0.0
-    mcfg = ChordConfig(hidden=_or(req.hidden, m.hidden), layers=_or(req.layers, m.layers),
-                       dropout=_or(req.dropout, m.dropout))
-    return train_corpus(corpus, cfg, mcfg, out=req.output, progress=req.progress, resume=resume)
+    return train_corpus(corpus, cfg, req.model_config(0), out=req.output, progress=req.progress, resume=resume)
 
 
 def _recipe(req: TrainRequest, corpus, resume) -> Checkpoint:
-    from .model import ModelConfig
     from .train import TrainConfig, train
 
     cfg = TrainConfig(Tx=_or(req.tx, 30), windows=req.windows, stride=_or(req.stride, 1), epochs=_or(req.epochs, 100),
                       batch_size=_or(req.batch_size, 32), lr=_or(req.lr, 0.01), val_fraction=_or(req.val, 0.0),
                       patience=_or(req.patience, 0), seed=req.seed, squeeze=req.squeeze, threads=req.threads or 1,
                       save_every=req.save_every)
-    hidden, layers, dropout = _or(req.hidden, 64), _or(req.layers, 1), _or(req.dropout, 0.0)
-    if min(hidden, layers) < 1 or req.embedding < 0 or not 0 <= dropout < 1:
-        raise JazzError("hidden units and layers must be >= 1, the embedding >= 0, dropout in [0, 1)")
     if cfg.val_fraction and len(corpus.tunes) < 2:
         cfg.val_fraction = 0.0
-    return train(corpus.tunes, cfg, ModelConfig(1, hidden, layers, dropout, req.embedding),
+    return train(corpus.tunes, cfg, req.model_config(1),
                  out=req.output, resume=resume, progress=req.progress, names=[t.source for t in corpus.tunes])
 
 

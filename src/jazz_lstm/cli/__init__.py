@@ -27,7 +27,19 @@ for command in (inspect_cmd.inspect, train_cmd.train, solo_cmd.generate, solo_cm
 
 # a library error names a setting in its own words; here it gets the flag's name
 FLAGS = {"n": "--num-outputs", "bars": "--bars", "tempo": "--tempo", "temperature": "--temperature", "seed": "--seed",
-         "top_k": "--top-k", "top_p": "--top-p", "tunes": "--tunes"}
+         "top_k": "--top-k", "top_p": "--top-p", "tunes": "--tunes", "hidden": "--hidden", "layers": "--layers",
+         "dropout": "--dropout", "embedding": "--embedding", "lr": "--lr", "device": "--device", "epochs": "--epochs",
+         "batch_size": "--batch-size", "tx": "--tx", "stride": "--stride", "formats": "--formats",
+         "soundfont": "--soundfont", "output": "--output"}
+MAX_MESSAGE = 400  # characters of an error line: a message quoting a file never floods the terminal
+
+
+def one_line(text: str) -> str:
+    """An error message as one line of at most MAX_MESSAGE characters (rich markup escaped)."""
+    from rich.markup import escape
+
+    flat = " ".join(str(text).split())
+    return escape(flat if len(flat) <= MAX_MESSAGE else flat[:MAX_MESSAGE - 1] + "…")
 
 
 def _version(value: bool):
@@ -70,17 +82,21 @@ def main(argv: list[str] | None = None) -> None:
         code = command().main(args=argv, prog_name="jazz-lstm", standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `jazz-lstm ... | head -1`: the reader has what it wanted; a normal end
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     except click.exceptions.NoArgsIsHelpError as e:
         e.show()  # no arguments: the help, as `jazz-lstm --help` prints it
         sys.exit(0)
     except click.exceptions.ClickException as e:  # a bad option or value: one line, as for any bad input
         ctx = getattr(e, "ctx", None)
         cmd = f" {ctx.info_name}" if ctx is not None and ctx.parent is not None else ""
-        err.print(f"[red]error:[/] {e.format_message()} (see 'jazz-lstm{cmd} --help')", highlight=False)
+        err.print(f"[red]error:[/] {one_line(e.format_message())} (see 'jazz-lstm{cmd} --help')", highlight=False)
         sys.exit(EXIT_BAD_INPUT)
     except JazzError as e:
         flag = FLAGS.get(e.field or "")
-        err.print(f"[red]error:[/] {flag + ': ' if flag and not e.source else ''}{e}", highlight=False)
+        err.print(f"[red]error:[/] {flag + ': ' if flag and not e.source else ''}{one_line(e)}", highlight=False)
         sys.exit(EXIT_BAD_INPUT)
     except (KeyboardInterrupt, typer.Abort):  # typer turns Ctrl-C into Abort outside a command
         err.print("interrupted")
@@ -88,7 +104,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as e:  # a bug: say so briefly, full traceback only on request
         if os.environ.get("JAZZ_LSTM_DEBUG"):
             raise
-        err.print(f"[red]internal error:[/] {type(e).__name__}: {e} (set JAZZ_LSTM_DEBUG=1 for the traceback)", highlight=False)
+        err.print(f"[red]internal error:[/] {type(e).__name__}: {one_line(e)} (set JAZZ_LSTM_DEBUG=1 for the traceback)",
+                  highlight=False)
         sys.exit(EXIT_ERROR)
 
 

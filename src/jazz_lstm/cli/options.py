@@ -9,8 +9,8 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-out = Console(soft_wrap=True)  # results
-err = Console(stderr=True, soft_wrap=True)  # progress, warnings, errors
+out = Console(soft_wrap=True, emoji=False)  # results
+err = Console(stderr=True, soft_wrap=True, emoji=False)  # progress, warnings, errors (':x:' in a user's file stays ':x:')
 
 TUNE_HELP = ("A MIDI (.mid), MusicXML (.xml/.mxl/.musicxml), ABC (.abc) or Impro-Visor leadsheet (.ls) file; 'default' for "
              "the embedded tune (Foster's 'Jeanie with the Light Brown Hair' lead sheet); or corpus:NAME for a piece of "
@@ -63,7 +63,9 @@ def tune(spec: str | None, melody_track: str | None = None, chords: str | None =
 
 
 def warn(message: str) -> None:
-    err.print(f"[yellow]warning:[/] {message}", highlight=False)
+    from rich.markup import escape
+
+    err.print(f"[yellow]warning:[/] {escape(message)}", highlight=False)
 
 
 def progress(label: str, disable: bool = False):
@@ -71,7 +73,12 @@ def progress(label: str, disable: bool = False):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                    TimeElapsedColumn(), console=err, transient=True, disable=disable)
+                    TimeElapsedColumn(), console=err, transient=True, disable=disable or not err.is_terminal)
+
+
+def plural(n: int, word: str) -> str:
+    """'1 tune', '2 tunes'."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 @contextmanager

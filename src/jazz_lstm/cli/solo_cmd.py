@@ -39,8 +39,9 @@ def _show(solos, stems, formats, ck, req, soundfont=None, title="") -> None:
 
 
 def _improvise(req, outdir: str, formats: str, soundfont: str | None, title: str, chords: str | None = None) -> None:
-    from ..outputs import improvise_request
+    from ..outputs import check_outputs, improvise_request
 
+    fmts = check_outputs(outdir, o.formats(formats), soundfont)  # before any work: a bad folder fails now
     ck = req.load_model()
     if chords:
         req.chart = o.changes(chords, ck.chart.beats_per_bar)
@@ -53,7 +54,7 @@ def _improvise(req, outdir: str, formats: str, soundfont: str | None, title: str
         solos = improvise_request(ck, req, on_bar=lambda done, total: bar.update(task, completed=done))
     one = req.n == 1 or req.only is not None
     stems = [os.path.join(outdir, "solo" if one else f"solo-{i + 1}") for i in range(len(solos))]
-    _show(solos, stems, o.formats(formats), ck, req, soundfont, title)
+    _show(solos, stems, fmts, ck, req, soundfont, title)
 
 
 def generate(
@@ -105,8 +106,9 @@ def generate(
     if from_manifest:
         req = replay(from_manifest, model)
     else:
-        cfg = SampleConfig(temperature, top_k, top_p, greedy, seed, max_copy, fit, beam)
-        req = SoloRequest(model, None, bars, tempo, cfg, num_outputs, not no_accompaniment)
+        cfg = SampleConfig(temperature=temperature, top_k=top_k, top_p=top_p, greedy=greedy, seed=seed, max_copy=max_copy,
+                           fit=fit, beam=beam)
+        req = SoloRequest(model=model, bars=bars, tempo=tempo, cfg=cfg, n=num_outputs, accompany=not no_accompaniment)
     title = os.path.basename(req.model) if req.model else "default model"
     _improvise(req, outdir, formats, soundfont, title, None if from_manifest else chords)
 
@@ -152,8 +154,12 @@ def render(
     """
     from ..render import render as run_render
 
+    from ..outputs import check_outputs
+
+    folder = outdir or os.path.dirname(os.path.abspath(midi))
+    check_outputs(folder, o.formats(formats), soundfont)
     solo = o.tune(midi, melody_track, chords)
-    stem = os.path.join(outdir or os.path.dirname(os.path.abspath(midi)), os.path.splitext(os.path.basename(midi))[0])
+    stem = os.path.join(folder, os.path.splitext(os.path.basename(midi))[0])
     with o.progress(f"rendering {os.path.basename(stem)}") as bar:
         fmts = tuple(f for f in o.formats(formats) if f != "mid")
         task = bar.add_task("", total=len(fmts))

@@ -58,18 +58,23 @@ def train(
     The recipe for one tune file, the chord model for a folder or leadsheets.
     Ctrl-C or SIGTERM writes a resumable checkpoint (continue with --resume).
     """
+    from ..fileio import check_output_file
     from ..trainer import TrainRequest, prior, read_corpus, train_files
 
-    req = TrainRequest(tunes, output, kind, melody_track, o.changes(chords), epochs, batch_size, lr, windows, stride, tx,
-                       hidden, layers, dropout, embedding, val, patience, seed, squeeze, jobs, strict, not no_cache,
-                       threads, device, resume, not quiet, save_every)
+    req = TrainRequest(tunes=tunes, output=output, kind=kind, melody_track=melody_track, chart=o.changes(chords),
+                       epochs=epochs, batch_size=batch_size, lr=lr, windows=windows, stride=stride, tx=tx, hidden=hidden,
+                       layers=layers, dropout=dropout, embedding=embedding, val=val, patience=patience, seed=seed,
+                       squeeze=squeeze, jobs=jobs, strict=strict, cache=not no_cache, threads=threads, device=device,
+                       resume=resume, progress=not quiet, save_every=save_every)
+    check_output_file(output)  # an output that cannot be written fails now, not after 100 epochs
     resume_from = prior(req)  # a model that cannot be resumed says so before the tunes are read
     with o.progress("reading tunes", disable=quiet) as bar:
         task = bar.add_task("", total=None)
         corpus = read_corpus(req, on_file=lambda done, total: bar.update(task, completed=done, total=total),
                              on_skip=lambda path, why: o.warn(f"skipped: {why}"))
     if not quiet:
-        o.err.print(f"read {len(corpus.tunes)} tunes, {corpus.n_values} values ({corpus.cached} from the cache)", highlight=False)
+        o.err.print(f"read {o.plural(len(corpus.tunes), 'tune')}, {corpus.n_values} values ({corpus.cached} from the cache)",
+                    highlight=False)
     if val and len(corpus.tunes) < 2:
         o.warn("--val needs two or more tunes (it splits by tune); training without validation")
     try:
@@ -80,6 +85,7 @@ def train(
         raise SystemExit(EXIT_INTERRUPTED) from None
     f = ck.train
     if int(os.environ.get("RANK", "0")) == 0:
-        o.out.print(f"wrote {output}: {req.kind} model, {len(corpus.tunes)} tunes, {f.windows} windows, {f.epochs_done} epochs, "
+        o.out.print(f"wrote {output}: {req.kind} model, {o.plural(len(corpus.tunes), 'tune')}, {o.plural(f.windows, 'window')}, "
+                    f"{o.plural(f.epochs_done, 'epoch')}, "
                     f"loss {f.losses[0]:.2f} -> {f.losses[-1]:.2f}" + (f", val {min(f.val_losses):.2f}" if f.val_losses else "")
                     + (" nats/value" if req.kind == "chord" else "") + f" in {f.seconds:.1f} s", highlight=False)

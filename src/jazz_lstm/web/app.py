@@ -9,11 +9,15 @@ work folder is removed on exit.  No CDN: the API's schema is at /api/openapi.jso
 """
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
+import time
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, HTTPException, UploadFile
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -21,6 +25,7 @@ from ..errors import JazzError
 from .service import UPLOAD_LIMIT, Busy, NotFound, Studio
 
 BODY_LIMIT = UPLOAD_LIMIT + 64 * 1024  # bytes of any request body (an upload and its multipart framing)
+BODY_SECONDS = 10  # a request body must have arrived within this many seconds
 STATIC = os.path.join(os.path.dirname(__file__), "static")
 RESULT_TYPES = {"mid": "audio/midi", "wav": "audio/wav", "png": "image/png", "svg": "image/svg+xml",
                 "musicxml": "application/vnd.recordare.musicxml+xml", "json": "application/json", "score.png": "image/png"}
@@ -38,10 +43,28 @@ class GenerateRequest(BaseModel):
     model_id: str = Field("default", max_length=64)
     chart: str = Field(..., min_length=1, max_length=20000)
     bars: int = Field(12, ge=1, le=256)
-    tempo: float = Field(132.0, ge=30, le=320)
-    temperature: float | None = Field(None, gt=0, le=5)  # None: the model kind's default
+    tempo: float = Field(132.0, ge=30, le=320, allow_inf_nan=False)
+    temperature: float | None = Field(None, gt=0, le=5, allow_inf_nan=False)  # None: the model kind's default
     seed: int = Field(0, ge=0, lt=2**63)
     formats: list[str] = Field(["wav", "png", "musicxml", "svg"], max_length=8)
+
+
+def printable(text: str) -> str:
+    """Text that can be sent as UTF-8 JSON (a lone surrogate becomes U+FFFD), at most 400 characters."""
+    text = " ".join(text.encode("utf-8", "replace").decode("utf-8").split())
+    return text if len(text) <= 400 else text[:399] + "…"
+
+
+def same_origin(origin: str, host_header: str, allowed: set) -> bool:
+    """An Origin is ours when its host is allowed and its host and port are the ones the
+    request was sent to (another port on localhost is another site)."""
+    o, h = urlsplit(origin), urlsplit("//" + host_header)
+    try:
+        o_port = o.port or {"http": 80, "https": 443}.get(o.scheme)
+        h_port = h.port or {"http": 80, "https": 443}.get(o.scheme)
+    except ValueError:
+        return False
+    return (o.hostname or "").lower() in allowed and o.hostname == h.hostname and o_port == h_port
 
 
 def create_app(studio: Studio | None = None, hosts: tuple = ("127.0.0.1", "localhost", "::1")) -> FastAPI:
@@ -59,7 +82,7 @@ def create_app(studio: Studio | None = None, hosts: tuple = ("127.0.0.1", "local
             return JSONResponse({"detail": "this host name is not served here"}, 400, headers=HEADERS)
         origin = request.headers.get("origin")
         if request.method not in ("GET", "HEAD", "OPTIONS") and origin is not None \
-                and (urlsplit(origin).hostname or "").lower() not in allowed:
+                and not same_origin(origin, request.headers.get("host", ""), allowed):
             return JSONResponse({"detail": "cross-origin requests are refused"}, 403, headers=HEADERS)
         size = request.headers.get("content-length")
         if size is not None and (not size.isdigit() or int(size) > BODY_LIMIT):
@@ -70,7 +93,14 @@ def create_app(studio: Studio | None = None, hosts: tuple = ("127.0.0.1", "local
 
     @app.exception_handler(JazzError)
     async def bad_input(request, e: JazzError):
-        return JSONResponse({"detail": str(e)}, 400)
+        return JSONResponse({"detail": printable(str(e))}, 400)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request, e: RequestValidationError):
+        # the fields and what is wrong, never the values (NaN, 1e309 or a lone surrogate cannot even be echoed as JSON)
+        problems = [f"{'.'.join(str(x) for x in err.get('loc', ()) if x != 'body') or 'request'}: {err.get('msg', 'invalid')}"
+                    for err in e.errors()[:5]]
+        return JSONResponse({"detail": printable("; ".join(problems) or "malformed request")}, 400)
 
     @app.exception_handler(NotFound)
     async def not_found(request, e: NotFound):
@@ -157,13 +187,19 @@ class _Capped:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        seen, tripped, answered = 0, False, False
+        seen, tripped, answered, slow = 0, False, False, False
+
+        deadline = time.monotonic() + BODY_SECONDS
 
         async def counted():
-            nonlocal seen, tripped
+            nonlocal seen, tripped, slow
             if tripped:
                 return {"type": "http.disconnect"}
-            message = await receive()
+            try:  # a client that stalls in its body is cut off (slowloris)
+                message = await asyncio.wait_for(receive(), max(0.01, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                tripped = slow = True
+                return {"type": "http.disconnect"}
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > BODY_LIMIT:
@@ -179,10 +215,11 @@ class _Capped:
             nonlocal answered
             if not answered:
                 answered = True
-                body = b'{"detail":"upload too large (limit %d MB)"}' % (UPLOAD_LIMIT // 2**20)
+                body = (b'{"detail":"the request body did not arrive within %d s"}' % BODY_SECONDS if slow else
+                        b'{"detail":"upload too large (limit %d MB)"}' % (UPLOAD_LIMIT // 2**20))
                 headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
                 headers += [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
-                await send({"type": "http.response.start", "status": 413, "headers": headers})
+                await send({"type": "http.response.start", "status": 408 if slow else 413, "headers": headers})
                 await send({"type": "http.response.body", "body": body})
 
         try:
@@ -198,12 +235,31 @@ def serve(host: str, port: int) -> None:
     """Run the studio until Ctrl-C; its work folder is removed on the way out."""
     import uvicorn
 
+    sock = listen(host, port)  # a bad address or a port in use: one line, before anything starts
     st = Studio()
     try:
         hosts = ("127.0.0.1", "localhost", "::1") + ((host,) if host not in ("0.0.0.0", "::") else ())
-        try:
-            uvicorn.run(create_app(st, hosts), host=host, port=port, log_level="warning")
-        except OSError as e:
-            raise JazzError(f"cannot listen on {host}:{port} ({e.strerror})") from None
+        server = uvicorn.Server(uvicorn.Config(create_app(st, hosts), log_level="warning"))
+        server.run(sockets=[sock])
     finally:
+        sock.close()
         st.close()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port; JazzError (one line) for an address that is not one
+    or a port that is taken."""
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except (socket.gaierror, UnicodeError, OverflowError) as e:
+        raise JazzError(f"--host: {host!r} is not an address of this machine ({getattr(e, 'strerror', None) or e})") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(addr)
+        sock.listen(128)
+    except OSError as e:
+        sock.close()
+        raise JazzError(f"cannot listen on {host}:{port} ({e.strerror or e})") from None
+    sock.set_inheritable(True)
+    return sock

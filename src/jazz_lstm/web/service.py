@@ -127,7 +127,7 @@ class Studio:
     # --- tunes -------------------------------------------------------------------------
     def read(self, path: str, name: str, melody_track: str | None = None) -> dict:
         """Parse a tune in a worker (time- and memory-limited) and keep it; returns its description."""
-        solo = parse_limited(path, melody_track)
+        solo = parse_limited(path, melody_track, shown=name)
         tune_id = os.path.basename(path).split(".")[0][:12]
         self.tunes[tune_id] = {"path": path, "solo": solo, "name": name}
         return self.describe(tune_id)
@@ -245,24 +245,25 @@ class Studio:
         return path
 
 
-def parse_limited(path: str, melody_track: str | None = None, seconds: float | None = None):
+def parse_limited(path: str, melody_track: str | None = None, seconds: float | None = None, shown: str | None = None):
     """read_tune in a forked worker: JazzError when it fails, takes longer than `seconds`
     or needs more memory than PARSE_MEMORY; anything the reader raises counts as a bad
-    file (the client hears 400, never 500)."""
+    file (the client hears 400, never 500).  Messages name the file as `shown` (the
+    client's own file name), never the server's."""
     import multiprocessing as mp
 
     seconds = seconds or PARSE_SECONDS
     ctx = mp.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_parse_worker, args=(send, path, melody_track), daemon=True)
+    proc = ctx.Process(target=_parse_worker, args=(send, path, melody_track, shown or os.path.basename(path)), daemon=True)
     proc.start()
     send.close()
     try:
         if not recv.poll(seconds):
-            raise JazzError(f"reading this file took longer than {seconds:g} s")
+            raise JazzError(f"reading this file took longer than {seconds:g} s", shown)
         ok, value = recv.recv()
     except EOFError:
-        raise JazzError("the reader ran out of memory or crashed on this file") from None
+        raise JazzError("the reader ran out of memory or crashed on this file", shown) from None
     finally:
         recv.close()
         if proc.is_alive():
@@ -273,7 +274,7 @@ def parse_limited(path: str, melody_track: str | None = None, seconds: float | N
     return value
 
 
-def _parse_worker(conn, path: str, melody_track: str | None) -> None:
+def _parse_worker(conn, path: str, melody_track: str | None, shown: str) -> None:
     import resource
 
     from ..midi_io import read_tune
@@ -285,11 +286,11 @@ def _parse_worker(conn, path: str, melody_track: str | None) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (used + PARSE_MEMORY, hard))
         conn.send((True, read_tune(path, melody_track)))
     except JazzError as e:
-        conn.send((False, str(e).replace(path, os.path.basename(path))))
+        conn.send((False, str(e).replace(path, shown).replace(os.path.basename(path), shown)))
     except MemoryError:
-        conn.send((False, "the file would need too much memory to read"))
+        conn.send((False, f"{shown}: the file would need too much memory to read"))
     except BaseException as e:  # a reader bug on a hostile file: still the file's fault, as far as the client goes
-        conn.send((False, f"cannot read this file ({type(e).__name__})"))
+        conn.send((False, f"{shown}: cannot read this file ({type(e).__name__})"))
     finally:
         conn.close()
 
