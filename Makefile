@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 	# else from PyTorch's CPU index -- never the multi-GB CUDA build by accident.  TORCH=cuda: PyPI's CUDA build.
 	@if [ "$(TORCH)" = cuda ]; then $(BIN)/pip install -q torch==2.13.0; \
 	else $(BIN)/pip install -q "torch==2.13.0+cpu" 2>/dev/null || $(BIN)/pip install -q torch==2.13.0 --index-url $(TORCH_CPU_INDEX); fi
-	@$(BIN)/python -c "import torch; print('torch', torch.__version__, '(CUDA build)' if torch.version.cuda else '(CPU build)')"
 	$(BIN)/pip install -q -e ".[render,web,test]"
+	@# checked after numpy is in (before it, importing torch prints "Failed to initialize NumPy")
+	@$(BIN)/python -c "import torch; print('torch', torch.__version__, '(CUDA build)' if torch.version.cuda else '(CPU build)')"
 	touch $(STAMP)
 
 # Debian packages for audio (FluidSynth + General MIDI soundfonts), browser tests (Chromium),

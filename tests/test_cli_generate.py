@@ -41,7 +41,7 @@ def test_demo(capsys, tmp_path):
     (["generate", "-m", "{missing}"], "no such model file"),
     (["generate", "-o", "/dev/null/out"], "cannot write"),
     (["train", "{junk}"], "unknown file type"),
-    (["train", "default", "--epochs", "0"], "epochs must be >= 1"),
+    (["train", "default", "--epochs", "0"], "epochs must be in 1..1000000"),
 ])
 def test_bad_options_one_line_exit_2(capsys, tmp_path, args, msg):
     junk = tmp_path / "junk.safetensors"

@@ -95,4 +95,11 @@ def test_every_snippet_runs_as_written(tmp_path):
             assert "Traceback" not in r.stderr, r.stderr
             ran += 1
     assert ran >= 30
-    assert (work / "output" / "my_music.midi").exists() and (work / "report.html").exists()
+    assert (work / "output" / "my_music.midi").exists() and (work / "out" / "report.html").exists()
+    # everything the snippets wrote lies under a folder .gitignore ignores (issue #25.19)
+    import fnmatch
+
+    ignored = [ln.strip().strip("/") for ln in open(os.path.join(ROOT, ".gitignore")) if ln.strip() and not ln.startswith("#")]
+    made = {p.name for p in work.iterdir()} - {"examples", "src", "scripts", "README.md", ".gitignore"}
+    stray = [n for n in made if not any(fnmatch.fnmatch(n, pat.rstrip("/")) for pat in ignored)]
+    assert not stray, f"README snippets left files outside ignored folders: {sorted(stray)}"

@@ -270,5 +270,5 @@ def test_long_solo_skips_audio_with_a_warning(tmp_path):
     skipped with a warning instead of asking for gigabytes; the MIDI holds the whole solo."""
     code, out, err = run_cli_plain("generate", "--bars", "160", "--tempo", "60", "--formats", "wav", "-o", str(tmp_path))
     assert code == 0, err
-    assert "audio skipped: 11 min is more than 10 min" in err
+    assert "no audio: 11 min is more than 10 min" in err
     assert (tmp_path / "solo.mid").exists() and not (tmp_path / "solo.wav").exists()

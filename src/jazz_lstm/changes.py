@@ -35,6 +35,10 @@ def read_changes(spec: str, beats_per_bar: float = 4.0, tempo: float | None = No
     if not spec:
         raise JazzError("no changes given (a chart, a chart file or a tune file)")
     extra = {} if tempo is None else {"tempo": float(tempo)}
+    if os.path.exists(spec) and not os.path.isfile(spec):
+        from .fileio import check_input
+
+        check_input(spec, "chart")  # a folder, a device, a pipe: said as such, never read
     if spec.lower().endswith(".ls") and os.path.isfile(spec):
         from .leadsheet import read_sheet_chart
 

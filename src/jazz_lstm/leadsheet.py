@@ -286,3 +286,90 @@ def read_sheet_chart(path: str) -> tuple[LeadSheet, list[Chord], float]:
 def read_leadsheet_chart(path: str) -> tuple[list[Chord], float]:
     """Only the chord part of a leadsheet (any of the charts of standards): (chords, beats per bar)."""
     return read_sheet_chart(path)[1:]
+
+
+# --- writing -----------------------------------------------------------------------------------
+_NOTE_VALUES = (32, 16, 8, 4, 2, 1)  # Impro-Visor's note values (1 = a whole note), shortest first
+_TUPLETS = (1, 3, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16)  # '/k': 2^(bits-1) notes in the time of k
+_SHARP_NAMES = ["c", "c#", "d", "d#", "e", "f", "f#", "g", "g#", "a", "a#", "b"]
+_FLAT_NAMES = ["c", "db", "d", "eb", "e", "f", "gb", "g", "ab", "a", "bb", "b"]
+
+
+def duration_text(beats) -> str:
+    """A length in beats as Impro-Visor writes it, exactly where it can: 1 -> '4', 1.5 -> '4+8',
+    1/3 -> '8/3', 0.2 -> '16/5' (tied values joined by '+', the inverse of duration_beats);
+    a length no single tuplet family writes is put on the 1/12-beat grid."""
+    from fractions import Fraction
+
+    d = Fraction(beats).limit_denominator(100_000)
+    if d <= 0:
+        raise ValueError(f"a note lasts more than nothing (got {beats})")
+    grid = round(d * 24)  # in 1/24 beat: a straight 32nd is 3, a triplet 32nd ('32/3') 2
+    if Fraction(grid, 24) != d or grid < 2:
+        for k in _TUPLETS[2:]:
+            unit = Fraction(4, 32) * Fraction(2 ** (k.bit_length() - 1), k)
+            if (d / unit).denominator == 1:
+                return _tuplet_sum(int(d / unit), k)
+        grid = max(2, 2 * round(d * 12))  # no single family: the grammar's grid (1/12 beat)
+    triplets = 0 if grid % 3 == 0 else grid if grid % 2 == 0 else (0, 4, 2)[grid % 3]  # straight, triplet, or both
+    return "+".join(t for t in (_tuplet_sum((grid - triplets) // 3, 1), _tuplet_sum(triplets // 2, 3)) if t)
+
+
+def _tuplet_sum(m: int, k: int) -> str:
+    """m of the smallest value (a 32nd, or a 32nd of tuplet k) written as tied values, longest first."""
+    parts, sizes = [], [(32 // v, v) for v in reversed(_NOTE_VALUES)]  # (32nds in it, value), whole note first
+    suffix = "" if k == 1 else f"/{k}"
+    for size, value in sizes:
+        while m >= size:
+            parts.append(f"{value}{suffix}")
+            m -= size
+    return "+".join(parts)
+
+
+def note_text(pitch: int | None, beats, flats: bool = True) -> str:
+    """One melody token: 'bb-8', 'c#+4+8/3', 'r2' (middle C is 'c', each octave a '+' or '-')."""
+    if pitch is None:
+        return "r" + duration_text(beats)
+    octave = pitch // 12 - 5
+    name = (_FLAT_NAMES if flats else _SHARP_NAMES)[pitch % 12]
+    return name + ("+" * octave if octave > 0 else "-" * -octave) + duration_text(beats)
+
+
+def leadsheet_text(solo, title: str = "", fifths: int = 0, composer: str = "jazz-lstm") -> str:
+    """The solo as an Impro-Visor leadsheet: title, composer, meter, key, tempo, the chord part
+    over the whole solo and one melody part.  Notes are merged across ties and written with
+    exact note values (tuplets included); `read_leadsheet` reads back the same notes and chords."""
+    from fractions import Fraction
+
+    from .charts import chart_bars
+    from .music import merge_ties, to_steps
+
+    num, den = solo.time_signature
+    bar = to_steps(solo.beats_per_bar)
+    notes = merge_ties(solo.notes)
+    end = max([to_steps(n.start + n.duration) for n in notes] + [to_steps(c.end) for c in solo.chords] + [bar])
+    n_bars = -(-end // bar)
+    words, pos = [], Fraction(0)
+    for n in notes:
+        on, length = Fraction(n.start).limit_denominator(100_000), Fraction(n.duration).limit_denominator(100_000)
+        if on < pos or length <= 0:
+            continue  # an overlap: the line stays monophonic
+        if on > pos:
+            words.append(note_text(None, on - pos))
+        words.append(note_text(n.pitch, length, fifths <= 0))
+        pos = on + length
+    melody = [" ".join(words[i:i + 12]) for i in range(0, len(words), 12)]
+    bars = chart_bars(list(solo.chords), solo.beats_per_bar, n_bars) if solo.chords else ["NC"] * n_bars
+    chords = [" | ".join(bars[i:i + 4]) + " |" for i in range(0, len(bars), 4)]
+    clean = " ".join(str(title or solo.title or "jazz-lstm solo").replace("(", "[").replace(")", "]").split())
+    head = [f"(title {clean})", f"(composer {composer})", f"(meter {num} {den})", f"(key {fifths})",
+            f"(tempo {solo.tempo:g})"]
+    return "\n".join(head + ["(part (type chords))"] + chords + ["(part (type melody))"] + melody) + "\n"
+
+
+def write_leadsheet(path: str, solo, title: str = "", fifths: int = 0) -> str:
+    """Write `solo` as an Impro-Visor leadsheet (atomically); returns the path.  The inverse of
+    read_leadsheet: notes (onset, duration, pitch) and chords read back exactly."""
+    from .fileio import write_atomic
+
+    return write_atomic(path, leadsheet_text(solo, title, fifths))

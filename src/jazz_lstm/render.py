@@ -1,5 +1,5 @@
 """Hear it and see it: one Solo -> MIDI, WAV, piano-roll PNG, MusicXML lead sheet,
-score SVG and PNG.  A renderer whose library is missing is skipped with a warning;
+score SVG and PNG, and an Impro-Visor leadsheet (.ls).  A renderer whose library is missing is skipped with a warning;
 bad input (no notes, unreadable soundfont, unwritable folder) raises JazzError.
 
     rendered = render(solo, "out/solo", title="...")   # {"mid": "out/solo.mid", "wav": ...}
@@ -16,8 +16,10 @@ from .fileio import write_atomic
 from .midi_io import midi_bytes
 from .music import Solo
 
-FORMATS = ("mid", "wav", "png", "musicxml", "svg", "score.png")
+FORMATS = ("mid", "wav", "png", "musicxml", "svg", "score.png", "ls")
 MAX_AUDIO_MINUTES = float(os.environ.get("JAZZ_LSTM_MAX_AUDIO_MINUTES", "10"))  # longer solos get no WAV (memory)
+MAX_PICTURE_BARS = int(os.environ.get("JAZZ_LSTM_MAX_PICTURE_BARS", "256"))  # pictures and lead sheet: at most this long
+PICTURES = ("png", "musicxml", "svg", "score.png")  # cut to MAX_PICTURE_BARS (the MIDI and the .ls hold everything)
 
 
 @dataclass
@@ -98,16 +100,19 @@ def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: s
     if "mid" in formats:
         stage("MIDI")
         put("mid", midi if midi is not None else midi_bytes(solo, accompany))
-    minutes = solo.length_beats / solo.tempo
-    if "wav" in formats and minutes > MAX_AUDIO_MINUTES:  # synthesis holds the whole take in memory (~90 MB a minute)
-        formats = tuple(f for f in formats if f != "wav")
-        out.warnings.append(f"audio skipped: {minutes:.0f} min is more than {MAX_AUDIO_MINUTES:g} min "
-                            "(JAZZ_LSTM_MAX_AUDIO_MINUTES); the MIDI holds the whole solo")
+    plan = plan_render(solo, formats)
+    formats, full = plan.formats, solo
+    out.warnings += plan.warnings
+    if plan.picture_bars < solo.n_bars:
+        solo = solo.excerpt(0.0, plan.picture_bars * solo.beats_per_bar)
+    if "ls" in formats:
+        stage("Impro-Visor leadsheet")
+        put("ls", _leadsheet(full, title))
     if "wav" in formats:
         from .synth import find_soundfont
 
         find_soundfont(soundfont)  # a bad --soundfont fails before any work starts
-    wav = Background(audio, solo, soundfont, accompany) if "wav" in formats else None  # on the other core
+    wav = Background(audio, full, soundfont, accompany) if "wav" in formats else None  # on the other core
     pending: list = []
     if {"musicxml", "svg", "score.png"} & set(formats):
         stage("lead sheet and score")
@@ -123,6 +128,38 @@ def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: s
         data, out.synth = wav.result()
         put("wav", data)
     return out
+
+
+@dataclass
+class RenderPlan:
+    """What `render` will make of a solo: the formats kept (a WAV past MAX_AUDIO_MINUTES is
+    not), the bars the pictures and the lead sheet show (at most MAX_PICTURE_BARS), minutes
+    of audio, the WAV's size in bytes (0: none), the picture pages, and what was cut, in words."""
+
+    formats: tuple
+    picture_bars: int
+    minutes: float
+    wav_bytes: int
+    pages: int
+    warnings: list
+
+
+def plan_render(solo: Solo, formats) -> RenderPlan:
+    """The plan for `solo` in `formats` (announced by the CLI before the work, applied by render)."""
+    from .pianoroll import BARS_PER_PAGE
+
+    minutes, notes = solo.length_beats / solo.tempo, []
+    if "wav" in formats and minutes > MAX_AUDIO_MINUTES:  # synthesis holds the whole take in memory (~90 MB a minute)
+        formats = tuple(f for f in formats if f != "wav")
+        notes.append(f"no audio: {minutes:.0f} min is more than {MAX_AUDIO_MINUTES:g} min (JAZZ_LSTM_MAX_AUDIO_MINUTES); "
+                     "the MIDI holds the whole solo")
+    bars = solo.n_bars
+    if bars > MAX_PICTURE_BARS and set(formats) & set(PICTURES):
+        notes.append(f"the pictures and the lead sheet show the first {MAX_PICTURE_BARS} of {bars} bars "
+                     "(JAZZ_LSTM_MAX_PICTURE_BARS); the MIDI holds the whole solo")
+        bars = MAX_PICTURE_BARS
+    wav = int(minutes * 60 * 44100 * 4) if "wav" in formats else 0
+    return RenderPlan(tuple(formats), bars, minutes, wav, -(-bars // BARS_PER_PAGE), notes)
 
 
 class Background:
@@ -170,6 +207,13 @@ def _call(fn, args) -> tuple:
         return ("import", e.name or str(e), None)
     except Exception as e:
         return ("err", f"{type(e).__name__}: {e}", None)
+
+
+def _leadsheet(solo, title):
+    from .leadsheet import leadsheet_text
+    from .score import key_fifths
+
+    return leadsheet_text(solo, title, key_fifths(solo))
 
 
 def _piano_roll(solo, title, accompany):

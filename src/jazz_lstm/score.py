@@ -182,12 +182,7 @@ def to_music21(solo: Solo, title: str = ""):
     measures = list(part.getElementsByClass(m21.stream.Measure))
     bar = Fraction(to_steps(solo.beats_per_bar), GRID)
     for c in solo.chords:
-        kind = _KIND.get(c.quality) or _KIND.get(base_quality(c.quality)) or _BASE.get(base_quality(c.quality), "major")
-        root = _NAME.match(c.symbol).group(0) if _NAME.match(c.symbol) else pc_name(c.root)
-        cs = m21.harmony.ChordSymbol(root=root.replace("b", "-"), kind=kind, kindStr=c.quality)
-        if "/" in c.symbol:
-            cs.bass(c.symbol.split("/")[1].replace("b", "-"))
-        cs.writeAsChord = False
+        cs = chord_symbol(c)
         at = Fraction(to_steps(c.start), GRID)
         k = int(at // bar)
         if k < len(measures):
@@ -200,13 +195,70 @@ def to_music21(solo: Solo, title: str = ""):
     return score
 
 
+_ALTERATION = re.compile(r"(b|#|add|no)?(13|11|9|5|3)")
+_HAS = {"dominant-ninth": (9,), "major-ninth": (9,), "minor-ninth": (9,), "dominant-11th": (9, 11), "minor-11th": (9, 11),
+        "dominant-13th": (9, 11, 13)}  # the tensions a kind already holds: a sign on them alters, else adds
+
+
+_BASE_MODS = {"7b9": [("add", 9, -1)], "7#9": [("add", 9, 1)], "7b5": [("alter", 5, -1)], "7#11": [("add", 11, 1)],
+              "13b9": [("alter", 9, -1)], "maj7#11": [("add", 11, 1)], "add9": [("add", 9, 0)], "9sus4": [("add", 7, -1), ("add", 9, 0)],
+              "7sus4": [("add", 7, -1)]}  # the degrees of the qualities music21 has no kind for (_BASE)
+
+
+def harmony_parts(quality: str) -> tuple[str, list]:
+    """(MusicXML kind, [(type, degree, semitones)]) of a chord quality: "13#11" ->
+    ("dominant-13th", [("alter", 11, 1)]); "7alt" -> a dominant with #5, b9 and #9, so that a
+    reader that knows no "alt" still plays the altered chord."""
+    if quality == "7alt":
+        return "dominant-seventh", [("alter", 5, 1), ("add", 9, -1), ("add", 9, 1)]
+    for cut in range(len(quality), -1, -1):
+        head, tail = quality[:cut], quality[cut:]
+        kind = _KIND.get(head) or _BASE.get(head)
+        if kind and "".join(m.group(0) for m in _ALTERATION.finditer(tail)) == tail:
+            break
+    else:
+        return "major", []
+    mods = [] if head in _KIND else list(_BASE_MODS.get(head, []))
+    for sign, degree in _ALTERATION.findall(tail):
+        degree = int(degree)
+        if sign == "no":
+            mods.append(("subtract", degree, 0))
+            continue
+        held = degree == 5 or degree in _HAS.get(kind, ())
+        mods.append(("alter" if held and sign in ("b", "#") else "add", degree, {"b": -1, "#": 1}.get(sign, 0)))
+    return kind, mods
+
+
+def chord_symbol(c):
+    """A music21 ChordSymbol that MusicXML readers play as written: root, kind, the
+    alterations as <degree> elements, the slash bass as <bass> (any note: F/G, Ab/Bb, pedal
+    points), and the symbol's own text for display."""
+    import music21 as m21
+
+    kind, mods = harmony_parts(c.quality)
+    root = _NAME.match(c.symbol).group(0) if _NAME.match(c.symbol) else pc_name(c.root)
+    cs = m21.harmony.ChordSymbol(root=root.replace("b", "-"), kind=kind, kindStr=c.symbol[len(root):].split("/")[0])
+    for mod_type, degree, alter in mods:
+        try:
+            cs.addChordStepModification(m21.harmony.ChordStepModification(mod_type, degree, alter), updatePitches=True)
+        except Exception:  # noqa: BLE001 -- music21 refuses a few odd combinations; the text still says it
+            pass
+    if "/" in c.symbol:
+        bass = _NAME.match(c.symbol.split("/", 1)[1])
+        if bass:
+            cs.bass(bass.group(0).replace("b", "-"), allow_add=True)  # a bass outside the chord is a slash chord
+    cs.writeAsChord = False
+    return cs
+
+
 def musicxml_bytes(solo: Solo, title: str = "") -> bytes:
     """The lead sheet as MusicXML."""
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
     xml = GeneralObjectExporter(to_music21(solo, title)).parse()
     # an explicit alteration of 0 makes renderers print a natural sign on "F/C"
-    return re.sub(rb"\s*<(root|bass)-alter>0</(root|bass)-alter>", b"", xml)
+    xml = re.sub(rb"\s*<(root|bass)-alter>0</(root|bass)-alter>", b"", xml)
+    return re.sub(rb"\s*<inversion>\d+</inversion>", b"", xml)  # music21's guess beside a <bass>: the bass says it
 
 
 def svg_pages(xml: bytes | str, width: int = 2100, height: int = 2970) -> list[str]:

@@ -177,8 +177,9 @@ def read_score(path: str) -> RawTune:
                if not isinstance(cs, m21.harmony.NoChord)]
     for cs in symbols:
         start = float(cs.getOffsetInHierarchy(score)) + shift
-        q = _quality_from_text(cs.chordKindStr) or M21_KINDS.get(cs.chordKind)
-        q = _with_alterations(q, cs)
+        q = _quality_from_text(cs.chordKindStr)  # the symbol as written, where the file writes one ("7b9", "alt")
+        if q is None:  # else the kind with its <degree> alterations
+            q = _with_alterations(M21_KINDS.get(cs.chordKind), cs)
         root = cs.root().pitchClass
         bass = cs.bass().pitchClass if cs.bass() is not None else None
         names = (cs.root().name.replace("-", "b"), cs.bass().name.replace("-", "b") if cs.bass() is not None else "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 import typer
 
@@ -74,10 +75,29 @@ def command():
     return cmd
 
 
+def _terminate(signum, frame):
+    """The first SIGINT or SIGTERM: a KeyboardInterrupt (the command cleans up, exit 130); any
+    further one exits at once and quietly, wherever the clean-up is."""
+    import signal
+
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, _again)
+    raise KeyboardInterrupt
+
+
+def _again(signum, frame):
+    os._exit(EXIT_INTERRUPTED)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning user errors into one line and exit code 2."""
+    import signal
+
     from typer import _click as click  # typer carries its own click (typer._click)
 
+    if threading.current_thread() is threading.main_thread():  # SIGTERM ends any command as Ctrl-C does (exit 130)
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, _terminate)
     try:
         code = command().main(args=argv, prog_name="jazz-lstm", standalone_mode=False)
         if isinstance(code, int) and code:
@@ -99,6 +119,8 @@ def main(argv: list[str] | None = None) -> None:
         err.print(f"[red]error:[/] {flag + ': ' if flag and not e.source else ''}{one_line(e)}", highlight=False)
         sys.exit(EXIT_BAD_INPUT)
     except (KeyboardInterrupt, typer.Abort):  # typer turns Ctrl-C into Abort outside a command
+        for s in (signal.SIGINT, signal.SIGTERM):  # a second one on the way out: still 130 (Python's shutdown
+            signal.signal(s, signal.SIG_IGN)  # would restore the default for a handler, not for SIG_IGN)
         err.print("interrupted")
         sys.exit(EXIT_INTERRUPTED)
     except Exception as e:  # a bug: say so briefly, full traceback only on request

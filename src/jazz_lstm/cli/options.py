@@ -9,8 +9,19 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-out = Console(soft_wrap=True, emoji=False)  # results
-err = Console(stderr=True, soft_wrap=True, emoji=False)  # progress, warnings, errors (':x:' in a user's file stays ':x:')
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """`jazz-lstm ... | head -1`: the reader has what it wanted -- a normal end, exit 0, quietly
+        (rich's own choice is exit 1)."""
+        import os
+        import sys
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0)
+
+
+out = _Console(soft_wrap=True, emoji=False)  # results
+err = _Console(stderr=True, soft_wrap=True, emoji=False)  # progress, warnings, errors (':x:' in a user's file stays ':x:')
 
 TUNE_HELP = ("A MIDI (.mid), MusicXML (.xml/.mxl/.musicxml), ABC (.abc) or Impro-Visor leadsheet (.ls) file; 'default' for "
              "the embedded tune (Foster's 'Jeanie with the Light Brown Hair' lead sheet); or corpus:NAME for a piece of "
@@ -18,7 +29,8 @@ TUNE_HELP = ("A MIDI (.mid), MusicXML (.xml/.mxl/.musicxml), ABC (.abc) or Impro
 CHORDS_HELP = ("The changes: a chart file, an Impro-Visor leadsheet (.ls: its chord part), a tune file (its chords), or chart "
                "text like 'Dm7 G7 | Cmaj7 | % |' (one bar per '|'; '/' holds a chord one more slot; a bar of '%' repeats "
                "the last bar).")
-FORMATS_HELP = "What to write beside the MIDI: comma-separated from wav,png,musicxml,svg,score.png; 'none' for MIDI only."
+FORMATS_HELP = ("What to write beside the MIDI: comma-separated from wav,png,musicxml,svg,score.png,ls (ls: an Impro-Visor "
+                "leadsheet); 'none' for MIDI only.")
 ALL_FORMATS = "wav,png,musicxml,svg,score.png"
 
 Model = Annotated[Optional[str], typer.Option("--model", "-m", metavar="FILE", help=(
@@ -108,6 +120,9 @@ def stop_on_signals():
     try:
         yield
     finally:
-        if not hit:  # after a signal, any further one exits quietly until the process ends
+        if hit:  # on the way out, a further signal must not meet Python's shutdown (which restores the default: 143)
+            for s in (signal.SIGINT, signal.SIGTERM):  # ignored, not blocked: a blocked one reaches torch's threads
+                signal.signal(s, signal.SIG_IGN)
+        else:
             for s, handler in old.items():
                 signal.signal(s, handler)

@@ -15,20 +15,24 @@ def _show(solos, stems, formats, ck, req, soundfont=None, title="") -> None:
     from ..music import merge_ties
     from ..outputs import write_solo
     from ..pianoroll import BARS_PER_PAGE
+    from ..render import plan_render
 
     for i, (solo, stem) in enumerate(zip(solos, stems)):
-        secs = solo.length_beats * 60.0 / solo.tempo
-        if len(formats) > 1 and solo.n_bars > BARS_PER_PAGE:
-            o.err.print(f"rendering {solo.n_bars} bars: {secs / 60:.1f} min of audio"
-                        + (f" (WAV about {secs * 44100 * 4 / 1e6:.0f} MB)" if "wav" in formats else "")
-                        + f", pictures in {-(-solo.n_bars // BARS_PER_PAGE)} pages of {BARS_PER_PAGE} bars", highlight=False)
+        plan = plan_render(solo, formats)
+        if len(formats) > 1 and solo.n_bars > BARS_PER_PAGE:  # say first what is coming, and what is not
+            o.err.print(f"rendering {solo.n_bars} bars: "
+                        + (f"{plan.minutes:.1f} min of audio (WAV about {plan.wav_bytes / 1e6:.0f} MB), " if plan.wav_bytes else "")
+                        + f"pictures in {o.plural(plan.pages, 'page')} of {BARS_PER_PAGE} bars", highlight=False)
+            for note in plan.warnings:
+                o.warn(note)
         with o.progress(f"rendering {os.path.basename(stem)}") as bar:
             task = bar.add_task("", total=len(formats))
             w = write_solo(solo, stem, formats, ck, req, req.only if req.only is not None else i,
                            f"{title} — seed {req.cfg.seed}" + (f", solo {i + 1}" if len(solos) > 1 else ""), soundfont,
                            lambda name: bar.update(task, advance=1, description=name))
         for warning in w.warnings:
-            o.warn(warning)
+            if warning not in plan.warnings or not solo.n_bars > BARS_PER_PAGE:  # each said once
+                o.warn(warning)
         o.out.print(f"wrote {w.files['mid']}  ({solo.n_bars} bars, {len(merge_ties(solo.notes))} notes)", highlight=False)
         for fmt, path in w.files.items():
             pages = w.pages.get(fmt, [path])
@@ -114,7 +118,7 @@ def generate(
 
 
 def demo(
-    outdir: Annotated[str, typer.Option("--output", "-o", metavar="DIR", help="Folder for the solo and everything made from it.")] = "demo",
+    outdir: Annotated[str, typer.Option("--output", "-o", metavar="DIR", help="Folder for the solo and everything made from it.")] = "out/demo",
     seed: o.Seed = 0,
     choruses: Annotated[int, typer.Option("--choruses", metavar="N", help="How many times round the 12-bar blues (1..20).")] = 2,
     formats: o.Formats = o.ALL_FORMATS,

@@ -28,7 +28,8 @@ BODY_LIMIT = UPLOAD_LIMIT + 64 * 1024  # bytes of any request body (an upload an
 BODY_SECONDS = 10  # a request body must have arrived within this many seconds
 STATIC = os.path.join(os.path.dirname(__file__), "static")
 RESULT_TYPES = {"mid": "audio/midi", "wav": "audio/wav", "png": "image/png", "svg": "image/svg+xml",
-                "musicxml": "application/vnd.recordare.musicxml+xml", "json": "application/json", "score.png": "image/png"}
+                "musicxml": "application/vnd.recordare.musicxml+xml", "json": "application/json", "score.png": "image/png",
+                "ls": "text/plain; charset=utf-8"}
 HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; font-src 'self' data:; media-src 'self'; style-src 'self' 'unsafe-inline'; "
                                       "script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'",
            "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}

@@ -1,0 +1,105 @@
+"""Issue #22: every chord renders, Impro-Visor out (read_leadsheet . write_leadsheet keeps the
+notes and chords), MusicXML harmony that other programs read as written."""
+import glob
+import os
+from fractions import Fraction
+
+import pytest
+
+from conftest import SHARED, run_cli
+from jazz_lstm.leadsheet import duration_beats, duration_text, write_leadsheet
+from jazz_lstm.midi_io import read_tune
+from jazz_lstm.music import merge_ties
+
+SOLOS = sorted(glob.glob(os.path.join(SHARED, "impro-visor", "solos", "*.ls")))
+
+
+def notes_of(solo):
+    return [(round(n.start * 1e6), round(n.duration * 1e6), n.pitch) for n in merge_ties(solo.notes)]
+
+
+def chords_of(solo):
+    """The harmony at every moment: consecutive equal symbols merged (a bar restating its chord is the same chord)."""
+    out = []
+    for c in solo.chords:
+        s, e = round(c.start * 1e6), round(c.end * 1e6)
+        if out and out[-1][0] == c.symbol and out[-1][2] == s:
+            out[-1] = (c.symbol, out[-1][1], e)
+        else:
+            out.append((c.symbol, s, e))
+    return out
+
+
+@pytest.mark.parametrize("beats,text", [(1, "4"), (1.5, "4+8"), (Fraction(1, 3), "8/3"), (Fraction(2, 3), "4/3"),
+                                        (Fraction(1, 5), "16/5"), (7, "1+2+4"), (Fraction(5, 24), "32+32/3")])
+def test_durations_are_written_as_impro_visor_writes_them(beats, text):
+    assert duration_text(beats) == text and Fraction(duration_beats(text)).limit_denominator(1000) == beats
+
+
+@pytest.mark.skipif(not SOLOS, reason="../shared/data/impro-visor/solos not present")
+def test_every_shared_solo_reads_back_the_same(tmp_path):
+    from jazz_lstm.score import key_fifths
+
+    for path in SOLOS:
+        solo = read_tune(path)
+        back = read_tune(write_leadsheet(str(tmp_path / "x.ls"), solo, fifths=key_fifths(solo)))
+        assert notes_of(back) == notes_of(solo), path
+        assert chords_of(back) == chords_of(solo), path
+        assert back.tempo == solo.tempo and back.time_signature == solo.time_signature
+
+
+def test_a_generated_solo_goes_to_impro_visor_and_back(tmp_path, capsys):
+    code, _, err = run_cli(capsys, "generate", "--chords", "Dm7 G7 | Cmaj7 | F/G | C7alt Bb13#11 |", "--bars", "8",
+                           "--formats", "ls", "-o", str(tmp_path))
+    assert code == 0, err
+    text = (tmp_path / "solo.ls").read_text()
+    assert "(composer jazz-lstm)" in text and "(part (type melody))" in text and "F/G" in text
+    from jazz_lstm.manifest import read
+
+    m = read(str(tmp_path / "solo.json"))
+    back = read_tune(str(tmp_path / "solo.ls"))
+    from jazz_lstm.outputs import improvise_request, replay
+
+    req = replay(str(tmp_path / "solo.json"))
+    solo = improvise_request(req.load_model(), req)[0]
+    assert notes_of(back) == notes_of(solo) and chords_of(back) == chords_of(solo) and m.files["ls"] == "solo.ls"
+
+
+SLASH = "F/G | Ab/Bb | Gm7/C | C | F/Eb | E/Eb | C7alt | B7b9 | Bb13#11 | NC | Cm7b5/Gb Dbmaj7#11 |"
+
+
+@pytest.mark.slow
+def test_slash_chords_and_pedal_points_render_to_every_format(tmp_path, capsys):
+    code, out, err = run_cli(capsys, "generate", "--chords", SLASH.replace("| NC |", "|"), "--bars", "10",
+                             "-o", str(tmp_path), "--formats", "wav,png,musicxml,svg,score.png,ls")
+    assert code == 0, err
+    for ext in ("mid", "wav", "png", "musicxml", "svg", "score.png", "ls", "json"):
+        assert (tmp_path / f"solo.{ext}").stat().st_size > 0, ext
+
+
+def test_musicxml_harmony_reads_back_as_written():
+    """music21 (as MuseScore would) reads root, kind, <degree> alterations and <bass> back."""
+    import music21 as m21
+
+    from jazz_lstm.harmony import parse_chord
+    from jazz_lstm.music import Note, Solo
+    from jazz_lstm.score import musicxml_bytes
+
+    symbols = ["C7alt", "B7b9", "Bb13#11", "F/G", "Ab/Bb", "Gm7/C", "F/Eb", "Dm7b5"]
+    chords = [parse_chord(s, 4.0 * i, 4.0) for i, s in enumerate(symbols)]
+    solo = Solo(notes=[Note(60 + i, 4.0 * i, 4.0) for i in range(len(symbols))], chords=chords)
+    xml = musicxml_bytes(solo)
+    back = [cs for cs in m21.converter.parseData(xml, format="musicxml").recurse().getElementsByClass(m21.harmony.ChordSymbol)]
+    assert len(back) == len(symbols)
+    got = {s: cs for s, cs in zip(symbols, back)}
+
+    def degrees(cs):
+        return {(d.modType, d.degree, int(d.interval.semitones) if d.interval else 0) for d in cs.getChordStepModifications()}
+
+    assert got["B7b9"].chordKind == "dominant-seventh" and ("add", 9, -1) in degrees(got["B7b9"])
+    assert got["Bb13#11"].chordKind == "dominant-13th" and ("alter", 11, 1) in degrees(got["Bb13#11"])
+    assert {("alter", 5, 1), ("add", 9, -1), ("add", 9, 1)} <= degrees(got["C7alt"])
+    for sym, bass in (("F/G", "G"), ("Ab/Bb", "B-"), ("Gm7/C", "C"), ("F/Eb", "E-")):
+        assert got[sym].bass().name == bass, sym
+    pcs = {p.pitchClass for p in got["B7b9"].pitches}
+    assert {11, 3, 6, 9, 0} <= pcs  # B D# F# A and the flat nine, C
