@@ -128,7 +128,7 @@ def mutated_models(path: str, n: int, rng: random.Random):
             tensors[name] = tensors[name].clone()
             tensors[name].view(-1)[0] += 1
         elif kind == 3:
-            tensors[f"optim.{rng.choice(['x', '0', '99'])}.{rng.choice(['bogus', 'exp_avg', ''])}"] = tensors["corpus.lengths"]
+            tensors[f"optim.{rng.choice(['x', '0', '99'])}.{rng.choice(['bogus', 'exp_avg', ''])}"] = tensors["corpus.lengths"].clone()
         elif kind == 4:
             key = rng.choice(["chart", "train", "vocab", "kind", "features"])
             m[key] = rng.choice(["", "null", "{}", "[]", '{"chords": 5}', "x" * 100])

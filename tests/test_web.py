@@ -241,3 +241,63 @@ def test_retention_bounds_and_cleanup(tmp_path):
     assert list(b) == [7, 8, 9]
     st.close()
     assert not os.path.exists(st.folder)
+
+
+def test_hostile_json_origins_and_stalled_bodies(server):
+    """Issue #25.10: non-finite numbers and lone surrogates are 400 (never 500); another port on
+    localhost is another origin; a body that stalls is cut off."""
+    import socket
+
+    for body in ('{"chart": "C |", "tempo": NaN}', '{"chart": "C |", "bars": 1e309}', '{"chart": "C |", "temperature": Infinity}',
+                 '{"chart": "C \\ud800 |"}', '{"chart": "\\udfff"}', '{"chart": "C |", "seed": -1e309}'):
+        r = httpx.post(f"{server}/api/generate", content=body, headers={"Content-Type": "application/json"}, timeout=60)
+        assert r.status_code == 400, (body, r.status_code, r.text)
+    port = server.rsplit(":", 1)[1]
+    r = httpx.post(f"{server}/api/generate", json={"chart": "C |"}, headers={"Origin": "http://localhost:9999"})
+    assert r.status_code == 403
+    r = httpx.post(f"{server}/api/generate", json={"chart": "C7 |", "bars": 1}, headers={"Origin": f"http://127.0.0.1:{port}"},
+                   timeout=60)
+    assert r.status_code == 200, r.text
+    from jazz_lstm.web import app as web_app
+
+    old, web_app.BODY_SECONDS = web_app.BODY_SECONDS, 1
+    try:
+        s = socket.create_connection(("127.0.0.1", int(port)))
+        s.sendall(b"POST /api/generate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 4000000\r\n\r\n{\"chart\"")
+        s.settimeout(10)
+        t = time.perf_counter()
+        reply = s.recv(4096)
+        assert b" 408 " in reply.split(b"\r\n")[0] and time.perf_counter() - t < 5, reply[:200]
+        s.close()
+    finally:
+        web_app.BODY_SECONDS = old
+
+
+def test_chart_search_chart_only_uploads_and_ireal_links(tmp_path_factory):
+    """Issue #22: the studio's search box, a chart-only leadsheet loads as a chart, an iReal Pro
+    link is a chart, slash chords never give 500, and errors name the client's own file."""
+    from fastapi.testclient import TestClient
+
+    from jazz_lstm.web.app import create_app
+    from jazz_lstm.web.service import Studio
+
+    folder = tmp_path_factory.mktemp("lib")
+    (folder / "AutumnLeavesGm.ls").write_text("(title Autumn Leaves)\n(tempo 150)\n(part (type chords))\nCm7 | F7 | Bbmaj7 |\n")
+    client = TestClient(create_app(Studio(str(tmp_path_factory.mktemp("work")), charts=[str(folder)]),
+                                   hosts=("testserver",)))
+    r = client.get("/api/charts", params={"q": "autumn leaves"}).json()
+    assert r["matches"][0]["title"] == "Autumn Leaves" and "path" not in r["matches"][0]
+    c = client.get(f"/api/charts/{r['matches'][0]['id']}").json()
+    assert c["chart"].startswith("| Cm7") and c["tempo"] == 150 and str(folder) not in str(c)
+    assert client.get("/api/charts/99999").status_code == 404
+    up = client.post("/api/tunes", files={"file": ("my chart.ls", (folder / "AutumnLeavesGm.ls").read_bytes())}).json()
+    assert up["chart_only"] and "Cm7" in up["chart"]
+    bad = client.post("/api/tunes", files={"file": ("my song.mid", b"MThd garbage")})
+    assert bad.status_code == 400 and "my song.mid" in bad.json()["detail"] and ".mid:" in bad.json()["detail"]
+    assert not any(len(w) == 32 for w in bad.json()["detail"].replace(".", " ").split())  # no server-side file name
+    from test_chart_library import link
+
+    for chart in (link("Tune", "T44D-7 G7 |C^7XyQZ "), "F/G | Ab/Bb | Gm7/C | C |", "F/Eb | E/Eb | C7alt | Bb13#11 |"):
+        r = client.post("/api/generate", json={"chart": chart, "bars": 4, "formats": ["musicxml", "svg"]})
+        assert r.status_code == 200, (chart[:40], r.text)

@@ -66,6 +66,7 @@ def key_name(fifths: int) -> str | None:
 
 def _chart(chords, beats_per_bar: float, extra: dict, key, title: str) -> Chart:
     try:
-        return Chart(tuple(chords), float(beats_per_bar), key=key if isinstance(key, str) else None, title=title, **extra)
+        return Chart(tuple(chords), float(beats_per_bar), key=key if isinstance(key, str) else None, title=title,
+                     timed="tempo" in extra, **extra)
     except ValueError as e:
         raise JazzError(str(e), title) from None

@@ -40,7 +40,8 @@ class Chart:
     chords: the changes, Chord spans in beats from bar 0.  beats_per_bar: bar length in
     quarter notes (4/4 -> 4.0, 6/8 -> 3.0).  tempo: quarter notes per minute.  key: e.g.
     "F" or "G major" (None: unknown).  low, high: the melody's register as MIDI pitches
-    (a model's chart: its soloists' range).  title: where the changes came from.
+    (a model's chart: its soloists' range).  title: where the changes came from.  timed:
+    the tempo was written in the chart (a solo over it plays at it unless told otherwise).
     """
 
     chords: tuple = ()
@@ -50,6 +51,7 @@ class Chart:
     low: int = 52
     high: int = 84
     title: str = ""
+    timed: bool = False  # the tempo is the chart's own (a leadsheet's, a tune's, an iReal Pro BPM), not the default
 
     def __post_init__(self):
         object.__setattr__(self, "chords", tuple(sorted(self.chords, key=lambda c: c.start)))
@@ -77,7 +79,8 @@ class Chart:
     def to_json(self) -> dict:
         """A JSON object: chords as [symbol, start, duration] in beats, the rest as named."""
         return {"chords": [[c.symbol, c.start, c.duration] for c in self.chords], "beats_per_bar": self.beats_per_bar,
-                "tempo": self.tempo, "key": self.key, "low": self.low, "high": self.high, "title": self.title}
+                "tempo": self.tempo, "key": self.key, "low": self.low, "high": self.high, "title": self.title,
+                "timed": self.timed}
 
     @classmethod
     def from_json(cls, data) -> Chart:
@@ -98,7 +101,7 @@ class Chart:
         key = data.get("key")
         return cls(tuple(chords), _number(data, "beats_per_bar", d.beats_per_bar), _number(data, "tempo", d.tempo),
                    key if isinstance(key, str) else None, int(_number(data, "low", d.low)), int(_number(data, "high", d.high)),
-                   str(data.get("title") or ""))
+                   str(data.get("title") or ""), data.get("timed") is True)
 
 
 def _number(data: dict, key: str, default: float) -> float:

@@ -60,7 +60,8 @@ class SoloRequest:
         from .generate import plan_bars
 
         chart = self.chart or ck.chart
-        return plan_bars(list(chart.chords), self.bars, chart.beats_per_bar), chart.beats_per_bar, self.tempo or ck.chart.tempo
+        tempo = self.tempo or (chart.tempo if self.chart is not None and chart.timed else ck.chart.tempo)  # --tempo, the chart's, the model's
+        return plan_bars(list(chart.chords), self.bars, chart.beats_per_bar), chart.beats_per_bar, tempo
 
 
 def check_outputs(folder: str, formats, soundfont: str | None = None) -> tuple:

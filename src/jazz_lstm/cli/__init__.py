@@ -1,7 +1,7 @@
 """The `jazz-lstm` command: a thin shell over the library.
 
 Imports go one way: this module registers the commands; each command module
-(`inspect_cmd`, `train_cmd`, `solo_cmd`, `evaluate_cmd`, `studio_cmd`) imports only
+(`inspect_cmd`, `train_cmd`, `solo_cmd`, `evaluate_cmd`, `studio_cmd`, `charts_cmd`) imports only
 `options` and the library.  Results go to stdout, progress and errors to stderr; a bad
 input is one line ``error: ...`` and exit code 2 (see errors.py), never a traceback.
 """
@@ -14,7 +14,7 @@ import threading
 import typer
 
 from ..errors import EXIT_BAD_INPUT, EXIT_ERROR, EXIT_INTERRUPTED, JazzError
-from . import evaluate_cmd, inspect_cmd, solo_cmd, studio_cmd, train_cmd
+from . import charts_cmd, evaluate_cmd, inspect_cmd, solo_cmd, studio_cmd, train_cmd
 from .options import err, out
 
 app = typer.Typer(
@@ -23,7 +23,7 @@ app = typer.Typer(
          "over chord changes.  Start with `jazz-lstm demo`.",
 )
 for command in (inspect_cmd.inspect, train_cmd.train, solo_cmd.generate, solo_cmd.demo, solo_cmd.render,
-                evaluate_cmd.evaluate, studio_cmd.studio):
+                evaluate_cmd.evaluate, studio_cmd.studio, charts_cmd.charts):
     app.command()(command)
 
 # a library error names a setting in its own words; here it gets the flag's name

@@ -26,9 +26,13 @@ err = _Console(stderr=True, soft_wrap=True, emoji=False)  # progress, warnings, 
 TUNE_HELP = ("A MIDI (.mid), MusicXML (.xml/.mxl/.musicxml), ABC (.abc) or Impro-Visor leadsheet (.ls) file; 'default' for "
              "the embedded tune (Foster's 'Jeanie with the Light Brown Hair' lead sheet); or corpus:NAME for a piece of "
              "music21's corpus.")
-CHORDS_HELP = ("The changes: a chart file, an Impro-Visor leadsheet (.ls: its chord part), a tune file (its chords), or chart "
-               "text like 'Dm7 G7 | Cmaj7 | % |' (one bar per '|'; '/' holds a chord one more slot; a bar of '%' repeats "
-               "the last bar).")
+CHORDS_HELP = ("The changes: chart text like 'Dm7 G7 | Cmaj7 | % |' (one bar per '|'; '/' holds a chord one more slot; a "
+               "bar of '%' repeats the last bar), a chart file, an Impro-Visor leadsheet (.ls: its chord part), a MusicXML or "
+               "tune file (its chords), an iReal Pro link (irealb://...) or playlist export (.html), or a title: 'autumn "
+               "leaves' is looked up in the chart library (--charts DIR, JAZZ_LSTM_CHARTS, the built-in progressions).")
+ChartDirs = Annotated[Optional[list[str]], typer.Option("--charts", metavar="DIR", help=(
+    "A folder (or playlist file) of charts to look titles up in: .ls, MusicXML, iReal Pro exports, chart text "
+    "(repeatable; also $JAZZ_LSTM_CHARTS, ':'-separated)."))]
 FORMATS_HELP = ("What to write beside the MIDI: comma-separated from wav,png,musicxml,svg,score.png,ls (ls: an Impro-Visor "
                 "leadsheet); 'none' for MIDI only.")
 ALL_FORMATS = "wav,png,musicxml,svg,score.png"
@@ -53,11 +57,19 @@ def formats(spec: str) -> tuple:
     return ("mid",) + tuple(f.strip().lower() for f in spec.split(",") if f.strip())
 
 
-def changes(spec: str | None, beats_per_bar: float = 4.0):
-    """--chords as a Chart (None when not given)."""
-    from ..changes import read_changes
+def changes(spec: str | None, beats_per_bar: float = 4.0, charts=()):
+    """--chords as a Chart (None when not given): chart text, a file, an iReal Pro link or a
+    title in the chart library (`--charts` folders); says which chart a title or playlist chose."""
+    from ..chartlib import resolve_changes
 
-    return read_changes(spec, beats_per_bar) if spec else None
+    if not spec:
+        return None
+    chart, notes = resolve_changes(spec, beats_per_bar, charts)
+    for note in notes:
+        from rich.markup import escape
+
+        err.print(escape(note), highlight=False)
+    return chart
 
 
 def tune(spec: str | None, melody_track: str | None = None, chords: str | None = None):

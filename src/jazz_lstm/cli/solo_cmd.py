@@ -42,13 +42,14 @@ def _show(solos, stems, formats, ck, req, soundfont=None, title="") -> None:
                             highlight=False)
 
 
-def _improvise(req, outdir: str, formats: str, soundfont: str | None, title: str, chords: str | None = None) -> None:
+def _improvise(req, outdir: str, formats: str, soundfont: str | None, title: str, chords: str | None = None,
+               charts=()) -> None:
     from ..outputs import check_outputs, improvise_request
 
     fmts = check_outputs(outdir, o.formats(formats), soundfont)  # before any work: a bad folder fails now
     ck = req.load_model()
     if chords:
-        req.chart = o.changes(chords, ck.chart.beats_per_bar)
+        req.chart = o.changes(chords, ck.chart.beats_per_bar, charts or ())
     bars, bpb, tempo = req.plan(ck)
     secs = bars * bpb * 60.0 / tempo
     o.err.print(f"improvising {req.n} solo{'s' if req.n > 1 else ''} of {bars} bars "
@@ -70,7 +71,8 @@ def generate(
     bars: Annotated[Optional[int], typer.Option("--bars", metavar="N", help=(
         "Length in bars (default: the chart once, at most 32 bars; a shorter chart repeats)."))] = None,
     tempo: Annotated[Optional[float], typer.Option("--tempo", metavar="BPM", help=(
-        "Quarter notes per minute (default: the training tune's)."))] = None,
+        "Quarter notes per minute (default: the chart's own tempo where it writes one -- a leadsheet, a tune, an iReal "
+        "Pro chart -- else the model's training tune's)."))] = None,
     temperature: Annotated[Optional[float], typer.Option("--temperature", metavar="X", help=(
         "> 0: lower is safer, higher is wilder (default: 0.8 for the chord model, 1.0 for recipe models)."))] = None,
     top_k: Annotated[int, typer.Option("--top-k", metavar="K", help="Sample only among the k most likely values (0 = all).")] = 0,
@@ -92,6 +94,7 @@ def generate(
     soundfont: o.Soundfont = None,
     from_manifest: Annotated[Optional[str], typer.Option("--from-manifest", metavar="FILE", help=(
         "Make the identical MIDI again from a solo.json (its model, changes and settings)."))] = None,
+    charts: o.ChartDirs = None,
 ):
     """Improvise solos over chord changes; write MIDI, audio, pictures and a manifest.
 
@@ -100,6 +103,7 @@ def generate(
       jazz-lstm generate -o out
       jazz-lstm generate --chords "Dm7 G7 | Cmaj7 | % |" --bars 16 -n 4 --seed 7
       jazz-lstm generate --chords examples/blues_in_f.txt --temperature 0.9
+      jazz-lstm generate --chords "autumn leaves" --charts ~/charts
       jazz-lstm generate --from-manifest out/solo.json -o again
     Each solo gets STEM.mid, .wav, .png (piano roll), .musicxml, .svg and
     .score.png (sheet music), and .json, the manifest that makes it again.
@@ -114,7 +118,7 @@ def generate(
                            fit=fit, beam=beam)
         req = SoloRequest(model=model, bars=bars, tempo=tempo, cfg=cfg, n=num_outputs, accompany=not no_accompaniment)
     title = os.path.basename(req.model) if req.model else "default model"
-    _improvise(req, outdir, formats, soundfont, title, None if from_manifest else chords)
+    _improvise(req, outdir, formats, soundfont, title, None if from_manifest else chords, charts)
 
 
 def demo(

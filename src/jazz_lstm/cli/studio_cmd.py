@@ -12,6 +12,7 @@ def studio(
     port: Annotated[int, typer.Option("--port", metavar="N", help="Port to listen on.")] = 8765,
     host: Annotated[str, typer.Option("--host", metavar="ADDR", help=(
         "Address to bind (default: this machine only). Requests must name this host (or localhost)."))] = "127.0.0.1",
+    charts: o.ChartDirs = None,
 ):
     """Start the web studio: load a tune, train, set the changes, improvise, listen and look.
 
@@ -26,4 +27,4 @@ def studio(
     if not 0 < port < 65536:
         raise JazzError(f"--port must be in 1..65535 (got {port})")
     o.out.print(f"jazz-lstm studio: http://{host}:{port}/  (Ctrl-C to stop)", highlight=False)
-    serve(host, port)
+    serve(host, port, charts or ())

@@ -15,7 +15,7 @@ import socket
 import time
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, HTTPException, UploadFile
+from fastapi import FastAPI, HTTPException, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -128,6 +128,14 @@ def create_app(studio: Studio | None = None, hosts: tuple = ("127.0.0.1", "local
 
         return PROGRESSIONS
 
+    @app.get("/api/charts")
+    def search_charts(q: str = Query("", max_length=200)):
+        return st.search_charts(q)
+
+    @app.get("/api/charts/{chart_id}")
+    def chart(chart_id: int):
+        return st.chart_by_id(chart_id)
+
     @app.post("/api/tunes")
     async def upload(file: UploadFile):
         data = await file.read(UPLOAD_LIMIT + 1)
@@ -232,12 +240,13 @@ class _Capped:
             await too_large()
 
 
-def serve(host: str, port: int) -> None:
-    """Run the studio until Ctrl-C; its work folder is removed on the way out."""
+def serve(host: str, port: int, charts=()) -> None:
+    """Run the studio until Ctrl-C; its work folder is removed on the way out.  charts: the
+    chart library's folders (its search box; $JAZZ_LSTM_CHARTS too)."""
     import uvicorn
 
     sock = listen(host, port)  # a bad address or a port in use: one line, before anything starts
-    st = Studio()
+    st = Studio(charts=charts)
     try:
         hosts = ("127.0.0.1", "localhost", "::1") + ((host,) if host not in ("0.0.0.0", "::") else ())
         server = uvicorn.Server(uvicorn.Config(create_app(st, hosts), log_level="warning"))

@@ -73,8 +73,11 @@ class Bounded(OrderedDict):
 class Studio:
     """Tunes, models, results and jobs by id, in memory (bounded) and in one work folder."""
 
-    def __init__(self, folder: str | None = None, keep_minutes: float = KEEP_MINUTES, keep_bytes: int = KEEP_BYTES):
+    def __init__(self, folder: str | None = None, keep_minutes: float = KEEP_MINUTES, keep_bytes: int = KEEP_BYTES,
+                 charts=()):
         self.folder = folder or tempfile.mkdtemp(prefix="jazz-lstm-studio-")
+        self.chart_dirs = list(charts)  # the chart library's folders (besides $JAZZ_LSTM_CHARTS and the built-ins)
+        self._library = None
         self.keep_seconds, self.keep_bytes = keep_minutes * 60.0, keep_bytes
         self.tunes, self.models, self.results, self.jobs = Bounded(), Bounded(), Bounded(), Bounded()
         self.loaded: Bounded = Bounded(8)  # model path -> Checkpoint (read once; generating never changes a model)
@@ -124,13 +127,63 @@ class Studio:
         """Remove the work folder (the server is stopping)."""
         shutil.rmtree(self.folder, ignore_errors=True)
 
+    # --- the chart library ---------------------------------------------------------------
+    @property
+    def library(self):
+        from ..chartlib import Library
+
+        with self.lock:
+            if self._library is None:
+                self._library = Library(self.chart_dirs)
+            return self._library
+
+    def search_charts(self, query: str, limit: int = 30) -> dict:
+        """Titles matching `query` with opaque ids (never a server path)."""
+        lib = self.library
+        index = {id(e): k for k, e in enumerate(lib.entries)}
+        hits = lib.search(query, limit) if query.strip() else lib.entries[:limit]
+        return {"total": len(lib.entries), "matches": [{"id": index[id(e)], "title": e.title, "composer": e.composer}
+                                                       for e in hits]}
+
+    def chart_by_id(self, chart_id: int) -> dict:
+        """One library chart as chart text, with its bars and tempo."""
+        entries = self.library.entries
+        if not 0 <= chart_id < len(entries):
+            raise NotFound("no such chart")
+        e = entries[chart_id]
+        try:
+            chart = e.load()
+        except JazzError as err:
+            raise JazzError(err.message, e.title) from None
+        return _chart_reply(e.title, chart)
+
     # --- tunes -------------------------------------------------------------------------
     def read(self, path: str, name: str, melody_track: str | None = None) -> dict:
-        """Parse a tune in a worker (time- and memory-limited) and keep it; returns its description."""
-        solo = parse_limited(path, melody_track, shown=name)
+        """Parse a tune in a worker (time- and memory-limited) and keep it; returns its
+        description -- or, for a chart without a melody (a chart-only leadsheet, an iReal Pro
+        export), the chart itself: {"chart_only": true, "chart": text, ...}."""
+        try:
+            solo = parse_limited(path, melody_track, shown=name)
+        except JazzError as e:
+            chart = self._chart_only(path, name)
+            if chart is None:
+                raise
+            return chart
         tune_id = os.path.basename(path).split(".")[0][:12]
         self.tunes[tune_id] = {"path": path, "solo": solo, "name": name}
         return self.describe(tune_id)
+
+    def _chart_only(self, path: str, name: str) -> dict | None:
+        """The chart of an uploaded file that has chords but no melody, else None."""
+        from ..chartlib import IREAL_FILES, resolve_changes
+
+        if not path.lower().endswith((".ls",) + IREAL_FILES):
+            return None
+        try:
+            chart, _ = resolve_changes(path)
+        except JazzError:
+            return None
+        return {"chart_only": True, **_chart_reply(chart.title if chart.title != path else name, chart)}
 
     def tune(self, tune_id: str) -> dict:
         if tune_id not in self.tunes:
@@ -213,6 +266,7 @@ class Studio:
         """Improvise one solo over chart text and write it with its outputs and manifest."""
         from .. import metrics
         from ..charts import Chart, parse_chart
+        from ..ireal import looks_like_ireal, read_ireal
         from ..outputs import SoloRequest, improvise_request, write_solo
         from ..render import FORMATS
         from ..sample import SampleConfig
@@ -221,8 +275,11 @@ class Studio:
         if bad:
             raise JazzError(f"unknown format(s): {', '.join(sorted(bad))}")
         ck = self.checkpoint(model_id)
-        bpb = ck.chart.beats_per_bar  # chart text only: a client never names a file on the server
-        changes = Chart(tuple(parse_chart(chart, bpb, source="chart")), bpb, title="chart")
+        bpb = ck.chart.beats_per_bar  # chart text or an iReal Pro link only: a client never names a file on the server
+        if looks_like_ireal(chart):
+            changes = read_ireal(chart, "iReal Pro link")[0].chart("iReal Pro link")
+        else:
+            changes = Chart(tuple(parse_chart(chart, bpb, source="chart")), bpb, title="chart")
         req = SoloRequest(None if model_id == "default" else ck.path, changes, bars, tempo,
                           SampleConfig(temperature=temperature, seed=seed))
         solo = improvise_request(ck, req)[0]
@@ -243,6 +300,11 @@ class Studio:
         if not path or not os.path.isfile(path) or os.path.dirname(os.path.realpath(path)) != os.path.realpath(self.folder):
             raise NotFound("no such result")
         return path
+
+
+def _chart_reply(title: str, chart) -> dict:
+    return {"name": title, "chart": chart.text(), "bars": chart.n_bars, "tempo": round(chart.tempo) if chart.timed else None,
+            "beats_per_bar": chart.beats_per_bar}
 
 
 def parse_limited(path: str, melody_track: str | None = None, seconds: float | None = None, shown: str | None = None):

@@ -37,12 +37,48 @@ function showTune(t) {
   status("tune-status", "loaded");
 }
 
+function showChart(c) {
+  $("chart").value = c.chart.trim();
+  $("progression").value = "";
+  $("bars").value = Math.min(c.bars, 256);
+  if (c.tempo) $("tempo").value = c.tempo;
+}
+
 $("file").addEventListener("change", async (e) => {
   const f = e.target.files[0]; if (!f) return;
   const form = new FormData(); form.append("file", f);
   status("tune-status", "reading…");
-  try { showTune(await api("/api/tunes", { method: "POST", body: form })); }
-  catch (err) { status("tune-status", err.message, true); }
+  try {
+    const r = await api("/api/tunes", { method: "POST", body: form });
+    if (r.chart_only) { showChart(r); status("tune-status", `${r.name}: a chart without a melody; its changes are below`); }
+    else showTune(r);
+  } catch (err) { status("tune-status", err.message, true); }
+});
+
+let searchTimer = null;
+$("chart-search").addEventListener("input", (e) => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(async () => {
+    const sel = $("chart-results"); sel.innerHTML = "";
+    if (!e.target.value.trim()) { sel.hidden = true; return; }
+    try {
+      const r = await api("/api/charts?q=" + encodeURIComponent(e.target.value));
+      const head = document.createElement("option"); head.value = "";
+      head.textContent = r.matches.length ? `${r.matches.length} match${r.matches.length > 1 ? "es" : ""} of ${r.total}` : `no match among ${r.total}`;
+      sel.appendChild(head);
+      for (const m of r.matches) {
+        const opt = document.createElement("option"); opt.value = m.id;
+        opt.textContent = m.title + (m.composer ? ` (${m.composer})` : "");
+        sel.appendChild(opt);
+      }
+      sel.hidden = false;
+    } catch (err) { status("generate-status", err.message, true); }
+  }, 200);
+});
+$("chart-results").addEventListener("change", async (e) => {
+  if (e.target.value === "") return;
+  try { const c = await api("/api/charts/" + e.target.value); showChart(c); status("generate-status", `chart: ${c.name}`); }
+  catch (err) { status("generate-status", err.message, true); }
 });
 $("use-default").addEventListener("click", async () => {
   status("tune-status", "reading…");
