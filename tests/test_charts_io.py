@@ -103,3 +103,55 @@ def test_musicxml_harmony_reads_back_as_written():
         assert got[sym].bass().name == bass, sym
     pcs = {p.pitchClass for p in got["B7b9"].pitches}
     assert {11, 3, 6, 9, 0} <= pcs  # B D# F# A and the flat nine, C
+
+
+# iReal Pro's chord qualities (its Custom Chord Chart Protocol lists these)
+IREAL_QUALITIES = ["", "5", "2", "add9", "+", "o", "h", "sus", "^", "-", "^7", "-7", "7", "7sus", "h7", "o7", "^9", "^13", "6",
+                   "69", "^7#11", "^9#11", "^7#5", "-6", "-69", "-^7", "-^9", "-9", "-11", "-7b5", "h9", "-b6", "-#5", "9",
+                   "7b9", "7#9", "7#11", "7b5", "7#5", "9#11", "9b5", "9#5", "7b13", "7#9#5", "7#9b5", "7#9#11", "7b9#11",
+                   "7b9b5", "7b9#5", "7b9#9", "7b9b13", "7alt", "13", "13#11", "13b9", "13#9", "7b9sus", "7susadd3", "9sus",
+                   "13sus", "7b13sus", "11"]
+
+
+def every_chord_symbol() -> list[str]:
+    """Every distinct chord symbol of the shared charts and WJazzD files (as this tool spells them),
+    and iReal Pro's whole vocabulary over every root, with slash basses."""
+    import csv
+
+    from jazz_lstm.ireal import ireal_symbol
+    from jazz_lstm.leadsheet import read_file
+    from jazz_lstm.wjazzd import wjazzd_symbol
+
+    symbols = set()
+    for path in glob.glob(os.path.join(SHARED, "impro-visor", "charts", "*.ls")):
+        for bar in read_file(path).bars:
+            symbols.update(s for s in bar if s not in ("/", "NC", "N.C.", "nc", "%"))
+    for path in glob.glob(os.path.join(SHARED, "wjazzd", "beats", "*.csv")):
+        with open(path, newline="") as f:
+            symbols.update(filter(None, (wjazzd_symbol(r["chord"]) for r in csv.DictReader(f) if r["chord"])))
+    for root in ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"):
+        symbols.update(ireal_symbol(root + q)[0] for q in IREAL_QUALITIES)
+        symbols.update(ireal_symbol(root + q + "/" + bass)[0] for q in ("", "-7", "7", "^7") for bass in ("E", "Bb", "G#"))
+    return sorted(symbols)
+
+
+@pytest.mark.slow
+def test_every_chord_symbol_renders_to_every_format(tmp_path):
+    """Issue #22.1: a few charts that together hold every distinct chord symbol, each through every
+    output format -- not one exit 1, not one renderer that gives up."""
+    from jazz_lstm.harmony import parse_chord
+    from jazz_lstm.music import Note, Solo
+    from jazz_lstm.render import FORMATS, render
+
+    symbols = every_chord_symbol()
+    if len(symbols) < 1000:
+        pytest.skip("the shared charts and WJazzD files are not all present")
+    per_chart = 256  # two chords a bar: 128 bars, within the pictures' limit
+    for k in range(0, len(symbols), per_chart):
+        chunk = symbols[k:k + per_chart]
+        chords = [parse_chord(s, 2.0 * i, 2.0) for i, s in enumerate(chunk)]
+        notes = [Note(60 + i % 12, 2.0 * i, 1.0) for i in range(len(chunk))]
+        r = render(Solo(notes=notes, chords=chords, tempo=400.0), str(tmp_path / f"c{k}"), FORMATS)
+        assert set(r.files) == set(FORMATS) and not r.warnings, (k, r.warnings)
+        back = read_tune(r.files["ls"])
+        assert [c.symbol for c in back.chords] == [c.symbol for c in chords]

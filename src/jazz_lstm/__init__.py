@@ -8,5 +8,5 @@ from .grammar import decode, encode
 from .midi_io import read_tune
 from .music import Chord, Note, Solo
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["JazzError", "Chord", "Note", "Solo", "read_tune", "encode", "decode", "__version__"]

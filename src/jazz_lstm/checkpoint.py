@@ -156,9 +156,20 @@ def verify(tensors: dict, meta: dict, path: str) -> None:
     elif "weights_sha256" in meta:
         if meta["weights_sha256"] != weights_hash(tensors):
             raise JazzError(damaged, path)
+        if _written_by(meta) >= (0, 2):  # this version always writes the whole-file checksum: it was removed
+            raise JazzError("damaged model file (its checksum is missing)", path)
     elif os.environ.get("JAZZ_LSTM_TRUST_UNVERIFIED") != "1":
         raise JazzError("this model file carries no checksum (written before checksums, or edited), so it cannot be "
                         "verified; retrain it, or load it anyway with JAZZ_LSTM_TRUST_UNVERIFIED=1", path)
+
+
+def _written_by(meta: dict) -> tuple:
+    """The jazz-lstm version a file's training facts name, as (major, minor); (0, 0) if none."""
+    try:
+        v = json.loads(meta.get("train", "{}")).get("versions", {}).get("jazz_lstm", "0.0")
+        return tuple(int(x) for x in str(v).split(".")[:2])
+    except (ValueError, AttributeError, TypeError):
+        return (0, 0)
 
 
 def _build(kind: str, meta: dict, tensors: dict):

@@ -129,8 +129,9 @@ def tune_files(paths: list[str]) -> list[str]:
 
 
 def _key(path: str, options: str) -> tuple[str, str]:
-    with open(path, "rb") as f:
-        sha = hashlib.sha256(f.read()).hexdigest()
+    from .fileio import read_bytes
+
+    sha = hashlib.sha256(read_bytes(path, "tune file")).hexdigest()  # a folder, device or unreadable file: JazzError
     schema = ",".join(f.name for f in fields(EncodedTune))  # a new field means a new cache entry
     tag = hashlib.sha256(f"{GRAMMAR_VERSION}|{FEATURES_VERSION}|{CACHE_FORMAT}|{schema}|{options}".encode()).hexdigest()[:12]
     return sha, f"{sha[:32]}-{tag}.json"
@@ -172,7 +173,11 @@ def prepare(paths: list[str], jobs: int = 1, cache: bool = True, strict: bool = 
     n_cached = 0
     for p in files:
         if cache and os.path.isfile(p):
-            shas[p], name = _key(p, options)
+            try:
+                shas[p], name = _key(p, options)
+            except JazzError:
+                todo.append(p)  # unreadable: reading it again names the problem (and skips it, or stops with --strict)
+                continue
             keys[p] = os.path.join(cache_dir(), name)
             try:
                 with open(keys[p], encoding="utf-8") as f:

@@ -340,7 +340,8 @@ def bars_to_chords(bars: list[list], beats_per_bar: float, source: str = "") -> 
 
 def ireal_symbol(cell: str, last_root: str | None = None) -> tuple[str, str]:
     """An iReal chord (`C-7`, `Bb^7`, `Eh7`, `Do7`, `F7alt`, `G7sus`, `W7b9`, `C-7/Bb`) in this
-    tool's spelling (`Cm7`, `Bbmaj7`, `Em7b5`, `Ddim7`, ...); returns (symbol, its root)."""
+    tool's spelling (`Cm7`, `Bbmaj7`, `Em7b5`, `Ddim7`, ...), always one it reads (a tension it
+    does not know is dropped, never the chord); returns (symbol, its root)."""
     m = _CHORD.fullmatch(cell)
     if not m:
         raise JazzError(f"unknown iReal Pro chord {cell[:20]!r}")
@@ -355,9 +356,9 @@ def ireal_symbol(cell: str, last_root: str | None = None) -> tuple[str, str]:
     q = re.sub(r"^o7", "dim7", q)
     q = re.sub(r"^o$", "dim", q)
     q = re.sub(r"^-", "m", q)
-    q = re.sub(r"sus$", "sus4", q)
+    q = re.sub(r"sus(?!\d)", "sus4", q)
     q = {"2": "add9", "+": "aug", "5": "5"}.get(q, q)
-    return root + q + (f"/{bass}" if bass else ""), root
+    return _simplest(root + q + (f"/{bass}" if bass else "")), root
 
 
 def _simplest(symbol: str) -> str:
@@ -365,12 +366,13 @@ def _simplest(symbol: str) -> str:
     from .harmony import parse_chord
 
     base, _, bass = symbol.partition("/")
-    for cut in range(len(base), 0, -1):
-        try:
-            parse_chord(base[:cut] + (f"/{bass}" if bass else ""))
-            return base[:cut] + (f"/{bass}" if bass else "")
-        except JazzError:
-            continue
+    for tail in ((f"/{bass}",) if bass else ()) + ("",):
+        for cut in range(len(base), 0, -1):
+            try:
+                parse_chord(base[:cut] + tail)
+                return base[:cut] + tail
+            except JazzError:
+                continue
     return "C"
 
 

@@ -27,8 +27,11 @@ def find_soundfont(path: str | None = None) -> str | None:
         from .fileio import check_input
 
         check_input(path, "soundfont")
-        with open(path, "rb") as f:
-            head = f.read(12)
+        try:
+            with open(path, "rb") as f:
+                head = f.read(12)
+        except OSError as e:
+            raise JazzError(f"cannot read this soundfont ({e.strerror or e})", path) from None
         if head[:4] != b"RIFF" or head[8:12] != b"sfbk":
             raise JazzError("not a SoundFont (.sf2) file", path)
         return path
