@@ -34,6 +34,12 @@ def test_scrambling_is_undone(music):
     assert obfusc50(obfusc50(block)) == block
 
 
+def test_unscrambling_matches_a_published_test_vector():
+    """A pair from pyRealParser's tests (MIT): what iReal Pro writes, and what it means."""
+    scrambled = "| B A BLZCZLF EZLD CZLB ZALA ,GZLF EZLD G ALZA44T[C "
+    assert unscramble(scrambled) == "[T44A BLZC DLZE FLZG, ALZA BLZC DLZE FLZG ALZA B |C "
+
+
 def test_repeats_with_endings():
     bars = played(link("R", "{*AT44C^7XyQ|A-7XyQ|N1D-7 G7 }XyQ|N2D-7 G7 |C^7XyQZ "))
     assert bars == ["C^7", "A-7", "D-7 G7", "C^7", "A-7", "D-7 G7", "C^7"]

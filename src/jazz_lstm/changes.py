@@ -13,7 +13,7 @@ import os
 from .charts import Chart, parse_chart, read_chart
 from .errors import JazzError
 
-TUNE_EXT = (".mid", ".midi", ".kar", ".smf", ".xml", ".mxl", ".musicxml", ".abc")
+TUNE_EXT = (".mid", ".midi", ".kar", ".smf", ".xml", ".mxl", ".musicxml", ".abc", ".csv")
 CHART_EXT = (".txt", ".chart", ".ls")
 
 

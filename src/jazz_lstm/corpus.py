@@ -119,7 +119,8 @@ def tune_files(paths: list[str]) -> list[str]:
     out: list[str] = []
     for p in paths:
         if os.path.isdir(p):
-            found = sorted(os.path.join(d, f) for d, _, fs in os.walk(p) for f in fs if f.lower().endswith(TUNE_EXT))
+            found = sorted(os.path.join(d, f) for d, _, fs in os.walk(p) for f in fs if f.lower().endswith(TUNE_EXT)
+                           and (not f.lower().endswith(".csv") or os.path.basename(d) == "melody"))  # WJazzD: melody/ CSVs
             if not found:
                 raise JazzError("no tune files in this folder", p)
             out += found

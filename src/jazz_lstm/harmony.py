@@ -313,3 +313,20 @@ def chords_from_profile(w: np.ndarray, bass: np.ndarray, length: float, segment:
     if last.end > length > last.start:
         chords[-1] = last.at(last.start, length - last.start)
     return chords
+
+
+def readable_symbol(symbol: str, fallback: str | None = None) -> str:
+    """`symbol` if this tool reads it, else its longest readable head -- with its slash bass
+    where that reads, else without (a tension the tool does not know is dropped, never the
+    chord) -- else `fallback`; JazzError when there is none."""
+    base, _, bass = symbol.partition("/")
+    for tail in ((f"/{bass}",) if bass else ()) + ("",):
+        for cut in range(len(base), 0, -1):
+            try:
+                parse_chord(base[:cut] + tail)
+                return base[:cut] + tail
+            except JazzError:
+                continue
+    if fallback is None:
+        raise JazzError(f"unknown chord symbol {symbol[:20]!r}")
+    return fallback

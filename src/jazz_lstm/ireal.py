@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from .errors import JazzError
+from .harmony import readable_symbol
 
 PREFIX = "1r34LbKcu7"  # the sentinel before a scrambled music field
 MAX_BARS = 2_000  # bars of one expanded form (a chart is rarely more than 200)
@@ -308,34 +309,21 @@ def bars_to_chords(bars: list[list], beats_per_bar: float, source: str = "") -> 
     """Chord records from played bars of cells: a chord lasts until the next chord (an empty
     cell, a slash or no chord holds it).  A bar of as many cells as beats has a cell a beat
     (iReal Pro's grid: "C7 F7 " is two beats each); otherwise its chords share it equally."""
-    from .harmony import parse_chord
+    from .leadsheet import bars_chords
 
-    chords: list = []
-    pending = 0.0  # no chord before the first chord: the first chord starts at beat 0
-    root = None
-    for i, cells in enumerate(bars):
+    slots, root = [], None
+    for cells in bars:
         if len(cells) != round(beats_per_bar):  # not a cell a beat: the chords share the bar equally
             cells = [c for c in cells if c != ""]
-        cells = cells or [""]
-        slot = beats_per_bar / len(cells)
-        for j, cell in enumerate(cells):
-            start = i * beats_per_bar + j * slot
-            if not cell or cell == "/" or cell is None:
-                if chords:
-                    last = chords[-1]
-                    chords[-1] = last.at(last.start, last.duration + slot)
-                else:
-                    pending += slot
-                continue
-            symbol, root = ireal_symbol(cell, root)
-            try:
-                c = parse_chord(symbol, start, slot)
-            except JazzError:
-                c = parse_chord(_simplest(symbol), start, slot)
-            if pending:
-                c, pending = c.at(0.0, c.duration + pending), 0.0
-            chords.append(c)
-    return chords
+        bar = []
+        for cell in cells or [""]:
+            if not cell or cell == "/":
+                bar.append("/")
+            else:
+                symbol, root = ireal_symbol(cell, root)
+                bar.append(symbol)
+        slots.append(bar)
+    return bars_chords(slots, beats_per_bar, source)
 
 
 def ireal_symbol(cell: str, last_root: str | None = None) -> tuple[str, str]:
@@ -358,22 +346,7 @@ def ireal_symbol(cell: str, last_root: str | None = None) -> tuple[str, str]:
     q = re.sub(r"^-", "m", q)
     q = re.sub(r"sus(?!\d)", "sus4", q)
     q = {"2": "add9", "+": "aug", "5": "5"}.get(q, q)
-    return _simplest(root + q + (f"/{bass}" if bass else "")), root
-
-
-def _simplest(symbol: str) -> str:
-    """A chord this tool reads for a symbol it does not: the longest readable head, else the root."""
-    from .harmony import parse_chord
-
-    base, _, bass = symbol.partition("/")
-    for tail in ((f"/{bass}",) if bass else ()) + ("",):
-        for cut in range(len(base), 0, -1):
-            try:
-                parse_chord(base[:cut] + tail)
-                return base[:cut] + tail
-            except JazzError:
-                continue
-    return "C"
+    return readable_symbol(root + q + (f"/{bass}" if bass else ""), "C"), root
 
 
 def _key_name(key: str) -> str | None:

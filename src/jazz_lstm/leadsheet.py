@@ -200,10 +200,15 @@ def chart_chords(ls: LeadSheet, source: str = "") -> list[Chord]:
     """The chord part as Chords (times in beats from 0).  A slot of '/' holds the chord
     before it; NC (no chord) also holds it -- the grammar needs a chord under every note
     -- or, before the first chord, takes the first chord that follows."""
-    bpb = ls.meter[0] * 4.0 / ls.meter[1]
+    return bars_chords(ls.bars, ls.meter[0] * 4.0 / ls.meter[1], source)
+
+
+def bars_chords(bars: list, bpb: float, source: str = "") -> list[Chord]:
+    """Chords from bars of slots (each bar shared equally by its slots): a slot of '/', 'NC' or
+    '%' holds the chord before it; holds before the first chord go to the first chord."""
     chords: list[Chord] = []
     pending = 0.0  # NC before any chord
-    for i, slots in enumerate(ls.bars):
+    for i, slots in enumerate(bars):
         slot = bpb / len(slots)
         for j, sym in enumerate(slots):
             start = i * bpb + j * slot

@@ -23,7 +23,8 @@ MIDI_EXT = (".mid", ".midi", ".smf", ".kar")
 XML_EXT = (".xml", ".mxl", ".musicxml")
 ABC_EXT = (".abc",)
 LS_EXT = (".ls",)  # Impro-Visor leadsheets (leadsheet.py)
-TUNE_EXT = MIDI_EXT + XML_EXT + ABC_EXT + LS_EXT
+CSV_EXT = (".csv",)  # the Weimar Jazz Database's CSV export: melody/NAME.csv beside beats/NAME.csv (wjazzd.py)
+TUNE_EXT = MIDI_EXT + XML_EXT + ABC_EXT + LS_EXT + CSV_EXT
 def _read_midi(path: str) -> RawTune:
     import symusic
 
@@ -109,11 +110,17 @@ def _read_any(path: str) -> RawTune:
         from .scoreio import read_score
 
         return read_score(path)
+    if ext in CSV_EXT:
+        from .wjazzd import is_wjazzd_melody, read_wjazzd
+
+        if not is_wjazzd_melody(path):
+            raise JazzError("a .csv tune must be a WJazzD melody/NAME.csv with its beats/NAME.csv beside it", path)
+        return read_wjazzd(path)
     with open(path, "rb") as f:
         head = f.read(4)
     if head == b"MThd" or ext in MIDI_EXT:
         return _read_midi(path)
-    raise JazzError("unknown file type (expected .mid, .midi, .xml, .mxl, .musicxml, .abc or .ls)", path)
+    raise JazzError("unknown file type (expected .mid, .midi, .xml, .mxl, .musicxml, .abc, .ls or a WJazzD .csv)", path)
 
 
 def read_tune(path: str, melody_track: str | int | None = None, chords: list[Chord] | None = None) -> Solo:

@@ -142,8 +142,11 @@ def read_score(path: str) -> RawTune:
     if _unpacked_size(path) > MAX_SCORE_BYTES:
         raise JazzError(f"the score unpacks to more than {MAX_SCORE_BYTES // 2**20} MB (JAZZ_LSTM_MAX_SCORE_MB)", path)
     check_score_text(_score_text(path), path)
+    import warnings
+
     try:
-        with time_limit(PARSE_SECONDS):
+        with time_limit(PARSE_SECONDS), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # music21's warnings about a broken file would precede our one line
             score = m21.converter.parse(path, forceSource=True, storePickle=False)  # never read or write pickles
     except _TooSlow:
         raise JazzError(f"music21 took more than {PARSE_SECONDS:g} s to parse this score (JAZZ_LSTM_PARSE_SECONDS)",

@@ -9,9 +9,13 @@ a slash gives the bass (`-7/Bb`); `NC` is no chord.  No torch, no music21.
 """
 from __future__ import annotations
 
+import io
+import os
 import re
+from dataclasses import dataclass
 
 from .errors import JazzError
+from .harmony import readable_symbol
 
 _SYMBOL = re.compile(r"^([A-G][b#]?)([^/]*)(?:/([A-G][b#]?))?$")
 _BASE = re.compile(r"^(-?)(j7|m7b5|o7|o|\+j7|\+7|\+|sus7|sus|69|6|7alt|7)?")
@@ -33,7 +37,7 @@ def wjazzd_symbol(symbol: str) -> str | None:
     if "".join(d + a for d, a in tensions) != rest:
         raise JazzError(f"unknown WJazzD chord symbol {symbol[:20]!r}")
     out = _quality(minor, base, tensions)
-    return _readable(root + out + (f"/{bass}" if bass else ""))
+    return readable_symbol(root + out + (f"/{bass}" if bass else ""))
 
 
 def _quality(minor: str, base: str, tensions: list) -> str:
@@ -61,16 +65,185 @@ def _quality(minor: str, base: str, tensions: list) -> str:
     return q + altered
 
 
-def _readable(symbol: str) -> str:
-    """The symbol if this tool reads it, else its longest readable head (a tension may be dropped, never the chord)."""
+# --- the CSV export: melody/NAME.csv beside beats/NAME.csv ------------------------------------
+MAX_ROWS = 200_000  # rows of one solo's file (the longest WJazzD solo has under 2,000 notes)
+_MELODY = ("bar", "beat", "beatdur", "division", "duration", "onset", "period", "pitch", "tatum")
+_BEATS = ("bar", "beat", "chord", "onset")
+
+
+def is_wjazzd_melody(path: str) -> bool:
+    """True for a `melody/NAME.csv` that has its `beats/NAME.csv` beside it."""
+    return path.lower().endswith(".csv") and os.path.basename(os.path.dirname(os.path.abspath(path))) == "melody" \
+        and os.path.isfile(beats_path(path))
+
+
+def beats_path(melody_csv: str) -> str:
+    folder = os.path.dirname(os.path.dirname(os.path.abspath(melody_csv)))
+    return os.path.join(folder, "beats", os.path.basename(melody_csv))
+
+
+def performer_and_title(path: str) -> tuple[str, str]:
+    """'ArtPepper_Anthropology-2.csv' -> ('Art Pepper', 'Anthropology')."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    performer, _, title = stem.partition("_")
+    title = re.sub(r"[-_]\d+$", "", title).replace("_AlternateTake", " (alternate take)")
+    split = lambda s: re.sub(r"(?<=[a-z])(?=[A-Z])", " ", s)  # noqa: E731
+    return split(performer), split(title) or split(performer)
+
+
+def _rows(path: str, need: tuple) -> list[dict]:
+    import csv
+
+    from .fileio import read_bytes
+
+    text = read_bytes(path, "WJazzD file", 64 * 2**20).decode("utf-8", "replace")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows = []
+    try:
+        missing = [c for c in need if c not in (reader.fieldnames or [])]
+        if missing:
+            raise JazzError(f"not a WJazzD export: no column {', '.join(missing)}", path)
+        for row in reader:
+            rows.append(row)
+            if len(rows) > MAX_ROWS:
+                raise JazzError(f"more than {MAX_ROWS} rows: not one solo", path)
+    except csv.Error as e:
+        raise JazzError(f"not a CSV file ({e})", path) from None
+    return rows
+
+
+def _number(row: dict, key: str, path: str, lo: float, hi: float) -> float:
+    try:
+        v = float(row[key])
+    except (TypeError, ValueError):
+        raise JazzError(f"column {key} is not a number ({str(row.get(key))[:20]!r})", path) from None
+    if not (lo <= v <= hi):  # NaN fails too
+        raise JazzError(f"column {key} out of range ({v!r}, expected {lo:g}..{hi:g})", path)
+    return v
+
+
+@dataclass
+class WjazzdSolo:
+    """One solo read from the CSV export.  notes: (pitch, start, duration) in beats on the grid
+    (12 steps a beat); performed: (onset, duration) in seconds, as played, note for note;
+    chords: Chord records; bass: (beat, MIDI pitch); form: (beat, label); snapped: per
+    division, how many onsets the grid moved; metre (num, den); tempo in quarter notes a minute."""
+
+    performer: str
+    title: str
+    notes: list
+    performed: list
+    chords: list
+    bass: list
+    form: list
+    metre: tuple
+    tempo: float
+    snapped: dict
+    source: str
+
+
+def read_wjazzd_solo(melody_csv: str) -> WjazzdSolo:
+    """One solo of the CSV export; JazzError naming the file for missing columns, numbers that
+    are not numbers, a beat table that does not cover the melody, absurd divisions.
+
+    The grid: a note starts at its bar's first beat (the beat table's own count of beats per
+    bar, so 3/4 and 5/4 bars and metre changes fall right), plus beat - 1, plus (tatum - 1) /
+    division of a beat, snapped to 1/12 beat (divisions 1, 2, 3, 4, 6, 12 are exact; 5, 7, 8,
+    ... are counted in `snapped`).  Its length: the played duration in beats (seconds over the
+    beat's length), at least one grid step and at most the time to the next onset, so a gap the
+    player left stays a rest and the grammar's articulation rule (gaps up to 1/4 beat) applies."""
+    path = melody_csv
+    beats = _rows(beats_path(path), _BEATS)
+    melody = _rows(path, _MELODY)
+    if not melody or not beats:
+        raise JazzError("no notes or no beats", path)
+    bar_beats: dict = {}
+    for r in beats:
+        bar = int(_number(r, "bar", path, -64, 10_000))
+        bar_beats[bar] = max(bar_beats.get(bar, 0), int(_number(r, "beat", path, 1, 32)))
+    first = min(bar_beats)
+    starts, pos = {}, 0
+    for bar in range(first, max(bar_beats) + 1):
+        starts[bar] = pos
+        pos += bar_beats.get(bar, max(bar_beats.values()))
+    metre_beats = max(set(bar_beats.values()), key=list(bar_beats.values()).count)
+    notes, performed, snapped, durs = [], [], {}, []
+    rows = sorted(melody, key=lambda r: _number(r, "onset", path, -1e6, 1e6))
+    for r in rows:
+        bar = int(_number(r, "bar", path, -64, 10_000))
+        if bar not in starts:
+            raise JazzError(f"a note in bar {bar}, which the beat table does not cover", path)
+        beat = _number(r, "beat", path, 1, 32)
+        div = int(_number(r, "division", path, 1, 96))
+        tatum = _number(r, "tatum", path, 1, 96)
+        exact = (tatum - 1) / div * 12
+        step = round(exact)
+        if abs(exact - step) > 1e-9:
+            snapped[div] = snapped.get(div, 0) + 1
+        start = (starts[bar] + beat - 1) * 12 + step
+        beatdur = _number(r, "beatdur", path, 1e-3, 10)
+        played = _number(r, "duration", path, 0, 600)
+        notes.append([int(_number(r, "pitch", path, 0, 127)), start])
+        durs.append(max(1, round(played / beatdur * 12)))
+        performed.append((float(r["onset"]), played))
+    out = []
+    for k, (pitch, start) in enumerate(notes):
+        nxt = notes[k + 1][1] if k + 1 < len(notes) else start + durs[k]
+        if nxt <= start:  # two onsets on one grid step: the later note is kept
+            continue
+        out.append((pitch, start / 12, min(durs[k], nxt - start) / 12))
+    chords, bass, form = _changes(beats, starts, path)
+    tempo = 60.0 / sorted(_number(r, "beatdur", path, 1e-3, 10) for r in melody)[len(melody) // 2]
+    performer, title = performer_and_title(path)
+    return WjazzdSolo(performer, title, out, performed, chords, bass, form, (metre_beats, 4),
+                      min(400.0, max(10.0, tempo)), snapped, path)
+
+
+def _changes(beats: list, starts: dict, path: str):
     from .harmony import parse_chord
 
-    base, _, bass = symbol.partition("/")
-    tail = f"/{bass}" if bass else ""
-    for cut in range(len(base), 0, -1):
-        try:
-            parse_chord(base[:cut] + tail)
-            return base[:cut] + tail
-        except JazzError:
+    chords, bass, form = [], [], []
+    rows = sorted(beats, key=lambda r: (int(float(r["bar"])), int(float(r["beat"]))))
+    end = max(starts[int(float(r["bar"]))] + int(float(r["beat"])) for r in rows)
+    for r in rows:
+        at = float(starts[int(float(r["bar"]))] + int(float(r["beat"])) - 1)
+        if r.get("bass_pitch") not in (None, ""):
+            try:
+                bass.append((at, int(float(r["bass_pitch"]))))
+            except ValueError:
+                pass
+        if r.get("form"):
+            form.append((at, r["form"]))
+        symbol = r["chord"].strip() if r.get("chord") else ""
+        if not symbol:
             continue
-    raise JazzError(f"unknown chord symbol {symbol[:20]!r}")
+        try:
+            ours = wjazzd_symbol(symbol)
+        except JazzError as e:
+            raise JazzError(f"bar {r['bar']} beat {r['beat']}: {e.message}", path) from None
+        if ours is None:  # NC holds the chord before it (the grammar needs a chord under every note)
+            continue
+        if chords and chords[-1].symbol == ours:
+            continue
+        if chords:
+            last = chords[-1]
+            chords[-1] = last.at(last.start, at - last.start)
+        chords.append(parse_chord(ours, at, 1.0))
+    if not chords:
+        raise JazzError("no chords in the beat table", path)
+    last = chords[-1]
+    chords[-1] = last.at(last.start, max(1.0, end - last.start))
+    if chords[0].start > 0:
+        chords[0] = chords[0].at(0.0, chords[0].end)
+    return chords, bass, form
+
+
+def read_wjazzd(path: str):
+    """A WJazzD melody CSV as a RawTune (midi_io's record): the melody on the grid, the chords,
+    metre, tempo and title (performer: title)."""
+    from .rawtune import RawTune, Track
+
+    s = read_wjazzd_solo(path)
+    p, st, d = zip(*s.notes) if s.notes else ((), (), ())
+    track = Track.from_lists(f"{s.performer} (solo)", 66, False, list(st), list(d), list(p), [90] * len(p))
+    return RawTune([track], s.chords, s.metre, s.tempo, None, path, title=f"{s.title} ({s.performer})")

@@ -1,0 +1,107 @@
+"""The Weimar Jazz Database's CSV export (issue #20, the reader): notes onto the grammar's grid,
+chords in WJazzD's spelling, pick-up bars, tempo, bad rows named and skipped."""
+import glob
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import SHARED
+from jazz_lstm.errors import JazzError
+
+WJAZZD = os.path.join(SHARED, "wjazzd")
+MELODY = "bar,beat,beatdur,denom,division,duration,num,onset,period,pitch,subtatum,tatum\n"
+BEATS = "bar,bass_pitch,beat,chord,chorus_id,form,onset,signature\n"
+
+
+def solo(folder, melody_rows, beat_rows, name="SonnyStitt_SomeTune-2.csv"):
+    (folder / "melody").mkdir(exist_ok=True)
+    (folder / "beats").mkdir(exist_ok=True)
+    (folder / "melody" / name).write_text(MELODY + "\n".join(melody_rows) + "\n")
+    (folder / "beats" / name).write_text(BEATS + "\n".join(beat_rows) + "\n")
+    return str(folder / "melody" / name)
+
+
+def beat_table(bars=(0, 1, 2), chords=None):
+    chords = chords or {(1, 1): "C-7", (1, 3): "F79b", (2, 1): "Bbj7", (2, 3): "NC"}
+    return [f"{b},{36 + k},{k},{chords.get((b, k), '')},1,{'A1' if (b, k) == (1, 1) else ''},{(4 * i + k) * 0.5},"
+            f"{'4/4' if i == 0 and k == 1 else ''}" for i, b in enumerate(bars) for k in range(1, 5)]
+
+
+def test_notes_chords_pickup_and_tempo(tmp_path):
+    from jazz_lstm.midi_io import read_tune
+    from jazz_lstm.wjazzd import read_wjazzd_solo
+
+    rows = ["0,4,0.5,4,2,0.2,4,1.75,4,67.0,0,2",   # pick-up: beat 4 of bar 0, its second eighth
+            "1,1,0.5,4,4,0.9,4,2.0,4,69.0,0,1",    # bar 1, beat 1, held 1.8 beats: cut at the next onset
+            "1,1,0.5,4,5,0.1,4,2.2,4,70.0,0,3",    # a quintuplet: snapped to the grid
+            "1,2,0.5,4,3,0.9,4,2.5,4,72.0,0,2",    # a triplet, held 1.8 beats, then a rest
+            "2,1,0.5,4,1,0.25,4,4.0,4,74.0,0,1"]   # bar 2, half a beat, then a rest
+    path = solo(tmp_path, rows, beat_table())
+    s = read_wjazzd_solo(path)
+    assert (s.performer, s.title) == ("Sonny Stitt", "Some Tune")
+    assert s.notes[0] == (67, 3.5, pytest.approx(5 / 12))  # 3.5 beats in; 0.2 s at 0.5 s a beat = 0.4 beat, on the grid 5/12
+    assert [round(n[1], 4) for n in s.notes] == [3.5, 4.0, 4.4167, 5.3333, 8.0]
+    assert s.notes[1][2] == pytest.approx(5 / 12) and s.notes[3][2] == pytest.approx(22 / 12)
+    assert s.notes[4][2] == pytest.approx(0.5)
+    assert s.snapped == {5: 1} and s.tempo == pytest.approx(120.0) and s.metre == (4, 4)
+    assert [(c.symbol, c.start, c.duration) for c in s.chords] == [("Cm7", 0.0, 6.0), ("F7b9", 6.0, 2.0),
+                                                                   ("Bbmaj7", 8.0, 4.0)]  # NC holds Bbmaj7
+    assert s.form == [(4.0, "A1")] and s.bass[0] == (0.0, 37)
+    assert len(s.performed) == 5 and s.performed[0] == (1.75, 0.2)
+    tune = read_tune(path)
+    assert [n.pitch for n in tune.notes] == [67, 69, 70, 72, 74] and tune.title == "Some Tune (Sonny Stitt)"
+
+
+@pytest.mark.parametrize("edit,says", [
+    (lambda m, b: (m.replace("pitch,", "pitch_x,"), b), "no column pitch"),
+    (lambda m, b: (m.replace(",69.0,", ",nan,"), b), "column pitch"),
+    (lambda m, b: (m.replace("1,1,0.5,4,4", "7,1,0.5,4,4"), b), "does not cover"),
+    (lambda m, b: (m.replace(",4,4,0.1,", ",4,1000,0.1,"), b), "column division"),
+    (lambda m, b: (m, b.replace("C-7", "Q-7").replace("F79b", "").replace("Bbj7", "")), "WJazzD chord"),
+])
+def test_bad_rows_name_the_file(tmp_path, edit, says):
+    from jazz_lstm.midi_io import read_tune
+
+    path = solo(tmp_path, ["1,1,0.5,4,4,0.1,4,2.0,4,69.0,0,1", "1,2,0.5,4,4,0.1,4,2.5,4,70.0,0,1"], beat_table())
+    beats = path.replace("melody", "beats")
+    m, b = edit(open(path).read(), open(beats).read())
+    open(path, "w").write(m)
+    open(beats, "w").write(b)
+    with pytest.raises(JazzError, match=says) as e:
+        read_tune(path)
+    assert "SonnyStitt_SomeTune-2.csv" in str(e.value)
+
+
+cell = st.one_of(st.sampled_from(["", "nan", "-1", "0", "1", "4", "1e9", "x", "3.5", "inf"]), st.text(max_size=4))
+
+
+@given(st.lists(st.lists(cell, min_size=12, max_size=12), min_size=1, max_size=6))
+@settings(max_examples=100, deadline=None)
+def test_fuzzed_rows_are_refused_in_words(tmp_path_factory, rows):
+    from jazz_lstm.midi_io import read_tune
+
+    folder = tmp_path_factory.mktemp("w")
+    path = solo(folder, [",".join(r).replace("\n", " ") for r in rows], beat_table())
+    try:
+        read_tune(path)
+    except JazzError:
+        pass
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(WJAZZD, "melody")), reason="../shared/data/wjazzd not present")
+def test_the_shared_solos_read(tmp_path):
+    from jazz_lstm.corpus import tune_files
+    from jazz_lstm.wjazzd import read_wjazzd_solo
+
+    files = tune_files([WJAZZD])
+    assert len(files) == len(glob.glob(os.path.join(WJAZZD, "melody", "*.csv")))  # beats/ files are not tunes
+    read, refused = 0, []
+    for f in files:
+        try:
+            read_wjazzd_solo(f)
+            read += 1
+        except JazzError as e:
+            refused.append(str(e))
+    assert read >= 380 and all("no chords" in r for r in refused), refused[:3]
