@@ -35,6 +35,7 @@ def sync_api_expect():
     return expect
 
 
+@pytest.mark.slow
 def test_upload_train_generate_listen_and_look(browser, server, tmp_path):  # noqa: F811
     lick = [(p, s + 16 * i, d) for i in range(3) for p, s, d in LICK]
     tune = write_midi(tmp_path / "lick.mid", [("Piano", 0, False, comping(repeats=3)), ("Sax", 65, False, lick)])

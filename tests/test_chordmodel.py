@@ -51,6 +51,7 @@ def test_masks_make_illegal_values_impossible(corpus):
     assert (tl.softmax(-1)[..., 5][legal[..., 2] == 0] < 1e-12).all()  # no tie off the bar line
 
 
+@pytest.mark.slow
 def test_gradients_match_finite_differences(corpus):
     ids, cond, legal, tgt = (torch.from_numpy(a) for a in windows(corpus.tunes[:1], 6, 6))
     model = tiny().double()
@@ -127,6 +128,7 @@ def _run_train(tmp_path, out, nproc):
     return r
 
 
+@pytest.mark.slow
 def test_ddp_two_processes_equal_one(corpus, tmp_path):
     """torchrun with 2 gloo processes, each half of every global batch: the same weights as one process."""
     from jazz_lstm import checkpoint

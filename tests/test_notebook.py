@@ -7,6 +7,7 @@ import pytest
 NB = os.path.join(os.path.dirname(__file__), "..", "examples", "course_walkthrough.ipynb")
 
 
+@pytest.mark.slow
 def test_course_walkthrough_notebook_runs(tmp_path):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")

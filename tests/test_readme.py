@@ -64,6 +64,7 @@ def run_studio(line: str, env: dict, cwd: str) -> None:
 
 @pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "impro-visor")) or not os.path.isfile(
     os.path.join(SHARED, "original_metheny.mid")), reason="the README's snippets use ../shared/data (not present)")
+@pytest.mark.slow
 def test_every_snippet_runs_as_written(tmp_path):
     work = tmp_path / "checkout"
     work.mkdir()

@@ -9,6 +9,8 @@ import time
 import pytest
 
 from conftest import LICK, comping, write_midi
+
+pytestmark = pytest.mark.slow  # real processes, several seconds each
 from jazz_lstm import checkpoint
 
 

@@ -118,6 +118,7 @@ def test_generate_errors(server):
     assert r.status_code == 400 and "unknown chord symbol" in r.json()["detail"]
 
 
+@pytest.mark.slow
 def test_fifty_concurrent_generates(server):
     async def go():
         async with httpx.AsyncClient(timeout=120) as client:

@@ -105,3 +105,67 @@ def test_the_shared_solos_read(tmp_path):
         except JazzError as e:
             refused.append(str(e))
     assert read >= 380 and all("no chords" in r for r in refused), refused[:3]
+
+
+SOLO_INFO = ("melid INTEGER, trackid INTEGER, compid INTEGER, recordid INTEGER, performer TEXT, title TEXT, titleaddon TEXT, "
+             "solopart INTEGER, instrument TEXT, style TEXT, avgtempo REAL, tempoclass TEXT, rhythmfeel TEXT, key TEXT, "
+             "signature TEXT, chord_changes TEXT, chorus_count INTEGER")
+MELODY_T = ("eventid INTEGER, melid INTEGER, onset REAL, pitch REAL, duration REAL, period INTEGER, division INTEGER, bar INTEGER, "
+            "beat INTEGER, tatum INTEGER, subtatum INTEGER, num INTEGER, denom INTEGER, beatdur REAL")
+BEATS_T = ("beatid INTEGER, melid INTEGER, onset REAL, bar INTEGER, beat INTEGER, signature TEXT, chord TEXT, form TEXT, "
+           "bass_pitch REAL, chorus_id INTEGER")
+
+
+def build_db(path, melody_csvs):
+    """A small wjazzd.db with the database's schema (tables solo_info, melody, beats), filled from CSVs."""
+    import csv
+    import sqlite3
+
+    from jazz_lstm.wjazzd import beats_path, performer_and_title
+
+    con = sqlite3.connect(path)
+    con.execute(f"CREATE TABLE solo_info ({SOLO_INFO})")
+    con.execute(f"CREATE TABLE melody ({MELODY_T})")
+    con.execute(f"CREATE TABLE beats ({BEATS_T})")
+    for melid, f in enumerate(melody_csvs, 1):
+        performer, title = performer_and_title(f)
+        con.execute("INSERT INTO solo_info (melid, performer, title, instrument, style, avgtempo, rhythmfeel, key, signature) "
+                    "VALUES (?, ?, ?, 'ts', 'BEBOP', 200, 'SWING', 'Bb-maj', '4/4')", (melid, performer, title))
+        for k, r in enumerate(csv.DictReader(open(f))):
+            con.execute("INSERT INTO melody VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (k, melid, float(r["onset"]), float(r["pitch"]), float(r["duration"]), int(r["period"]),
+                         int(r["division"]), int(r["bar"]), int(r["beat"]), int(r["tatum"]), 0, int(r["num"]),
+                         int(r["denom"]), float(r["beatdur"])))
+        for k, r in enumerate(csv.DictReader(open(beats_path(f)))):
+            con.execute("INSERT INTO beats VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        (k, melid, float(r["onset"]), int(r["bar"]), int(r["beat"]), r["signature"] or None,
+                         r["chord"] or None, r["form"] or None, float(r["bass_pitch"]) if r["bass_pitch"] else None,
+                         int(r["chorus_id"] or 0)))
+    con.commit()
+    con.close()
+    return str(path)
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(WJAZZD, "melody")), reason="../shared/data/wjazzd not present")
+def test_a_database_file_holds_many_tunes(tmp_path, monkeypatch, capsys):
+    from conftest import run_cli
+    from jazz_lstm.corpus import prepare, tune_files
+    from jazz_lstm.midi_io import read_tune
+
+    monkeypatch.setenv("JAZZ_LSTM_CACHE", str(tmp_path / "cache"))
+    csvs = sorted(glob.glob(os.path.join(WJAZZD, "melody", "*.csv")))[:3]
+    db = build_db(tmp_path / "wjazzd.db", csvs)
+    paths = tune_files([db])
+    assert paths == [f"{db}#1", f"{db}#2", f"{db}#3"]
+    for p, f in zip(paths, csvs):
+        a, b = read_tune(p), read_tune(f)
+        assert [(n.pitch, n.start, n.duration) for n in a.notes] == [(n.pitch, n.start, n.duration) for n in b.notes]
+        assert [(c.symbol, c.start) for c in a.chords] == [(c.symbol, c.start) for c in b.chords] and a.title == b.title
+    first = prepare([db])
+    again = prepare([db])
+    assert len(first.tunes) == 3 and again.cached == 3  # the cache keys each tune of the file
+    code, out, err = run_cli(capsys, "inspect", f"{db}#2")
+    assert code == 0 and "bars" in out, err
+    (tmp_path / "bad.db").write_bytes(b"SQLite format 3\0" + b"\0" * 100)
+    code, _, err = run_cli(capsys, "train", str(tmp_path / "bad.db"), "-o", str(tmp_path / "m.safetensors"))
+    assert code == 2 and "bad.db" in err, err

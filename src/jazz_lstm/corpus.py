@@ -116,9 +116,13 @@ def tune_files(paths: list[str]) -> list[str]:
     """Files and folders -> tune files (folders searched recursively, sorted); other names kept as given."""
     from .midi_io import TUNE_EXT
 
+    from .wjazzd import DB_EXT, db_solos
+
     out: list[str] = []
     for p in paths:
-        if os.path.isdir(p):
+        if os.path.isfile(p) and p.lower().endswith(DB_EXT):  # a WJazzD database: every solo in it
+            out += [f"{p}#{s.melid}" for s in db_solos(p)]
+        elif os.path.isdir(p):
             found = sorted(os.path.join(d, f) for d, _, fs in os.walk(p) for f in fs if f.lower().endswith(TUNE_EXT)
                            and (not f.lower().endswith(".csv") or os.path.basename(d) == "melody"))  # WJazzD: melody/ CSVs
             if not found:
@@ -130,12 +134,29 @@ def tune_files(paths: list[str]) -> list[str]:
 
 
 def _key(path: str, options: str) -> tuple[str, str]:
-    from .fileio import read_bytes
+    """(the tune's sha256, its cache file name).  One solo of a database file: the file's hash
+    (computed once a process) and the solo's id -- the cache keys each tune, not each file."""
+    from .wjazzd import split_member
 
-    sha = hashlib.sha256(read_bytes(path, "tune file")).hexdigest()  # a folder, device or unreadable file: JazzError
+    base, member = split_member(path)
+    sha = _file_sha(base) if member is None else hashlib.sha256(f"{_file_sha(base)}#{member}".encode()).hexdigest()
     schema = ",".join(f.name for f in fields(EncodedTune))  # a new field means a new cache entry
     tag = hashlib.sha256(f"{GRAMMAR_VERSION}|{FEATURES_VERSION}|{CACHE_FORMAT}|{schema}|{options}".encode()).hexdigest()[:12]
     return sha, f"{sha[:32]}-{tag}.json"
+
+
+_SHAS: dict = {}
+
+
+def _file_sha(path: str) -> str:
+    from .fileio import check_input, read_bytes
+
+    check_input(path, "tune file")
+    st = os.stat(path)
+    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
+    if key not in _SHAS:
+        _SHAS[key] = hashlib.sha256(read_bytes(path, "tune file")).hexdigest()  # a folder, device or unreadable: JazzError
+    return _SHAS[key]
 
 
 def _read_one(args) -> tuple[str, str | None, str | None]:
@@ -148,7 +169,7 @@ def _read_one(args) -> tuple[str, str | None, str | None]:
         real = resolve(path)
         chords = [parse_chord(s, a, b) for s, a, b in json.loads(chords_json)] if chords_json else None
         solo = read_tune(real, melody_track, chords)
-        if not sha and os.path.isfile(real):  # the cache's lookup already hashed it otherwise
+        if not sha and (os.path.isfile(real) or "#" in real):  # the cache's lookup already hashed it otherwise
             sha = _key(real, "")[0]
         return path, EncodedTune.from_solo(solo, sha).to_json(), None
     except JazzError as e:
@@ -173,7 +194,7 @@ def prepare(paths: list[str], jobs: int = 1, cache: bool = True, strict: bool = 
     todo, keys, shas = [], {}, {}
     n_cached = 0
     for p in files:
-        if cache and os.path.isfile(p):
+        if cache and (os.path.isfile(p) or "#" in p):
             try:
                 shas[p], name = _key(p, options)
             except JazzError:

@@ -73,7 +73,13 @@ def _marker_chords(score, tpq: int) -> list[Chord]:
 
 def read_raw(path: str) -> RawTune:
     """Parse any supported file into tracks (no melody choice yet); JazzError for anything
-    unreadable or absurd (see check_raw)."""
+    unreadable or absurd (see check_raw).  `wjazzd.db#MELID` names one solo of a WJazzD database."""
+    from .wjazzd import split_member
+
+    if split_member(path)[1] is not None:
+        from .wjazzd import read_wjazzd
+
+        return check_raw(read_wjazzd(path))
     if check_input(path) == 0:
         raise JazzError("the file is empty", path)
     try:

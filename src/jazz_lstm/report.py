@@ -51,6 +51,45 @@ def tune_report(solo, roundtrip: bool = False) -> TuneReport:
                       grammar.stats(grammar.encode(solo)), grammar.roundtrip(solo) if roundtrip else None)
 
 
+@dataclass
+class ListedTune:
+    """One tune of a folder or database file, as `inspect FOLDER` lists it: its path, title,
+    bars, tempo (quarter notes a minute), metre, chord count and notes; or why it was not read."""
+
+    path: str
+    title: str = ""
+    bars: int = 0
+    tempo: float = 0.0
+    metre: str = ""
+    chords: int = 0
+    notes: int = 0
+    error: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def tune_listing(paths: list[str], on_file=None) -> list[ListedTune]:
+    """Every tune in `paths` (folders searched, a WJazzD database's solos), read and summed up;
+    on_file(done, total) as each is read."""
+    from .corpus import tune_files
+    from .errors import JazzError
+    from .midi_io import read_tune
+
+    files, out = tune_files(paths), []
+    for k, f in enumerate(files, 1):
+        try:
+            solo = read_tune(f)
+            num, den = solo.time_signature
+            out.append(ListedTune(f, solo.title or solo.source, solo.n_bars, round(solo.tempo, 1), f"{num}/{den}",
+                                  len(solo.chords), len(solo.notes)))
+        except JazzError as e:
+            out.append(ListedTune(f, error=e.message))
+        if on_file:
+            on_file(k, len(files))
+    return out
+
+
 def tune_tables(rep: TuneReport) -> list:
     """The report as things a rich console prints: a heading, the ranking table, the chart, the grammar."""
     from rich.markup import escape

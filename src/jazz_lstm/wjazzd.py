@@ -152,9 +152,13 @@ def read_wjazzd_solo(melody_csv: str) -> WjazzdSolo:
     ... are counted in `snapped`).  Its length: the played duration in beats (seconds over the
     beat's length), at least one grid step and at most the time to the next onset, so a gap the
     player left stays a rest and the grammar's articulation rule (gaps up to 1/4 beat) applies."""
-    path = melody_csv
-    beats = _rows(beats_path(path), _BEATS)
-    melody = _rows(path, _MELODY)
+    performer, title = performer_and_title(melody_csv)
+    return solo_from_rows(_rows(melody_csv, _MELODY), _rows(beats_path(melody_csv), _BEATS), melody_csv, performer, title)
+
+
+def solo_from_rows(melody: list[dict], beats: list[dict], path: str, performer: str, title: str) -> WjazzdSolo:
+    """One solo from its melody and beat rows (dicts by WJazzD's column names: the CSV export's
+    and the database's are the same); see read_wjazzd_solo for the rules."""
     if not melody or not beats:
         raise JazzError("no notes or no beats", path)
     bar_beats: dict = {}
@@ -185,7 +189,7 @@ def read_wjazzd_solo(melody_csv: str) -> WjazzdSolo:
         played = _number(r, "duration", path, 0, 600)
         notes.append([int(_number(r, "pitch", path, 0, 127)), start])
         durs.append(max(1, round(played / beatdur * 12)))
-        performed.append((float(r["onset"]), played))
+        performed.append((_number(r, "onset", path, -1e6, 1e6), played))
     out = []
     for k, (pitch, start) in enumerate(notes):
         nxt = notes[k + 1][1] if k + 1 < len(notes) else start + durs[k]
@@ -194,7 +198,6 @@ def read_wjazzd_solo(melody_csv: str) -> WjazzdSolo:
         out.append((pitch, start / 12, min(durs[k], nxt - start) / 12))
     chords, bass, form = _changes(beats, starts, path)
     tempo = 60.0 / sorted(_number(r, "beatdur", path, 1e-3, 10) for r in melody)[len(melody) // 2]
-    performer, title = performer_and_title(path)
     return WjazzdSolo(performer, title, out, performed, chords, bass, form, (metre_beats, 4),
                       min(400.0, max(10.0, tempo)), snapped, path)
 
@@ -213,8 +216,8 @@ def _changes(beats: list, starts: dict, path: str):
             except ValueError:
                 pass
         if r.get("form"):
-            form.append((at, r["form"]))
-        symbol = r["chord"].strip() if r.get("chord") else ""
+            form.append((at, str(r["form"])))
+        symbol = str(r["chord"]).strip() if r.get("chord") else ""
         if not symbol:
             continue
         try:
@@ -238,12 +241,97 @@ def _changes(beats: list, starts: dict, path: str):
     return chords, bass, form
 
 
+# --- the SQLite database (wjazzd.db, from the Jazzomat site): one file, every solo -------------
+DB_EXT = (".db", ".sqlite", ".sqlite3")
+_DB_MELODY = "SELECT onset, pitch, duration, period, division, bar, beat, tatum, beatdur FROM melody WHERE melid = ? ORDER BY onset"
+_DB_BEATS = "SELECT onset, bar, beat, signature, chord, form, bass_pitch, chorus_id FROM beats WHERE melid = ? ORDER BY onset"
+_DB_INFO = "SELECT melid, performer, title, instrument, style, avgtempo, rhythmfeel, key, signature FROM solo_info ORDER BY melid"
+
+
+@dataclass
+class SoloInfo:
+    """A database solo's facts (solo_info): its id, performer, title, instrument, style, average
+    tempo (bpm), rhythm feel, key and metre, as the database writes them."""
+
+    melid: int
+    performer: str
+    title: str
+    instrument: str = ""
+    style: str = ""
+    avgtempo: float = 0.0
+    rhythmfeel: str = ""
+    key: str = ""
+    signature: str = ""
+
+
+def _connect(path: str):
+    import sqlite3
+
+    from .fileio import check_input
+
+    check_input(path, "WJazzD database")
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)  # read-only: never changes a user's file
+        con.execute("SELECT melid FROM solo_info LIMIT 1").fetchall()
+        con.execute("SELECT melid FROM melody LIMIT 1").fetchall()
+        con.execute("SELECT melid FROM beats LIMIT 1").fetchall()
+    except sqlite3.Error as e:
+        raise JazzError(f"not a WJazzD database (tables solo_info, melody and beats: {e})", path) from None
+    return con
+
+
+def db_solos(path: str) -> list[SoloInfo]:
+    """Every solo a WJazzD database holds (solo_info), in melid order."""
+    import sqlite3
+
+    con = _connect(path)
+    try:
+        rows = con.execute(_DB_INFO).fetchall()
+    except sqlite3.Error as e:
+        raise JazzError(f"not a WJazzD database ({e})", path) from None
+    finally:
+        con.close()
+    return [SoloInfo(int(r[0]), str(r[1] or ""), str(r[2] or ""), str(r[3] or ""), str(r[4] or ""), float(r[5] or 0),
+                     str(r[6] or ""), str(r[7] or ""), str(r[8] or "")) for r in rows]
+
+
+def read_db_solo(path: str, melid: int) -> WjazzdSolo:
+    """Solo `melid` of a WJazzD database, read as the CSV export is read."""
+    import sqlite3
+
+    con = _connect(path)
+    try:
+        info = con.execute("SELECT performer, title FROM solo_info WHERE melid = ?", (melid,)).fetchone()
+        if info is None:
+            raise JazzError(f"no solo {melid} in this database", path)
+        cols_m = ["onset", "pitch", "duration", "period", "division", "bar", "beat", "tatum", "beatdur"]
+        cols_b = ["onset", "bar", "beat", "signature", "chord", "form", "bass_pitch", "chorus_id"]
+        melody = [dict(zip(cols_m, r)) for r in con.execute(_DB_MELODY, (melid,)).fetchmany(MAX_ROWS + 1)]
+        beats = [dict(zip(cols_b, r)) for r in con.execute(_DB_BEATS, (melid,)).fetchmany(MAX_ROWS + 1)]
+    except sqlite3.Error as e:
+        raise JazzError(f"cannot read solo {melid} ({e})", path) from None
+    finally:
+        con.close()
+    if len(melody) > MAX_ROWS or len(beats) > MAX_ROWS:
+        raise JazzError(f"solo {melid}: more than {MAX_ROWS} rows", path)
+    return solo_from_rows(melody, beats, f"{path}#{melid}", str(info[0] or ""), str(info[1] or ""))
+
+
+def split_member(path: str) -> tuple[str, int | None]:
+    """'wjazzd.db#12' -> ('wjazzd.db', 12): one solo of a database file named as a path."""
+    base, sep, member = path.rpartition("#")
+    if sep and member.isdigit() and base.lower().endswith(DB_EXT):
+        return base, int(member)
+    return path, None
+
+
 def read_wjazzd(path: str):
-    """A WJazzD melody CSV as a RawTune (midi_io's record): the melody on the grid, the chords,
-    metre, tempo and title (performer: title)."""
+    """A WJazzD melody CSV, or one solo of a database (`wjazzd.db#MELID`), as a RawTune (midi_io's
+    record): the melody on the grid, the chords, metre, tempo and title (title (performer))."""
     from .rawtune import RawTune, Track
 
-    s = read_wjazzd_solo(path)
+    db, melid = split_member(path)
+    s = read_db_solo(db, melid) if melid is not None else read_wjazzd_solo(path)
     p, st, d = zip(*s.notes) if s.notes else ((), (), ())
     track = Track.from_lists(f"{s.performer} (solo)", 66, False, list(st), list(d), list(p), [90] * len(p))
     return RawTune([track], s.chords, s.metre, s.tempo, None, path, title=f"{s.title} ({s.performer})")

@@ -20,15 +20,19 @@ def inspect(
     as_json: o.JsonFlag = False,
 ):
     """Show how a tune reads: the melody-track ranking, the chord chart, the grammar's token statistics.
+    A folder or a WJazzD database lists its tunes (title, bars, tempo, metre, chords, notes).
 
     \b
     Examples:
       jazz-lstm inspect                        # the embedded default tune
+      jazz-lstm inspect ../shared/data/wjazzd  # every solo of a corpus
       jazz-lstm inspect my_solo.mid --write-chart changes.txt
       jazz-lstm inspect my_solo.mid --chords changes.txt --roundtrip
     """
     from ..report import tune_report, tune_tables
 
+    if _many(tune):
+        return _listing(tune, as_json)
     solo = o.tune(tune, melody_track, chords)
     rep = tune_report(solo, roundtrip)
     if write_chart:
@@ -40,3 +44,31 @@ def inspect(
         return
     for item in tune_tables(rep):
         o.out.print(item, highlight=False)
+
+
+def _many(spec: str) -> bool:
+    import os
+
+    from ..wjazzd import DB_EXT
+
+    return os.path.isdir(spec) or (os.path.isfile(spec) and spec.lower().endswith(DB_EXT))
+
+
+def _listing(spec: str, as_json: bool) -> None:
+    from ..report import tune_listing
+
+    with o.progress("reading tunes") as bar:
+        task = bar.add_task("", total=None)
+        rows = tune_listing([spec], on_file=lambda done, total: bar.update(task, completed=done, total=total))
+    read = [r for r in rows if not r.error]
+    if as_json:
+        o.out.print_json(json.dumps({"tunes": [r.to_json() for r in rows], "read": len(read), "total": len(rows)}))
+        return
+    for r in rows:
+        if r.error:
+            o.out.print(f"{r.path}\tnot read: {r.error}", markup=False, highlight=False)
+        else:
+            o.out.print(f"{r.title}\t{r.bars} bars\t{r.tempo:g} bpm\t{r.metre}\t{r.chords} chords\t{r.notes} notes\t{r.path}",
+                        markup=False, highlight=False)
+    o.err.print(f"{len(read)} of {o.plural(len(rows), 'tune')} read; "
+                f"{sum(r.notes for r in read)} notes, {sum(r.bars for r in read)} bars", highlight=False)
