@@ -194,6 +194,7 @@ class EvalReport:
     per_chart: list
     targets: list
     novelty: dict
+    distinguishability: dict = field(default_factory=dict)  # per source, the 8-bar classifier's accuracy (0.5 = indistinguishable)
     solos: list = field(default_factory=list, repr=False)
     per_chart_solos: list = field(default_factory=list, repr=False)
     human_solos: list = field(default_factory=list, repr=False)  # the tunes compared with
@@ -204,9 +205,10 @@ class EvalReport:
     @classmethod
     def from_json(cls, data: dict) -> EvalReport:
         names = {f.name for f in fields(cls)} - _NOT_JSON
-        if not isinstance(data, dict) or not names <= set(data):
+        required = names - {"distinguishability"}  # reports written before it have none
+        if not isinstance(data, dict) or not required <= set(data):
             raise ValueError("not an evaluation report (fields missing)")
-        return cls(**{k: data[k] for k in names})
+        return cls(**{k: data[k] for k in names if k in data})
 
 
 _NOT_JSON = {"solos", "per_chart_solos", "human_solos"}
@@ -246,10 +248,12 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
     pieces = [p for t in reference for p in segments(t, bars)]
     human = [M.summary(p.notes, p.chords, p.beats_per_bar, bars) for p in pieces]
     bands = {k: band([h[k] for h in human]) for k in SHOWN}
-    per_chart, all_solos, everything = [], [], {s: [] for s in SOURCES}
+    per_chart, all_solos, everything, gens = [], [], {s: [] for s in SOURCES}, {s: [] for s in SOURCES}
     for chart in charts:
         model = improvise(ck, chart.chords, bars, n, cfg, beats_per_bar=chart.beats_per_bar, tempo=chart.tempo)
         gen = {"model": model, **baseline_solos(ck, chart, bars, n, cfg.seed)}
+        for src in SOURCES:
+            gens[src] += gen[src]
         sums = {s: [M.summary(x.notes, x.chords, x.beats_per_bar, bars) for x in gen[s]] for s in SOURCES}
         for s in SOURCES:
             everything[s] += sums[s]
@@ -271,6 +275,7 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
     worst_notes = max(copies_train, default=(0, -1))
     overlap = M.ngram_overlap([s.tokens for s in all_solos[0]], 4)
     xent = cross_entropy(ck, heldout or tunes)
+    told = _distinguishability(pieces_of(reference, DISTINGUISH_BARS), gens, cfg.seed)
     table = _table(everything, bands)
     whole = M.summary(tunes[0].notes, tunes[0].chords, tunes[0].beats_per_bar, tunes[0].n_bars)
     targets = [
@@ -289,7 +294,7 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
         "sampling": cfg.to_dict(), "human_pieces": len(pieces),
         "cross_entropy_nats_per_value": xent["nats_per_value"], "coverage": xent["coverage"],
         "cross_entropy_on": "heldout" if heldout else "tunes", "cross_entropy_values": xent["values"],
-        "metrics": table, "per_chart": per_chart, "targets": targets,
+        "metrics": table, "per_chart": per_chart, "targets": targets, "distinguishability": told,
         "novelty": {"longest_copy_values": int(max(copies, default=0)), "longest_copy_notes": int(max(copies_notes, default=0)),
                     "longest_copy_training_notes": int(worst_notes[0]),
                     "training_notes_copied_from": names[worst_notes[1]] if 0 <= worst_notes[1] < len(names) else None,
@@ -298,6 +303,27 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
                     "ngram4_overlap_share": overlap},
     }
     return EvalReport(**report, solos=solos, per_chart_solos=all_solos, human_solos=list(tunes))
+
+
+DISTINGUISH_BARS = 8  # pieces the classifier sees
+
+
+def pieces_of(solos: list[Solo], bars: int) -> list[dict]:
+    """The metric summary of every `bars`-bar piece of `solos`."""
+    return [M.summary(p.notes, p.chords, p.beats_per_bar, bars) for s in solos for p in segments(s, bars)]
+
+
+def _distinguishability(human: list[dict], gens: dict, seed: int) -> dict:
+    """Per source, the accuracy of a classifier telling its 8-bar pieces from the humans'
+    (0.5: indistinguishable; None: fewer than 20 pieces a class)."""
+    from .distinguish import MIN_PER_CLASS, distinguishability
+
+    out = {src: distinguishability(human, pieces_of(gens[src], DISTINGUISH_BARS), list(SHOWN), seed) for src in SOURCES}
+    thin = any(v is None for v in out.values())
+    out["pieces"] = {"human": len(human), **{src: len(pieces_of(gens[src], DISTINGUISH_BARS)) for src in SOURCES}}
+    out["note"] = (f"too thin: at least {MIN_PER_CLASS} pieces of {DISTINGUISH_BARS} bars a class are needed" if thin else
+                   "accuracy of a cross-validated logistic regression on each piece's metrics; 0.5 = indistinguishable")
+    return out
 
 
 def _table(sums: dict, bands: dict) -> dict:

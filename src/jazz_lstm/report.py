@@ -152,6 +152,16 @@ def terminal_table(report):
     return t
 
 
+def distinguishability_line(report) -> str:
+    d = report.distinguishability or {}
+    if not d:
+        return "distinguishability: not measured"
+    fmt = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
+    return ("distinguishability from the human 8-bar pieces (0.5 = indistinguishable): "
+            + ", ".join(f"{src} {fmt(d.get(src))}" for src in ("model", "shuffle", "unigram", "bigram"))
+            + ("" if all(d.get(s) is not None for s in ("model", "shuffle", "unigram", "bigram")) else f" ({d.get('note', '')})"))
+
+
 def cross_entropy_line(report) -> str:
     x = report.cross_entropy_nats_per_value
     return (f"cross-entropy on {report.cross_entropy_on} ({report.cross_entropy_values} values, "
@@ -249,7 +259,7 @@ def to_html(report, tunes=None, audio_players: int = 3, thumbnails: int = 4) -> 
              + f"; in notes, of everything it trained on: {nov['longest_copy_training_notes']} notes"
              + (f" (from <i>{esc(str(nov['training_notes_copied_from']))}</i>)" if nov.get("training_notes_copied_from") else "")
              + f"; of the reference melodies: {nov['longest_copy_notes']} notes. Mean pairwise 4-gram overlap among the "
-             f"solos over the first chart: {nov['ngram4_overlap_share']:.1%}.</p><p>{esc(cross_entropy_line(report))}.</p>")
+             f"solos over the first chart: {nov['ngram4_overlap_share']:.1%}.</p><p>{esc(cross_entropy_line(report))}.</p><p>{esc(distinguishability_line(report))}.</p>")
     plots = "".join(f'<img src="data:image/png;base64,{p}">' for p in _plots(report, tunes, solos))
     figures = []
     for chart, group in zip(report.per_chart, report.per_chart_solos):
