@@ -51,6 +51,11 @@ def test_upload_train_generate_listen_and_look(browser, server, tmp_path):  # no
     page.fill("#epochs", "5")
     page.click("#train-button")
     expect(page.locator("#train-status")).to_have_text(re.compile("^Model: trained"), timeout=30000)
+    page.fill("#chart-search", "rhythm changes")  # the chart library's search box (the built-ins are in it)
+    expect(page.locator("#chart-results option", has_text="rhythm changes in Bb")).to_have_count(1, timeout=10000)
+    page.select_option("#chart-results", label="rhythm changes in Bb")
+    expect(page.locator("#bars")).to_have_value("32", timeout=10000)
+    assert "Bbmaj7" in page.input_value("#chart")
     page.select_option("#progression", label="12-bar jazz blues in F")
     assert page.input_value("#bars") == "12"
     page.click("#generate-button")

@@ -294,11 +294,14 @@ def test_chart_search_chart_only_uploads_and_ireal_links(tmp_path_factory):
     assert client.get("/api/charts/99999").status_code == 404
     up = client.post("/api/tunes", files={"file": ("my chart.ls", (folder / "AutumnLeavesGm.ls").read_bytes())}).json()
     assert up["chart_only"] and "Cm7" in up["chart"]
+    from test_chart_library import link
+
+    page = f'<html><body><a href="{link("Exported", "T44D-7 G7 |C^7XyQZ ")}">x</a></body></html>'.encode()
+    up = client.post("/api/tunes", files={"file": ("playlist.html", page)}).json()
+    assert up["chart_only"] and up["name"] == "Exported" and up["chart"].startswith("| Dm7 G7")
     bad = client.post("/api/tunes", files={"file": ("my song.mid", b"MThd garbage")})
     assert bad.status_code == 400 and "my song.mid" in bad.json()["detail"] and ".mid:" in bad.json()["detail"]
     assert not any(len(w) == 32 for w in bad.json()["detail"].replace(".", " ").split())  # no server-side file name
-    from test_chart_library import link
-
     for chart in (link("Tune", "T44D-7 G7 |C^7XyQZ "), "F/G | Ab/Bb | Gm7/C | C |", "F/Eb | E/Eb | C7alt | Bb13#11 |"):
         r = client.post("/api/generate", json={"chart": chart, "bars": 4, "formats": ["musicxml", "svg"]})
         assert r.status_code == 200, (chart[:40], r.text)

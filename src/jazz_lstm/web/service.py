@@ -27,7 +27,7 @@ KEEP_MINUTES = 60.0  # results and uploads older than this are removed
 KEEP_BYTES = 500 * 1024 * 1024  # and the oldest beyond this much disk
 MAX_ITEMS = 200  # tunes, models, results and jobs kept in memory (each table)
 SUFFIXES = {".mid": ".mid", ".midi": ".mid", ".kar": ".mid", ".smf": ".mid", ".xml": ".xml", ".mxl": ".mxl",
-            ".musicxml": ".musicxml", ".abc": ".abc", ".ls": ".ls"}
+            ".musicxml": ".musicxml", ".abc": ".abc", ".ls": ".ls", ".html": ".html", ".htm": ".html"}  # .html: an iReal Pro export
 
 
 class NotFound(LookupError):
@@ -94,7 +94,8 @@ class Studio:
         """Write uploaded bytes to a server-named file; only the extension is taken from the client."""
         ext = os.path.splitext(os.path.basename(filename or ""))[1].lower()
         if ext not in SUFFIXES:
-            raise JazzError(f"unknown file type {ext or '(none)'} (expected .mid, .midi, .xml, .mxl, .musicxml, .abc or .ls)",
+            raise JazzError(f"unknown file type {ext or '(none)'} (expected .mid, .midi, .xml, .mxl, .musicxml, .abc, .ls or an "
+                            "iReal Pro .html export)",
                             os.path.basename(filename or "upload"))
         self.clean()
         path = self.new_path(SUFFIXES[ext])
