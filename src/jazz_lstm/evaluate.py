@@ -195,6 +195,7 @@ class EvalReport:
     targets: list
     novelty: dict
     distinguishability: dict = field(default_factory=dict)  # per source, the 8-bar classifier's accuracy (0.5 = indistinguishable)
+    events: dict = field(default_factory=dict)  # nats per event (model, unigram, bigram), next-pitch/duration accuracy
     solos: list = field(default_factory=list, repr=False)
     per_chart_solos: list = field(default_factory=list, repr=False)
     human_solos: list = field(default_factory=list, repr=False)  # the tunes compared with
@@ -205,7 +206,7 @@ class EvalReport:
     @classmethod
     def from_json(cls, data: dict) -> EvalReport:
         names = {f.name for f in fields(cls)} - _NOT_JSON
-        required = names - {"distinguishability"}  # reports written before it have none
+        required = names - {"distinguishability", "events"}  # reports written before them have none
         if not isinstance(data, dict) or not required <= set(data):
             raise ValueError("not an evaluation report (fields missing)")
         return cls(**{k: data[k] for k in names if k in data})
@@ -275,6 +276,7 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
     worst_notes = max(copies_train, default=(0, -1))
     overlap = M.ngram_overlap([s.tokens for s in all_solos[0]], 4)
     xent = cross_entropy(ck, heldout or tunes)
+    events = _events(ck, heldout or tunes, tunes)
     told = _distinguishability(pieces_of(reference, DISTINGUISH_BARS), gens, cfg.seed)
     table = _table(everything, bands)
     whole = M.summary(tunes[0].notes, tunes[0].chords, tunes[0].beats_per_bar, tunes[0].n_bars)
@@ -294,7 +296,7 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
         "sampling": cfg.to_dict(), "human_pieces": len(pieces),
         "cross_entropy_nats_per_value": xent["nats_per_value"], "coverage": xent["coverage"],
         "cross_entropy_on": "heldout" if heldout else "tunes", "cross_entropy_values": xent["values"],
-        "metrics": table, "per_chart": per_chart, "targets": targets, "distinguishability": told,
+        "metrics": table, "per_chart": per_chart, "targets": targets, "distinguishability": told, "events": events,
         "novelty": {"longest_copy_values": int(max(copies, default=0)), "longest_copy_notes": int(max(copies_notes, default=0)),
                     "longest_copy_training_notes": int(worst_notes[0]),
                     "training_notes_copied_from": names[worst_notes[1]] if 0 <= worst_notes[1] < len(names) else None,
@@ -303,6 +305,25 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
                     "ngram4_overlap_share": overlap},
     }
     return EvalReport(**report, solos=solos, per_chart_solos=all_solos, human_solos=list(tunes))
+
+
+def _events(ck: Checkpoint, scored: list[Solo], tunes: list[Solo]) -> dict:
+    """events.event_scores, the baselines fitted on the model's training tunes where they are
+    still here (else on `tunes`, and the report says so)."""
+    from .events import event_scores
+    from .midi_io import read_tune
+
+    training = []
+    for path in ck.train.tunes:
+        try:
+            training.append(read_tune(path))
+        except (JazzError, OSError):
+            training = []
+            break
+    out = event_scores(ck, scored, training or tunes)
+    if out:
+        out["baselines_fitted_on"] = "the model's training tunes" if training else "--tunes (the training tunes are not here)"
+    return out
 
 
 DISTINGUISH_BARS = 8  # pieces the classifier sees

@@ -162,6 +162,16 @@ def distinguishability_line(report) -> str:
             + ("" if all(d.get(s) is not None for s in ("model", "shuffle", "unigram", "bigram")) else f" ({d.get('note', '')})"))
 
 
+def events_line(report) -> str:
+    e = report.events or {}
+    if not e:
+        return "nats per event: not defined for this model (a recipe value does not fix the pitch)"
+    x = e["nats_per_event"]
+    return (f"nats per event ({e['events']} notes and rests, coverage {e['event_coverage']:.0%}): model {x['model']:.2f}, "
+            f"unigram {x['unigram']:.2f}, bigram {x['bigram']:.2f}; next pitch {e['next_pitch_accuracy']:.1%}, "
+            f"next duration {e['next_duration_accuracy']:.1%} (top-1)")
+
+
 def cross_entropy_line(report) -> str:
     x = report.cross_entropy_nats_per_value
     return (f"cross-entropy on {report.cross_entropy_on} ({report.cross_entropy_values} values, "
@@ -259,7 +269,7 @@ def to_html(report, tunes=None, audio_players: int = 3, thumbnails: int = 4) -> 
              + f"; in notes, of everything it trained on: {nov['longest_copy_training_notes']} notes"
              + (f" (from <i>{esc(str(nov['training_notes_copied_from']))}</i>)" if nov.get("training_notes_copied_from") else "")
              + f"; of the reference melodies: {nov['longest_copy_notes']} notes. Mean pairwise 4-gram overlap among the "
-             f"solos over the first chart: {nov['ngram4_overlap_share']:.1%}.</p><p>{esc(cross_entropy_line(report))}.</p><p>{esc(distinguishability_line(report))}.</p>")
+             f"solos over the first chart: {nov['ngram4_overlap_share']:.1%}.</p><p>{esc(cross_entropy_line(report))}.</p><p>{esc(distinguishability_line(report))}.</p><p>{esc(events_line(report))}.</p>")
     plots = "".join(f'<img src="data:image/png;base64,{p}">' for p in _plots(report, tunes, solos))
     figures = []
     for chart, group in zip(report.per_chart, report.per_chart_solos):

@@ -43,7 +43,7 @@ def evaluate(
     from ..errors import JazzError
     from ..evaluate import evaluate_files
     from ..fileio import write_atomic
-    from ..report import cross_entropy_line, distinguishability_line, terminal_table, to_html, to_json
+    from ..report import cross_entropy_line, distinguishability_line, events_line, terminal_table, to_html, to_json
     from ..sample import SampleConfig
 
     if n < 1 or bars < 1:
@@ -59,6 +59,7 @@ def evaluate(
     else:
         o.out.print(terminal_table(report))
         o.out.print(cross_entropy_line(report), highlight=False)
+        o.out.print(events_line(report), highlight=False)
         o.out.print(distinguishability_line(report), highlight=False)
         for t in report.targets:
             o.out.print(f"  {'[green]ok[/]' if t['ok'] else '[red]missed[/]'}  {t['target']}: {t['value']} {t.get('unit', '')}",
