@@ -18,6 +18,7 @@ import bench_quality  # noqa: E402
 import bench_render  # noqa: E402
 import bench_scale  # noqa: E402
 import bench_train  # noqa: E402
+import bench_wjazzd  # noqa: E402
 from common import HERE, row, tune_path  # noqa: E402
 
 
@@ -35,7 +36,7 @@ def main() -> None:
     for name, fn in (("prepare (#2)", bench_prepare.main), ("train and sample (#3)", bench_train.main),
                      ("render (#4)", bench_render.main), ("demo", demo_end_to_end), ("quality (#5)", bench_quality.main),
                      ("corpus and chord model (#9, #10)", bench_corpus.main), ("busy machine and scale (#12)", bench_scale.main),
-                     ("hostile input (#13)", bench_fuzz.main)):
+                     ("hostile input (#13, #25)", bench_fuzz.main), ("the Weimar Jazz Database (#20)", bench_wjazzd.main)):
         print(f"--- {name}")
         rows += fn()
     lines = ["# Benchmark results", "", f"Written by `make bench` on {time.strftime('%Y-%m-%d')}: {platform.machine()}, "

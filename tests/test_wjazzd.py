@@ -51,7 +51,8 @@ def test_notes_chords_pickup_and_tempo(tmp_path):
     assert s.form == [(4.0, "A1")] and s.bass[0] == (0.0, 37)
     assert len(s.performed) == 5 and s.performed[0] == (1.75, 0.2)
     tune = read_tune(path)
-    assert [n.pitch for n in tune.notes] == [67, 69, 70, 72, 74] and tune.title == "Some Tune (Sonny Stitt)"
+    assert [n.pitch for n in tune.notes] == [67, 69, 70, 72, 74] and tune.title == "Some Tune"
+    assert tune.melody_track.endswith("Sonny Stitt (solo)")
 
 
 @pytest.mark.parametrize("edit,says", [

@@ -327,11 +327,20 @@ def split_member(path: str) -> tuple[str, int | None]:
 
 def read_wjazzd(path: str):
     """A WJazzD melody CSV, or one solo of a database (`wjazzd.db#MELID`), as a RawTune (midi_io's
-    record): the melody on the grid, the chords, metre, tempo and title (title (performer))."""
+    record): the melody on the grid (a track named after the performer), the chords, metre, tempo
+    and the tune's title."""
     from .rawtune import RawTune, Track
 
     db, melid = split_member(path)
     s = read_db_solo(db, melid) if melid is not None else read_wjazzd_solo(path)
     p, st, d = zip(*s.notes) if s.notes else ((), (), ())
     track = Track.from_lists(f"{s.performer} (solo)", 66, False, list(st), list(d), list(p), [90] * len(p))
-    return RawTune([track], s.chords, s.metre, s.tempo, None, path, title=f"{s.title} ({s.performer})")
+    return RawTune([track], s.chords, s.metre, s.tempo, None, path, title=s.title)  # the tune's title: solos over it group
+
+
+def is_heldout(tune: str) -> bool:
+    """The project's held-out split of WJazzD, by tune (corpus.tune_name): one tune in ten, chosen
+    by its name's sha1 -- the same on every machine, and every solo over a tune on one side."""
+    import hashlib
+
+    return int(hashlib.sha1(tune.encode()).hexdigest(), 16) % 10 == 0
