@@ -70,3 +70,16 @@ def test_suffix_automaton_tracks_longest_copy():
     for x in [1, 2]:
         t.feed(x)
     assert t.banned(2) == [3] and t.banned(3) == []
+
+
+def test_longest_copies_agree_with_the_pairwise_search():
+    import random
+
+    from jazz_lstm import metrics as M
+
+    rng = random.Random(3)
+    training = [[rng.choice("abcd") for _ in range(rng.randint(0, 40))] for _ in range(6)]
+    mine = [[rng.choice("abcde") for _ in range(rng.randint(0, 30))] for _ in range(20)] + [training[2][5:17] + ["z"]]
+    assert M.longest_copies(mine, training) == [M.longest_copy_tokens(s, training) for s in mine]
+    assert M.longest_copies([["x", "a", "b"]], [["a", "b"], ["b", "c"]]) == [2]  # a run never joins two streams
+    assert M.longest_copies([["a", "b", "c"]], [["a", "b"], ["c"]]) == [2]

@@ -266,14 +266,18 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
     solos = [s for group in all_solos for s in group]
     train_tokens = training_values(ck)
     names = [t.get("title", "") for t in ck.train.corpus.get("tunes", [])] or list(ck.train.tunes)
-    copies = [M.longest_copy_tokens(s.tokens, train_tokens) for s in solos]
+    copies = M.longest_copies([s.tokens for s in solos], train_tokens)  # one automaton, not solos x streams searches
     worst = int(np.argmax(copies)) if copies else 0
     source = max(range(len(train_tokens)), key=lambda j: M.longest_common_run(solos[worst].tokens, train_tokens[j]),
                  default=None) if solos and train_tokens else None
-    copies_notes = [M.longest_copy_notes(s.notes, [t.notes for t in reference]) for s in solos]
+    ref_events = [M.note_events(t.notes) for t in reference]
+    copies_notes = [(r + 1) if r else min(1, len(s.notes))
+                    for r, s in zip(M.longest_copies([M.note_events(s.notes) for s in solos], ref_events), solos)]
     train_shapes = [M.value_shapes(t) for t in train_tokens]  # once, not once per solo
-    copies_train = [M.longest_copy_shapes(M.value_shapes(s.tokens), train_shapes) for s in solos]
-    worst_notes = max(copies_train, default=(0, -1))
+    shapes = [M.value_shapes(s.tokens) for s in solos]
+    runs = M.longest_copies(shapes, train_shapes)
+    k = int(np.argmax(runs)) if runs else -1
+    worst_notes = M.longest_copy_shapes(shapes[k], train_shapes) if k >= 0 else (0, -1)  # which stream: for one solo only
     overlap = M.ngram_overlap([s.tokens for s in all_solos[0]], 4)
     xent = cross_entropy(ck, heldout or tunes)
     events = _events(ck, heldout or tunes, tunes)

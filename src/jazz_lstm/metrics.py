@@ -161,6 +161,24 @@ def longest_copy_shapes(mine: list, training: list[list]) -> tuple[int, int]:
     return (runs[best] + 1 if best >= 0 and runs[best] else min(1, len(mine))), best
 
 
+def longest_copies(streams: list[list], training: list[list]) -> list[int]:
+    """For each of `streams`, the longest run of consecutive items found verbatim in any one
+    training stream -- longest_common_run against all of them at once, through one suffix
+    automaton over the training streams (linear, where the pairwise search was quadratic)."""
+    from .novelty import CopyTracker, SuffixAutomaton
+
+    ids: dict = {}
+    sam = SuffixAutomaton([[ids.setdefault(x, len(ids)) for x in t] for t in training])
+    out = []
+    for s in streams:
+        tracker, best = CopyTracker(sam), 0
+        for x in s:
+            tracker.feed(ids.get(x, -1))  # an item no training stream has ends the run
+            best = max(best, tracker.run)
+        out.append(best)
+    return out
+
+
 def longest_copy_tokens(tokens: list[str], training: list[list[str]]) -> int:
     """Longest run of grammar values copied verbatim from any training stream."""
     return max((longest_common_run(tokens, t) for t in training), default=0)
