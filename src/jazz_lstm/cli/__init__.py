@@ -95,6 +95,9 @@ def main(argv: list[str] | None = None) -> None:
 
     from typer import _click as click  # typer carries its own click (typer._click)
 
+    from . import options
+
+    options.WHOLE_PROCESS = argv is None and threading.current_thread() is threading.main_thread()
     if threading.current_thread() is threading.main_thread():  # SIGTERM ends any command as Ctrl-C does (exit 130)
         for s in (signal.SIGINT, signal.SIGTERM):
             signal.signal(s, _terminate)
@@ -119,10 +122,9 @@ def main(argv: list[str] | None = None) -> None:
         err.print(f"[red]error:[/] {flag + ': ' if flag and not e.source else ''}{one_line(e)}", highlight=False)
         sys.exit(EXIT_BAD_INPUT)
     except (KeyboardInterrupt, typer.Abort):  # typer turns Ctrl-C into Abort outside a command
-        for s in (signal.SIGINT, signal.SIGTERM):  # a second one on the way out: still 130 (Python's shutdown
-            signal.signal(s, signal.SIG_IGN)  # would restore the default for a handler, not for SIG_IGN)
-        err.print("interrupted")
-        sys.exit(EXIT_INTERRUPTED)
+        from .options import quit_interrupted
+
+        quit_interrupted("interrupted")  # exit 130, whatever comes after
     except Exception as e:  # a bug: say so briefly, full traceback only on request
         if os.environ.get("JAZZ_LSTM_DEBUG"):
             raise

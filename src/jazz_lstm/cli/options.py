@@ -105,6 +105,31 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+WHOLE_PROCESS = False  # True when `jazz-lstm` runs as its own process (cli.main with no argv)
+
+
+def quit_interrupted(message: str) -> None:
+    """Say `message` and end the process with exit code 130 -- now, whatever else arrives: a
+    second signal is ignored, and Python's shutdown (which can turn a late signal into a death
+    by SIGINT) is skipped; what had to be written (a checkpoint) already is, fsynced."""
+    import os
+    import signal
+    import sys
+
+    if not WHOLE_PROCESS:  # called in-process (tests, a notebook): end the command, not the caller
+        err.print(message, highlight=False)
+        raise SystemExit(130)
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, signal.SIG_IGN)
+    err.print(message, highlight=False)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(130)
+
+
 @contextmanager
 def stop_on_signals():
     """SIGTERM acts as Ctrl-C does (a KeyboardInterrupt: training writes its resumable

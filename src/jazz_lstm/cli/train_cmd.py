@@ -6,7 +6,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import EXIT_INTERRUPTED
 from . import options as o
 
 KIND_HELP = ("recipe: the course's one-hot LSTM(64) over the tunes' own values (100 epochs, ~2 s); chord: the chord-aware "
@@ -81,8 +80,7 @@ def train(
         with o.stop_on_signals():
             ck = train_files(req, corpus, resume_from)
     except KeyboardInterrupt:
-        o.err.print(f"interrupted: a resumable checkpoint is in {output} (continue with --resume)")
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        o.quit_interrupted(f"interrupted: a resumable checkpoint is in {output} (continue with --resume)")
     f = ck.train
     if int(os.environ.get("RANK", "0")) == 0:
         o.out.print(f"wrote {output}: {req.kind} model, {o.plural(len(corpus.tunes), 'tune')}, {o.plural(f.windows, 'window')}, "
