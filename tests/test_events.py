@@ -55,3 +55,30 @@ def test_model_event_scores_are_its_value_likelihoods():
     assert first > 0  # the first note's pitch: uniform over its tone type in the register
     assert out["nats_per_event"]["model"] == pytest.approx((float(nll.sum()) + first) / 9, abs=1e-3)
     assert out["nats_per_event"]["bigram"] < out["nats_per_event"]["unigram"]  # fitted on the same solo
+
+
+def test_events_from_the_cache_record_match_those_from_the_notes():
+    from jazz_lstm.corpus import EncodedTune
+
+    solo = small_solo()
+    enc = EncodedTune.from_solo(solo)
+    from_notes = tune_events(enc.values, enc.onsets, solo)
+    from_record = tune_events(enc.values, enc.onsets, None, enc.prev_pitches)
+    assert from_notes[:-1] == from_record[:-1]  # the last value has no next value to name its pitch
+
+
+def test_the_broadcast_interval_logits_are_the_heads_own():
+    import torch
+
+    from jazz_lstm.checkpoint import default_model_path, load
+    from jazz_lstm.features import N_DUR
+
+    model = load(default_model_path()).model
+    h = torch.randn(3, model.cfg.hidden)
+    ty = torch.full((3,), 1)
+    durs = torch.arange(N_DUR)
+    W, H, Te = model.int_head.weight, model.cfg.hidden, model.type_emb.embedding_dim
+    fast = (h @ W[:, :H].T + model.int_head.bias)[:, None] + (model.type_emb(ty[:1]) @ W[:, H:H + Te].T)[:, None] \
+        + (model.dur_emb(durs) @ W[:, H + Te:].T)[None]
+    slow = model.int_logits(h[:, None].expand(3, N_DUR, H), ty[:, None].expand(3, N_DUR), durs.expand(3, N_DUR))
+    assert torch.allclose(fast, slow, atol=1e-4)

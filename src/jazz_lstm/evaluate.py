@@ -314,16 +314,16 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
 def _events(ck: Checkpoint, scored: list[Solo], tunes: list[Solo]) -> dict:
     """events.event_scores, the baselines fitted on the model's training tunes where they are
     still here (else on `tunes`, and the report says so)."""
+    from .corpus import prepare
     from .events import event_scores
-    from .midi_io import read_tune
 
-    training = []
-    for path in ck.train.tunes:
-        try:
-            training.append(read_tune(path))
+    training: list = []
+    if ck.train.tunes and all(os.path.isfile(p) or "#" in p for p in ck.train.tunes):
+        try:  # through the corpus cache: a model's training tunes were encoded (and cached) when it trained
+            corpus = prepare(list(ck.train.tunes), jobs=1)
+            training = [] if corpus.skipped else corpus.tunes
         except (JazzError, OSError):
             training = []
-            break
     out = event_scores(ck, scored, training or tunes)
     if out:
         out["baselines_fitted_on"] = "the model's training tunes" if training else "--tunes (the training tunes are not here)"

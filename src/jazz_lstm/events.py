@@ -31,18 +31,23 @@ from .music import merge_ties, to_steps  # noqa: F401
 N_EVENTS = (128 + 1) * 96  # pitches or a rest, times durations of 1..96 grid steps
 
 
-def tune_events(values: list[str], onsets: list[int], solo) -> list[tuple]:
+def tune_events(values: list[str], onsets: list[int], solo=None, prev_pitches=None) -> list[tuple]:
     """(event, first value index, value indices) in playing order.  event: ("N", pitch, steps)
-    or ("R", steps)."""
+    or ("R", steps).  Pitches come from `solo`'s notes, else from an EncodedTune's
+    `prev_pitches` (the pitch sounding before each value: a note's own is the next value's)."""
     from .grammar import parse_token
 
-    pitch_at = {to_steps(n.start): n.pitch for n in merge_ties(solo.notes)}
+    if solo is not None:
+        pitch_at = {to_steps(n.start): n.pitch for n in merge_ties(solo.notes)}
+        pitch = lambda i, on: pitch_at.get(on, -1)  # noqa: E731
+    else:
+        pitch = lambda i, on: prev_pitches[i + 1] if i + 1 < len(prev_pitches) else -1  # noqa: E731
     out: list[list] = []
     for i, (v, on) in enumerate(zip(values, onsets)):
         t = parse_token(v)
         steps, kind = t.steps, t.type
         if kind in "CSAX":
-            out.append([("N", pitch_at.get(on, -1), steps), i, [i]])
+            out.append([("N", pitch(i, on), steps), i, [i]])
         elif kind == "T" and out and out[-1][0][0] == "N":
             e = out[-1]
             e[0] = ("N", e[0][1], e[0][2] + steps)
@@ -86,16 +91,16 @@ class EventNgram:
 
 def event_scores(ck, tunes, training) -> dict:
     """Nats per event of the model and the event baselines on `tunes`, and next-pitch and
-    next-duration accuracy; `training`: the solos the baselines are fitted on.  Only for the
+    next-duration accuracy; `training`: the solos (or EncodedTunes) the baselines are fitted on.  Only for the
     chord model (a recipe value does not fix an interval): {} otherwise."""
     if ck.kind != "chord":
         return {}
     from .corpus import EncodedTune
 
     streams = []
-    for s in training:
-        e = EncodedTune.from_solo(s)
-        streams.append([ev for ev, _, _ in tune_events(e.values, e.onsets, s)])
+    for s in training:  # Solos, or EncodedTunes (from the corpus cache: no encoding again)
+        e = s if isinstance(s, EncodedTune) else EncodedTune.from_solo(s)
+        streams.append([ev for ev, _, _ in tune_events(e.values, e.onsets, None if s is e else s, e.prev_pitches)])
     base = {"unigram": EventNgram(streams, 1), "bigram": EventNgram(streams, 2)}
     total = {"model": 0.0, "unigram": 0.0, "bigram": 0.0}
     n_events = covered = pitch_hits = pitch_n = dur_hits = dur_n = 0
@@ -158,12 +163,16 @@ def _model_pass(ck, enc, firsts: list[int]):
             joint_d = lp_type[:, ty:ty + 1] + lp_d
             p_dur += joint_d.exp()
             if TYPES[ty] in "CSAX":
-                S = len(firsts)
-                hx = hs.unsqueeze(1).expand(S, N_DUR, hs.shape[-1])
-                lg = model.int_logits(hx, tys.unsqueeze(1).expand(S, N_DUR), durs.expand(S, N_DUR))
-                mask = int_mask(cs.unsqueeze(1).expand(S, N_DUR, cs.shape[-1]), ls.unsqueeze(1).expand(S, N_DUR, 3),
-                                tys.unsqueeze(1).expand(S, N_DUR))
-                lp_i = lg.masked_fill(~mask, -1e9).log_softmax(-1)  # (S, 96, 74)
+                # the interval head is one Linear over [h, type, duration]: its logits are a sum of three
+                # parts, so all 96 durations cost one broadcast (the same figures as int_logits, row by row)
+                W, H = model.int_head.weight, hs.shape[-1]
+                Te = model.type_emb.embedding_dim
+                part_h = hs @ W[:, :H].T + model.int_head.bias  # (S, 74)
+                part_t = model.type_emb(tys[:1]) @ W[:, H:H + Te].T  # (1, 74)
+                part_d = model.dur_emb(durs) @ W[:, H + Te:].T  # (96, 74)
+                lg = part_h[:, None, :] + part_t[:, None, :] + part_d[None, :, :]  # (S, 96, 74)
+                mask = int_mask(cs, ls, tys)[:, None, :]  # the interval mask does not depend on the duration
+                lp_i = lg.masked_fill(~mask, -1e9).log_softmax(-1)
                 p_int += (joint_d.unsqueeze(-1) + lp_i).exp().sum(1)
         p_int[:, 0] = 0.0  # the most likely *pitch*: an interval, not "none"
     ok = (tgt[0, :, 0] >= 0).numpy()
