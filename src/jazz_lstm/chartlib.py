@@ -24,7 +24,8 @@ from dataclasses import asdict, dataclass
 
 from .errors import JazzError
 
-CHART_FILES = (".ls", ".txt", ".chart", ".musicxml", ".xml", ".mxl", ".html", ".htm", ".irealb", ".irealbook")
+IREAL_FILES = (".html", ".htm", ".irealb", ".irealbook")  # iReal Pro exports and files of links
+CHART_FILES = (".ls", ".txt", ".chart", ".musicxml", ".xml", ".mxl") + IREAL_FILES
 INDEX_VERSION = 1
 MAX_FILES = 100_000  # files indexed from one search path
 MAX_TEXT = 8 * 2**20  # bytes of one chart or playlist file
@@ -52,7 +53,7 @@ class Entry:
             from .charts import PROGRESSIONS
 
             return replace(read_changes(PROGRESSIONS[self.title]), title=self.title)
-        if self.path.lower().endswith((".html", ".htm", ".irealb", ".irealbook")):
+        if self.path.lower().endswith(IREAL_FILES):
             from .ireal import read_ireal
 
             return read_ireal(_read_text(self.path), self.path)[self.song].chart(self.path)
@@ -167,8 +168,8 @@ def _file_entries(path: str, cached: dict, fresh: dict) -> list[Entry]:
         data = _read_bytes(path)
         entries = _titles(path, data)
     except JazzError:
-        entries = []  # an unreadable file is not in the library; using it by path says why
-    fresh[key] = {"size": st.st_size, "mtime": st.st_mtime_ns, "sha256": hashlib.sha256(data if entries else b"").hexdigest(),
+        data, entries = b"", []  # an unreadable file is not in the library; using it by path says why
+    fresh[key] = {"size": st.st_size, "mtime": st.st_mtime_ns, "sha256": hashlib.sha256(data).hexdigest(),
                   "entries": [e.to_json() for e in entries]}
     return entries
 
@@ -177,7 +178,7 @@ def _titles(path: str, data: bytes) -> list[Entry]:
     text = data.decode("utf-8", "replace")
     low = path.lower()
     stem = " ".join(words(os.path.basename(path))) or os.path.basename(path)
-    if low.endswith((".html", ".htm", ".irealb", ".irealbook")) or "irealb" in text[:200]:
+    if low.endswith(IREAL_FILES) or "irealb" in text[:200]:
         from .ireal import read_ireal
 
         return [Entry(title=s.title, path=path, song=k, composer=s.composer, style=s.style)
@@ -225,9 +226,6 @@ def _save_index(files: dict) -> None:
         write_atomic(_index_path(), json.dumps({"version": INDEX_VERSION, "files": files}))
     except JazzError:
         pass  # a cache that cannot be written is only slower next time
-
-
-IREAL_FILES = (".html", ".htm", ".irealb", ".irealbook")
 
 
 def resolve_changes(spec: str, beats_per_bar: float = 4.0, folders=(), tempo: float | None = None):

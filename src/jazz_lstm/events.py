@@ -24,9 +24,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
-import numpy as np
-
-from .music import merge_ties, to_steps  # noqa: F401
+from .music import merge_ties, to_steps
 
 N_EVENTS = (128 + 1) * 96  # pitches or a rest, times durations of 1..96 grid steps
 
@@ -192,6 +190,3 @@ def _first_pitch_term(ck, enc, solo, first: int, ev) -> float:
     k = sum(1 for p in range(ck.chart.low, ck.chart.high + 1) if tone_type(p, chord) == want)
     return math.log(max(1, k))
 
-
-def mean(values) -> float:
-    return float(np.mean(values)) if len(values) else float("nan")
