@@ -28,8 +28,8 @@ KEYS = ("strong_beat_chord_tones", "approach_resolution", "chord_tone_at_change"
 
 
 def reading() -> list[dict]:
-    from jazz_lstm.corpus import prepare
-    from jazz_lstm.leadsheet import read_leadsheet_chart
+    from jazz_lstm.data.corpus import prepare
+    from jazz_lstm.io.leadsheet import read_leadsheet_chart
 
     solos = os.path.join(IV, "solos")
     rows = []
@@ -67,14 +67,14 @@ def reading() -> list[dict]:
 def heldout() -> list[dict]:
     import random
 
-    from jazz_lstm import metrics as M
-    from jazz_lstm.chordtrain import CorpusTrainConfig, train_corpus
-    from jazz_lstm.corpus import prepare
-    from jazz_lstm.dataset import split_by_tune
-    from jazz_lstm.evaluate import band, baseline_solos, cross_entropy, segments
-    from jazz_lstm.generate import improvise
-    from jazz_lstm.midi_io import read_tune
-    from jazz_lstm.sample import SampleConfig
+    from jazz_lstm.eval import metrics as M
+    from jazz_lstm.models.chord.train import CorpusTrainConfig, train_corpus
+    from jazz_lstm.data.corpus import prepare
+    from jazz_lstm.data.dataset import split_by_tune
+    from jazz_lstm.eval.evaluate import band, baseline_solos, cross_entropy, segments
+    from jazz_lstm.solo.generate import improvise
+    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.models.sample import SampleConfig
 
     corpus = prepare([os.path.join(IV, "solos")], jobs=2)
     train_idx, test_idx = split_by_tune([t.tune for t in corpus.tunes], 0.17, seed=1)
@@ -126,7 +126,7 @@ def heldout() -> list[dict]:
     rows.append(row("pairwise 4-gram overlap, 10 seeds", float(np.mean(overlaps)), "", "< 0.30",
                     f"max {max(overlaps):.3f} over {len(test)} charts"))
     if os.path.exists(METHENY):
-        from jazz_lstm.train import TrainConfig, train
+        from jazz_lstm.models.recipe.train import TrainConfig, train
 
         tune = read_tune(METHENY)
         t = time.perf_counter()

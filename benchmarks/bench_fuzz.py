@@ -27,7 +27,7 @@ from common import row  # noqa: E402
 from conftest import LICK, write_midi  # noqa: E402
 from test_fuzz import musicxml  # noqa: E402
 
-from jazz_lstm.errors import JazzError  # noqa: E402
+from jazz_lstm.core.errors import JazzError  # noqa: E402
 
 HANG = 10  # seconds
 
@@ -140,7 +140,7 @@ def mutated_models(path: str, n: int, rng: random.Random):
 
 
 def through_models(inputs, folder: str) -> dict:
-    from jazz_lstm.checkpoint import load
+    from jazz_lstm.models.checkpoint import load
 
     counts = {"files": 0, "refused": 0, "accepted": 0, "exit1": 0, "multi_line": 0}
     for i, (what, data) in enumerate(inputs):
@@ -181,7 +181,7 @@ def through_cli_args(runs, stop_each: float = HANG) -> dict:
     """Each command line in-process; counts exit codes, hangs and exit-2 messages over one line."""
     import contextlib
 
-    from jazz_lstm.cli import main
+    from jazz_lstm.app.cli import main
 
     counts = {"runs": 0, "exit0": 0, "exit2": 0, "exit1": 0, "hangs": 0, "multi_line": 0}
     old = signal.signal(signal.SIGALRM, _alarm)
@@ -237,7 +237,7 @@ def studio_json(base: str, rng: random.Random, n: int = 100) -> dict:
 
 
 def through_readers(inputs, folder: str) -> dict:
-    from jazz_lstm.midi_io import read_tune
+    from jazz_lstm.io.midi import read_tune
 
     counts = {"inputs": 0, "read": 0, "refused": 0, "exit1": 0, "hangs": 0, "slowest_s": 0.0}
     old = signal.signal(signal.SIGALRM, _alarm)
@@ -280,8 +280,8 @@ def studio(inputs) -> dict:
     import httpx
     import uvicorn
 
-    from jazz_lstm.web.app import create_app
-    from jazz_lstm.web.service import Studio
+    from jazz_lstm.app.web.app import create_app
+    from jazz_lstm.app.web.service import Studio
 
     with tempfile.TemporaryDirectory() as work:
         srv = uvicorn.Server(uvicorn.Config(create_app(Studio(work)), host="127.0.0.1", port=8791, log_level="error"))
@@ -360,8 +360,8 @@ def main() -> list[dict]:
         rows.append(row("fuzz: CLI runs (exit 1 / >1 line)", cc["runs"], "n", "0 / 0",
                         f"exit 0 {cc['exit0']}, 2 {cc['exit2']}, 1 {cc['exit1']}, multi-line {cc['multi_line']}"))
         rows.append(row("fuzz: peak memory, readers + CLI", peak_mb(), "MB", "<= 1024"))
-        from jazz_lstm.midi_io import read_tune
-        from jazz_lstm.train import TrainConfig, train
+        from jazz_lstm.io.midi import read_tune
+        from jazz_lstm.models.recipe.train import TrainConfig, train
 
         model = os.path.join(d, "fresh.safetensors")  # a file this version writes (the shipped one predates its checksum)
         train([read_tune(os.path.join(d, "t.mid"))], TrainConfig(epochs=3, Tx=8, windows=4), out=model, progress=False)

@@ -59,10 +59,10 @@ def busy() -> list[dict]:
 def sampling() -> list[dict]:
     import torch
 
-    from jazz_lstm.midi_io import read_tune
-    from jazz_lstm.model import torch_threads
-    from jazz_lstm.sample import SampleConfig, sample_ids
-    from jazz_lstm.train import TrainConfig, train
+    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.models.recipe.model import torch_threads
+    from jazz_lstm.models.sample import SampleConfig, sample_ids
+    from jazz_lstm.models.recipe.train import TrainConfig, train
 
     ck = train([read_tune(tune_path())], TrainConfig(epochs=5), progress=False)
     best = {}
@@ -97,22 +97,22 @@ print(json.dumps(info))
 
 
 def _step(step: str, files: list[str], jobs: int, cache: str) -> dict:
-    from jazz_lstm.corpus import prepare
+    from jazz_lstm.data.corpus import prepare
 
     if step == "prepare":
         c = prepare(files, jobs=jobs, cache=False)
         return {"tunes": len(c.tunes)}
     corpus = prepare(files, jobs=2)
     if step == "epoch":
-        from jazz_lstm.chordtrain import CorpusTrainConfig, train_corpus
+        from jazz_lstm.models.chord.train import CorpusTrainConfig, train_corpus
 
         ck = train_corpus(corpus, CorpusTrainConfig(epochs=1, val_fraction=0, threads=2), progress=False)
         return {"windows": ck.train.windows}
-    from jazz_lstm import checkpoint
-    from jazz_lstm.generate import improvise
-    from jazz_lstm.leadsheet import read_leadsheet_chart
-    from jazz_lstm.model import torch_threads
-    from jazz_lstm.sample import SampleConfig
+    from jazz_lstm.models import checkpoint
+    from jazz_lstm.solo.generate import improvise
+    from jazz_lstm.io.leadsheet import read_leadsheet_chart
+    from jazz_lstm.models.recipe.model import torch_threads
+    from jazz_lstm.models.sample import SampleConfig
 
     ck = checkpoint.load(checkpoint.default_model_path())
     charts = sorted(glob.glob(os.path.join(IV, "charts", "*.ls")))[::26][:100]
@@ -153,7 +153,7 @@ def ddp() -> list[dict]:
                                "-m", "jazz_lstm"] + common + ["--threads", "1"])):
         out = os.path.join(tempfile.mkdtemp(), "m.safetensors")
         subprocess.run(cmd + ["-o", out], check=True, capture_output=True)
-        from jazz_lstm import checkpoint
+        from jazz_lstm.models import checkpoint
 
         per_epoch[name] = checkpoint.load(out).train.seconds / 3
     return [row("DDP, 2 gloo processes: seconds per epoch", per_epoch["ddp"], "s", "<= 1 process",

@@ -10,9 +10,9 @@ from common import best_of, row, tune_path
 
 
 def _data():
-    from jazz_lstm.midi_io import read_tune
-    from jazz_lstm.train import TrainConfig, make_windows, tune_streams
-    from jazz_lstm.vocab import Vocab
+    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.models.recipe.train import TrainConfig, make_windows, tune_streams
+    from jazz_lstm.grammar.vocab import Vocab
 
     tune = read_tune(tune_path())
     stream = tune_streams([tune])[0]
@@ -62,7 +62,7 @@ def _reference(kind: str, V: int, x, y, epochs: int = 100) -> None:
 
 def peak_memory_mb() -> float:
     """Peak RSS of a fresh process that imports the package and trains with the recipe's settings."""
-    code = ("import resource; from jazz_lstm.midi_io import read_tune; from jazz_lstm.train import train;"
+    code = ("import resource; from jazz_lstm.io.midi import read_tune; from jazz_lstm.models.recipe.train import train;"
             f"train([read_tune({tune_path()!r})], progress=False);"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -72,9 +72,9 @@ def peak_memory_mb() -> float:
 def main(reference: bool = True) -> list[dict]:
     import torch
 
-    from jazz_lstm.model import torch_threads
-    from jazz_lstm.sample import SampleConfig, sample_ids
-    from jazz_lstm.train import TrainConfig, train
+    from jazz_lstm.models.recipe.model import torch_threads
+    from jazz_lstm.models.sample import SampleConfig, sample_ids
+    from jazz_lstm.models.recipe.train import TrainConfig, train
 
     tune, V, x, y = _data()
     rows = []

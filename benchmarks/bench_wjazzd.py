@@ -28,7 +28,7 @@ SOLOS = os.path.join(SHARED, "impro-visor", "solos")
 
 
 def prepare_rates() -> list[dict]:
-    from jazz_lstm.corpus import prepare
+    from jazz_lstm.data.corpus import prepare
 
     with tempfile.TemporaryDirectory() as cache:
         os.environ["JAZZ_LSTM_CACHE"] = cache
@@ -44,14 +44,14 @@ def prepare_rates() -> list[dict]:
 
 
 def main(model: str | None = None) -> list[dict]:
-    from jazz_lstm.charts import Chart
-    from jazz_lstm.checkpoint import default_model_path, load
-    from jazz_lstm.corpus import tune_files, tune_name
-    from jazz_lstm.errors import JazzError
-    from jazz_lstm.evaluate import evaluate
-    from jazz_lstm.events import event_scores
-    from jazz_lstm.midi_io import read_tune
-    from jazz_lstm.wjazzd import is_heldout
+    from jazz_lstm.core.charts import Chart
+    from jazz_lstm.models.checkpoint import default_model_path, load
+    from jazz_lstm.data.corpus import tune_files, tune_name
+    from jazz_lstm.core.errors import JazzError
+    from jazz_lstm.eval.evaluate import evaluate
+    from jazz_lstm.eval.events import event_scores
+    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.wjazzd import is_heldout
 
     if not os.path.isdir(WJAZZD):
         print("skipped: ../shared/data/wjazzd not present")

@@ -23,7 +23,7 @@ def tune_path() -> str:
     """The Metheny tune from ../shared when present, else the embedded default."""
     if os.path.exists(METHENY):
         return METHENY
-    from jazz_lstm.tunes import resolve
+    from jazz_lstm.io.tunes import resolve
 
     return resolve(None)
 

@@ -20,11 +20,11 @@ import os
 import sys
 import time
 
-from jazz_lstm.checkpoint import default_model_path, save
-from jazz_lstm.chordlstm import ChordConfig
-from jazz_lstm.chordtrain import CorpusTrainConfig, train_corpus
-from jazz_lstm.corpus import prepare
-from jazz_lstm.wjazzd import is_heldout
+from jazz_lstm.models.checkpoint import default_model_path, save
+from jazz_lstm.models.chord.model import ChordConfig
+from jazz_lstm.models.chord.train import CorpusTrainConfig, train_corpus
+from jazz_lstm.data.corpus import prepare
+from jazz_lstm.io.wjazzd import is_heldout
 
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
 CORPORA = {

@@ -59,8 +59,8 @@ def metheny():
 @pytest.fixture(scope="session")
 def small_model(tmp_path_factory):
     """A model trained for a few seconds on the 4-bar tune played 6 times (with variations)."""
-    from jazz_lstm.midi_io import read_tune
-    from jazz_lstm.train import TrainConfig, train
+    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.models.recipe.train import TrainConfig, train
 
     d = tmp_path_factory.mktemp("model")
     lick = [(p + (i % 3) * (1 if j % 2 else 0), s + 16 * i, dur) for i in range(6) for j, (p, s, dur) in enumerate(LICK)]
@@ -72,7 +72,7 @@ def small_model(tmp_path_factory):
 
 def run_cli(capsys, *args):
     """Run `jazz-lstm ARGS` in-process: (exit code, stdout, stderr)."""
-    from jazz_lstm.cli import main
+    from jazz_lstm.app.cli import main
 
     try:
         main(list(args))

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SHARED, run_cli
-from jazz_lstm.errors import JazzError
-from jazz_lstm.ireal import ireal_symbol, obfusc50, read_ireal, scramble, unscramble
+from jazz_lstm.core.errors import JazzError
+from jazz_lstm.io.ireal import ireal_symbol, obfusc50, read_ireal, scramble, unscramble
 
 CHARTS = os.path.join(SHARED, "impro-visor", "charts")
 
@@ -72,7 +72,7 @@ def test_metres_and_metadata():
                                         ("C^", "Cmaj7"), ("C2", "Cadd9"), ("C+", "Caug"), ("Eb^7#11", "Ebmaj7#11"),
                                         ("Bb7b9", "Bb7b9"), ("Dh", "Dm7b5"), ("C6", "C6"), ("F#-7b5", "F#m7b5")])
 def test_ireal_chords_in_our_spelling(ireal, ours):
-    from jazz_lstm.harmony import parse_chord
+    from jazz_lstm.core.harmony import parse_chord
 
     symbol, _ = ireal_symbol(ireal)
     assert symbol == ours and parse_chord(symbol).symbol == ours
@@ -116,7 +116,7 @@ def leadsheet(folder, name, title):
 
 
 def test_titles_are_found_forgiving_case_spaces_punctuation_and_order(tmp_path, monkeypatch):
-    from jazz_lstm.chartlib import Library
+    from jazz_lstm.io.chartlib import Library
 
     monkeypatch.setenv("JAZZ_LSTM_CACHE", str(tmp_path / "cache"))
     leadsheet(tmp_path, "AutumnLeavesGm.ls", "Autumn Leaves")
@@ -133,7 +133,7 @@ def test_titles_are_found_forgiving_case_spaces_punctuation_and_order(tmp_path, 
 
 
 def test_the_index_is_cached_and_refreshed(tmp_path, monkeypatch):
-    from jazz_lstm import chartlib
+    from jazz_lstm.io import chartlib
 
     monkeypatch.setenv("JAZZ_LSTM_CACHE", str(tmp_path / "cache"))
     (tmp_path / "c").mkdir()
@@ -166,6 +166,6 @@ def test_the_charts_tempo_reaches_the_solo(tmp_path, capsys):
     code, _, err = run_cli(capsys, "generate", "--chords", str(tmp_path / "t.ls"), "--tempo", "100", "--formats", "none",
                            "-o", str(tmp_path / "b"))
     assert code == 0 and "at 100 bpm" in err, err
-    from jazz_lstm.midi_io import read_tune
+    from jazz_lstm.io.midi import read_tune
 
     assert read_tune(str(tmp_path / "a" / "solo.mid")).tempo == pytest.approx(150, abs=0.5)

@@ -7,9 +7,9 @@ from fractions import Fraction
 import pytest
 
 from conftest import SHARED, run_cli
-from jazz_lstm.leadsheet import duration_beats, duration_text, write_leadsheet
-from jazz_lstm.midi_io import read_tune
-from jazz_lstm.music import merge_ties
+from jazz_lstm.io.leadsheet import duration_beats, duration_text, write_leadsheet
+from jazz_lstm.io.midi import read_tune
+from jazz_lstm.core.music import merge_ties
 
 SOLOS = sorted(glob.glob(os.path.join(SHARED, "impro-visor", "solos", "*.ls")))
 
@@ -38,7 +38,7 @@ def test_durations_are_written_as_impro_visor_writes_them(beats, text):
 
 @pytest.mark.skipif(not SOLOS, reason="../shared/data/impro-visor/solos not present")
 def test_every_shared_solo_reads_back_the_same(tmp_path):
-    from jazz_lstm.score import key_fifths
+    from jazz_lstm.render.score import key_fifths
 
     for path in SOLOS:
         solo = read_tune(path)
@@ -54,11 +54,11 @@ def test_a_generated_solo_goes_to_impro_visor_and_back(tmp_path, capsys):
     assert code == 0, err
     text = (tmp_path / "solo.ls").read_text()
     assert "(composer jazz-lstm)" in text and "(part (type melody))" in text and "F/G" in text
-    from jazz_lstm.manifest import read
+    from jazz_lstm.solo.manifest import read
 
     m = read(str(tmp_path / "solo.json"))
     back = read_tune(str(tmp_path / "solo.ls"))
-    from jazz_lstm.outputs import improvise_request, replay
+    from jazz_lstm.solo.outputs import improvise_request, replay
 
     req = replay(str(tmp_path / "solo.json"))
     solo = improvise_request(req.load_model(), req)[0]
@@ -81,9 +81,9 @@ def test_musicxml_harmony_reads_back_as_written():
     """music21 (as MuseScore would) reads root, kind, <degree> alterations and <bass> back."""
     import music21 as m21
 
-    from jazz_lstm.harmony import parse_chord
-    from jazz_lstm.music import Note, Solo
-    from jazz_lstm.score import musicxml_bytes
+    from jazz_lstm.core.harmony import parse_chord
+    from jazz_lstm.core.music import Note, Solo
+    from jazz_lstm.render.score import musicxml_bytes
 
     symbols = ["C7alt", "B7b9", "Bb13#11", "F/G", "Ab/Bb", "Gm7/C", "F/Eb", "Dm7b5"]
     chords = [parse_chord(s, 4.0 * i, 4.0) for i, s in enumerate(symbols)]
@@ -118,9 +118,9 @@ def every_chord_symbol() -> list[str]:
     and iReal Pro's whole vocabulary over every root, with slash basses."""
     import csv
 
-    from jazz_lstm.ireal import ireal_symbol
-    from jazz_lstm.leadsheet import read_file
-    from jazz_lstm.wjazzd import wjazzd_symbol
+    from jazz_lstm.io.ireal import ireal_symbol
+    from jazz_lstm.io.leadsheet import read_file
+    from jazz_lstm.io.wjazzd import wjazzd_symbol
 
     symbols = set()
     for path in glob.glob(os.path.join(SHARED, "impro-visor", "charts", "*.ls")):
@@ -139,9 +139,9 @@ def every_chord_symbol() -> list[str]:
 def test_every_chord_symbol_renders_to_every_format(tmp_path):
     """Issue #22.1: a few charts that together hold every distinct chord symbol, each through every
     output format -- not one exit 1, not one renderer that gives up."""
-    from jazz_lstm.harmony import parse_chord
-    from jazz_lstm.music import Note, Solo
-    from jazz_lstm.render import FORMATS, render
+    from jazz_lstm.core.harmony import parse_chord
+    from jazz_lstm.core.music import Note, Solo
+    from jazz_lstm.render.formats import FORMATS, render
 
     symbols = every_chord_symbol()
     if len(symbols) < 1000:

@@ -2,11 +2,11 @@
 import numpy as np
 import pytest
 
-from jazz_lstm.corpus import prepare
-from jazz_lstm.errors import JazzError
-from jazz_lstm.features import (HARMONY_DIM, DUR_MAX, INT_MAX, factorize, harmony_features, legality, split_id,
+from jazz_lstm.data.corpus import prepare
+from jazz_lstm.core.errors import JazzError
+from jazz_lstm.grammar.features import (HARMONY_DIM, DUR_MAX, INT_MAX, factorize, harmony_features, legality, split_id,
                                 unfactorize, value_id)
-from jazz_lstm.harmony import parse_chord
+from jazz_lstm.core.harmony import parse_chord
 
 TUNE = """(meter 4 4)
 (part (type chords))
@@ -80,7 +80,7 @@ def test_legality():
 
 
 def test_pitch_features():
-    from jazz_lstm.features import PITCH_DIM, pitch_features
+    from jazz_lstm.grammar.features import PITCH_DIM, pitch_features
 
     f = pitch_features([-1, 64, 81], [0, 0, 9])
     assert f.shape == (3, PITCH_DIM)
@@ -90,7 +90,7 @@ def test_pitch_features():
 
 
 def test_cache_entries_without_a_new_field_are_not_reused(folder, monkeypatch):
-    from jazz_lstm import corpus
+    from jazz_lstm.data import corpus
 
     prepare([folder])
     import dataclasses

@@ -2,7 +2,7 @@
 human ones, against hand-made cases."""
 import numpy as np
 
-from jazz_lstm.distinguish import cv_accuracy, distinguishability, logistic_fit
+from jazz_lstm.eval.distinguish import cv_accuracy, distinguishability, logistic_fit
 
 
 def test_logistic_fit_on_a_hand_made_case():

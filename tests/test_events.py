@@ -4,9 +4,9 @@ import math
 
 import pytest
 
-from jazz_lstm.events import N_EVENTS, EventNgram, event_scores, tune_events
-from jazz_lstm.harmony import parse_chord
-from jazz_lstm.music import Note, Solo
+from jazz_lstm.eval.events import N_EVENTS, EventNgram, event_scores, tune_events
+from jazz_lstm.core.harmony import parse_chord
+from jazz_lstm.core.music import Note, Solo
 
 
 def small_solo():
@@ -17,7 +17,7 @@ def small_solo():
 
 
 def test_events_merge_ties_and_split_rests():
-    from jazz_lstm.corpus import EncodedTune
+    from jazz_lstm.data.corpus import EncodedTune
 
     solo = small_solo()
     enc = EncodedTune.from_solo(solo)
@@ -39,9 +39,9 @@ def test_event_baselines_hand_computed():
 
 
 def test_model_event_scores_are_its_value_likelihoods():
-    from jazz_lstm.checkpoint import default_model_path, load
-    from jazz_lstm.corpus import EncodedTune
-    from jazz_lstm.events import _first_pitch_term, _model_pass
+    from jazz_lstm.models.checkpoint import default_model_path, load
+    from jazz_lstm.data.corpus import EncodedTune
+    from jazz_lstm.eval.events import _first_pitch_term, _model_pass
 
     ck = load(default_model_path())
     solo = small_solo()
@@ -58,7 +58,7 @@ def test_model_event_scores_are_its_value_likelihoods():
 
 
 def test_events_from_the_cache_record_match_those_from_the_notes():
-    from jazz_lstm.corpus import EncodedTune
+    from jazz_lstm.data.corpus import EncodedTune
 
     solo = small_solo()
     enc = EncodedTune.from_solo(solo)
@@ -70,8 +70,8 @@ def test_events_from_the_cache_record_match_those_from_the_notes():
 def test_the_broadcast_interval_logits_are_the_heads_own():
     import torch
 
-    from jazz_lstm.checkpoint import default_model_path, load
-    from jazz_lstm.features import N_DUR
+    from jazz_lstm.models.checkpoint import default_model_path, load
+    from jazz_lstm.grammar.features import N_DUR
 
     model = load(default_model_path()).model
     h = torch.randn(3, model.cfg.hidden)

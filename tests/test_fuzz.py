@@ -8,14 +8,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import LICK, write_midi
-from jazz_lstm.errors import JazzError
+from jazz_lstm.core.errors import JazzError
 
 FAST = settings(max_examples=60, deadline=10_000, suppress_health_check=[HealthCheck.function_scoped_fixture])
 SLOW = settings(max_examples=12, deadline=30_000, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def read_or_refuse(path: str):
-    from jazz_lstm.midi_io import read_tune
+    from jazz_lstm.io.midi import read_tune
 
     try:
         return read_tune(path)
@@ -76,7 +76,7 @@ CHART_WORDS = st.sampled_from(["|", "%", "/", "Dm7", "G7b9", "Cmaj7", "NC", "X7"
 @FAST
 @given(st.lists(CHART_WORDS, max_size=30))
 def test_chart_soup(words):
-    from jazz_lstm.changes import read_changes
+    from jazz_lstm.io.changes import read_changes
 
     text = " ".join(words)
     try:
@@ -88,8 +88,8 @@ def test_chart_soup(words):
 
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory):
-    from jazz_lstm.midi_io import read_tune
-    from jazz_lstm.train import TrainConfig, train
+    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.models.recipe.train import TrainConfig, train
 
     d = tmp_path_factory.mktemp("fzm")
     lick = [(p, s + 16 * i, dur) for i in range(3) for p, s, dur in LICK]
@@ -111,7 +111,7 @@ def test_model_header_fields(tmp_path, model_file, key, field, value):
     from safetensors import safe_open
     from safetensors.torch import load_file, save_file
 
-    from jazz_lstm import checkpoint
+    from jazz_lstm.models import checkpoint
 
     with safe_open(model_file, "pt") as f:
         meta = dict(f.metadata())
@@ -144,7 +144,7 @@ def test_absurd_scores_are_refused_before_parsing(tmp_path, values, why):
     path.write_text(musicxml(*values))
     t = time.perf_counter()
     with pytest.raises(JazzError, match=why):
-        from jazz_lstm.midi_io import read_tune
+        from jazz_lstm.io.midi import read_tune
 
         read_tune(str(path))
     assert time.perf_counter() - t < 2.0

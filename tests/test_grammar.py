@@ -3,9 +3,9 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jazz_lstm import grammar
-from jazz_lstm.charts import parse_chart
-from jazz_lstm.music import GRID, Note, Solo, to_steps
+from jazz_lstm.grammar import codec as grammar
+from jazz_lstm.core.charts import parse_chart
+from jazz_lstm.core.music import GRID, Note, Solo, to_steps
 
 CHART = parse_chart("Dm7 G7 | Cmaj7 | Bm7b5 E7b9 | Am6 | F7 | Bb7 | Ebmaj7 | Abdim7 |")
 
@@ -52,7 +52,7 @@ def test_types_agree_and_intervals_stay_in_window(notes, seed):
     prev = None
     for n, term in zip(out, terms):
         chord = solo.chord_at(n.start)
-        from jazz_lstm.harmony import tone_type
+        from jazz_lstm.core.harmony import tone_type
 
         if term.type == "T":
             assert n.pitch == prev
@@ -92,7 +92,7 @@ def test_encode_splits_at_bar_lines_and_caps_rests():
     notes = grammar.decode(tokens, CHART, None, 0)
     assert notes[0].pitch == notes[1].pitch and (notes[0].end, notes[1].start) == (4.0, 4.0)  # a tie keeps the pitch
     assert notes[1].tie and not notes[0].tie
-    from jazz_lstm.music import merge_ties
+    from jazz_lstm.core.music import merge_ties
 
     assert [(n.start, n.duration) for n in merge_ties(notes)][0] == (3.0, 2.0)  # and sounds as one note
 
@@ -104,7 +104,7 @@ def test_token_format_round_trip():
 
 
 def test_roundtrip_report_on_lick(small_midi):
-    from jazz_lstm.midi_io import read_tune
+    from jazz_lstm.io.midi import read_tune
 
     rt = grammar.roundtrip(read_tune(small_midi))
     assert rt["onset"] == rt["duration"] == rt["type"] == 1.0

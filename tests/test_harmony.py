@@ -1,9 +1,9 @@
 import pytest
 
-from jazz_lstm.charts import chart_bars, format_chart, parse_chart
-from jazz_lstm.errors import JazzError
-from jazz_lstm.harmony import infer_chords, parse_chord, tone_type
-from jazz_lstm.music import Chord, Note
+from jazz_lstm.core.charts import chart_bars, format_chart, parse_chart
+from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.harmony import infer_chords, parse_chord, tone_type
+from jazz_lstm.core.music import Chord, Note
 
 
 @pytest.mark.parametrize("symbol,root,pcs", [

@@ -5,7 +5,7 @@ import struct
 import pytest
 
 from conftest import run_cli
-from jazz_lstm.errors import JazzError
+from jazz_lstm.core.errors import JazzError
 
 
 def _vlq(n: int) -> bytes:
@@ -68,7 +68,7 @@ def test_unreadable_file(capsys, tmp_path):
 def test_long_charts_format_in_linear_time():
     import time
 
-    from jazz_lstm.charts import chart_bars, parse_chart
+    from jazz_lstm.core.charts import chart_bars, parse_chart
 
     chords = parse_chart(" | ".join(["Dm7 G7 | Cmaj7"] * 5000))  # 10,000 bars, 15,000 chords
     t = time.perf_counter()
@@ -80,7 +80,7 @@ def test_music21_pickles_are_neither_read_nor_written(tmp_path, monkeypatch):
     """music21 would cache a parsed file as a pickle and unpickle it on the next read of that path."""
     import pickle
 
-    from jazz_lstm.midi_io import read_tune
+    from jazz_lstm.io.midi import read_tune
 
     loads = []
     monkeypatch.setattr(pickle, "load", lambda *a, **k: loads.append(a) or pytest.fail("unpickled"))
@@ -106,7 +106,7 @@ def test_a_flipped_bit_in_the_weights_is_found(tmp_path, small_model):
     from safetensors import safe_open
     from safetensors.torch import load_file, save_file
 
-    from jazz_lstm import checkpoint
+    from jazz_lstm.models import checkpoint
 
     with safe_open(small_model, "pt") as f:
         meta = f.metadata()
@@ -131,7 +131,7 @@ def test_a_model_file_verifies_whole_or_is_refused(tmp_path, small_model, edit):
     from safetensors import safe_open
     from safetensors.torch import load_file, save_file
 
-    from jazz_lstm import checkpoint
+    from jazz_lstm.models import checkpoint
 
     with safe_open(small_model, "pt") as f:
         meta = dict(f.metadata())

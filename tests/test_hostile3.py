@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 from conftest import LICK, comping, run_cli, write_midi
-from jazz_lstm.errors import JazzError
+from jazz_lstm.core.errors import JazzError
 
 CLI = [sys.executable, "-m", "jazz_lstm"]
 
@@ -55,7 +55,7 @@ def test_devices_are_never_replaced(tune, tmp_path):
 
 
 def test_a_fifo_or_folder_in_the_way_is_refused_and_a_link_stays_a_link(tmp_path):
-    from jazz_lstm.fileio import write_atomic
+    from jazz_lstm.core.fileio import write_atomic
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
@@ -72,7 +72,7 @@ def test_a_fifo_or_folder_in_the_way_is_refused_and_a_link_stays_a_link(tmp_path
 
 # 2. a hundred chords in one bar ------------------------------------------------------------------
 def test_a_hundred_chords_in_one_bar(tmp_path, capsys):
-    from jazz_lstm.charts import format_chart, parse_chart
+    from jazz_lstm.core.charts import format_chart, parse_chart
 
     text = " ".join(["C7", "F7"] * 50) + " |"
     chords = parse_chart(text)
@@ -83,7 +83,7 @@ def test_a_hundred_chords_in_one_bar(tmp_path, capsys):
 
 # 3. a <key> without <fifths> ---------------------------------------------------------------------
 def test_a_key_without_fifths(tmp_path):
-    from jazz_lstm.midi_io import read_tune
+    from jazz_lstm.io.midi import read_tune
 
     path = tmp_path / "k.musicxml"
     path.write_text(score_xml())
@@ -138,7 +138,7 @@ def test_train_refuses_a_config_before_reading(tune, tmp_path, flag, value, says
 
 # 9. the studio's address -------------------------------------------------------------------------
 def test_studio_port_in_use_and_bad_host_are_one_line():
-    from jazz_lstm.web.app import listen
+    from jazz_lstm.app.web.app import listen
 
     taken = listen("127.0.0.1", 0)
     port = taken.getsockname()[1]
@@ -231,9 +231,9 @@ def test_train_checks_its_output_first(tune, capsys):
 
 # 18. what is announced is what is made -----------------------------------------------------------
 def test_a_long_solo_announces_no_wav():
-    from jazz_lstm.harmony import parse_chord
-    from jazz_lstm.music import Note, Solo
-    from jazz_lstm.render import FORMATS as ALL_FORMATS, plan_render
+    from jazz_lstm.core.harmony import parse_chord
+    from jazz_lstm.core.music import Note, Solo
+    from jazz_lstm.render.formats import FORMATS as ALL_FORMATS, plan_render
 
     solo = Solo(notes=[Note(60, 4.0 * b, 4.0) for b in range(1000)], chords=[parse_chord("Cmaj7", 0.0, 4000.0)],
                 tempo=134.0)

@@ -5,9 +5,9 @@ import os
 import pytest
 
 from conftest import SHARED, run_cli
-from jazz_lstm.errors import JazzError
-from jazz_lstm.leadsheet import chart_chords, duration_beats, parse_leadsheet, parse_note, read_leadsheet_chart
-from jazz_lstm.midi_io import read_tune
+from jazz_lstm.core.errors import JazzError
+from jazz_lstm.io.leadsheet import chart_chords, duration_beats, parse_leadsheet, parse_note, read_leadsheet_chart
+from jazz_lstm.io.midi import read_tune
 
 IV = os.path.abspath(os.path.join(SHARED, "impro-visor"))
 
@@ -129,7 +129,7 @@ def _shared(kind):
 
 
 def test_every_shared_solo_reads():
-    from jazz_lstm import grammar
+    from jazz_lstm.grammar import codec as grammar
 
     for f in _shared("solos"):
         tune = read_tune(f)

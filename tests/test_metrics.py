@@ -3,9 +3,9 @@ import math
 
 import pytest
 
-from jazz_lstm import metrics as M
-from jazz_lstm.charts import parse_chart
-from jazz_lstm.music import Note
+from jazz_lstm.eval import metrics as M
+from jazz_lstm.core.charts import parse_chart
+from jazz_lstm.core.music import Note
 
 C7 = parse_chart("C7 | F7 |")  # bar 1: C E G Bb (+ D F A), bar 2: F A C Eb (+ G Bb D)
 
@@ -57,7 +57,7 @@ def test_ngram_overlap_and_perplexity():
 
 
 def test_suffix_automaton_tracks_longest_copy():
-    from jazz_lstm.novelty import CopyTracker, SuffixAutomaton
+    from jazz_lstm.grammar.novelty import CopyTracker, SuffixAutomaton
 
     sam = SuffixAutomaton([[1, 2, 3, 4, 5], [7, 8, 9]])
     t = CopyTracker(sam)
@@ -75,7 +75,7 @@ def test_suffix_automaton_tracks_longest_copy():
 def test_longest_copies_agree_with_the_pairwise_search():
     import random
 
-    from jazz_lstm import metrics as M
+    from jazz_lstm.eval import metrics as M
 
     rng = random.Random(3)
     training = [[rng.choice("abcd") for _ in range(rng.randint(0, 40))] for _ in range(6)]

@@ -1,7 +1,7 @@
 import torch
 import torch.nn.functional as F
 
-from jazz_lstm.model import JazzLSTM, ModelConfig, lstm_layer
+from jazz_lstm.models.recipe.model import JazzLSTM, ModelConfig, lstm_layer
 
 
 def test_shapes_and_state():

@@ -8,14 +8,15 @@ import numpy as np
 import pytest
 
 from conftest import run_cli, write_midi
-from jazz_lstm import checkpoint, synth
-from jazz_lstm.charts import parse_chart
-from jazz_lstm.errors import JazzError
-from jazz_lstm.generate import improvise
-from jazz_lstm.midi_io import read_tune
-from jazz_lstm.music import merge_ties
-from jazz_lstm.render import render, show
-from jazz_lstm.sample import SampleConfig
+from jazz_lstm.models import checkpoint
+from jazz_lstm.render import synth
+from jazz_lstm.core.charts import parse_chart
+from jazz_lstm.core.errors import JazzError
+from jazz_lstm.solo.generate import improvise
+from jazz_lstm.io.midi import read_tune
+from jazz_lstm.core.music import merge_ties
+from jazz_lstm.render.formats import render, show
+from jazz_lstm.models.sample import SampleConfig
 
 CHART = "Dm7 G7 | Cmaj7 | F#m7b5 B7b9 | Em7 A7 | Bbmaj7 | Ebm7 Ab7 | Dbmaj7 | C7alt |"
 
@@ -93,7 +94,7 @@ def test_notebook_display(tmp_path, solo):
 
 
 def test_bad_render_inputs(tmp_path, solo):
-    from jazz_lstm.music import Solo
+    from jazz_lstm.core.music import Solo
 
     with pytest.raises(JazzError, match="no notes"):
         render(Solo([], solo.chords), str(tmp_path / "x"))
@@ -158,7 +159,7 @@ def test_score_renders_from_any_thread(tmp_path, solo):
 
 
 def test_background_worker_reports_errors():
-    from jazz_lstm.render import Background
+    from jazz_lstm.render.formats import Background
 
     def boom(kind):
         if kind == "jazz":
@@ -175,8 +176,8 @@ def test_background_worker_reports_errors():
 
 
 def test_lead_sheet_rhythm_is_readable_for_a_performance():
-    from jazz_lstm.music import Note
-    from jazz_lstm.score import readable
+    from jazz_lstm.core.music import Note
+    from jazz_lstm.render.score import readable
 
     # a played line: eighths a little early or late, detached (gaps), then a triplet beat
     played = [Note(60, 0.02, 0.4), Note(62, 0.49, 0.42), Note(64, 1.03, 0.38), Note(65, 1.52, 0.45),
@@ -215,8 +216,8 @@ def test_generate_default_length_and_merged_note_count(capsys, tmp_path, small_m
 
 def test_spelling_follows_the_chord():
     """C#m7's tones are E, G#, B (not Ab/Eb/Db); a #9 is a raised second, a b5 a lowered fifth."""
-    from jazz_lstm.harmony import parse_chord
-    from jazz_lstm.score import spell
+    from jazz_lstm.core.harmony import parse_chord
+    from jazz_lstm.render.score import spell
 
     csm7 = parse_chord("C#m7")
     assert [spell(p, csm7) for p in (61, 64, 68, 71)] == ["C#4", "E4", "G#4", "B4"]
@@ -226,9 +227,9 @@ def test_spelling_follows_the_chord():
 
 
 def test_key_signature_and_clef():
-    from jazz_lstm.charts import parse_chart
-    from jazz_lstm.music import Solo
-    from jazz_lstm.score import clef_for, key_fifths
+    from jazz_lstm.core.charts import parse_chart
+    from jazz_lstm.core.music import Solo
+    from jazz_lstm.render.score import clef_for, key_fifths
 
     assert key_fifths(Solo([], parse_chart("C"), key="G major")) == 1
     assert key_fifths(Solo([], parse_chart("C"), key="D minor")) == -1

@@ -11,7 +11,7 @@ import pytest
 from conftest import LICK, comping, write_midi
 
 pytestmark = pytest.mark.slow  # real processes, several seconds each
-from jazz_lstm import checkpoint
+from jazz_lstm.models import checkpoint
 
 
 def tune(tmp_path):

@@ -5,14 +5,14 @@ import pytest
 import torch
 
 from conftest import LICK, comping, write_midi
-from jazz_lstm import checkpoint
-from jazz_lstm.charts import BLUES_12, parse_chart
-from jazz_lstm.errors import JazzError
-from jazz_lstm.generate import improvise
-from jazz_lstm.midi_io import midi_bytes, read_tune
-from jazz_lstm.music import to_steps
-from jazz_lstm.sample import SampleConfig, sample_ids
-from jazz_lstm.train import IGNORE, TrainConfig, make_windows, train
+from jazz_lstm.models import checkpoint
+from jazz_lstm.core.charts import BLUES_12, parse_chart
+from jazz_lstm.core.errors import JazzError
+from jazz_lstm.solo.generate import improvise
+from jazz_lstm.io.midi import midi_bytes, read_tune
+from jazz_lstm.core.music import to_steps
+from jazz_lstm.models.sample import SampleConfig, sample_ids
+from jazz_lstm.models.recipe.train import IGNORE, TrainConfig, make_windows, train
 
 
 def test_windows_follow_the_course():
@@ -33,7 +33,7 @@ def test_checkpoint_round_trip(small_model):
 
 
 def test_resume_and_interrupt(tmp_path, monkeypatch):
-    import jazz_lstm.train as tr
+    import jazz_lstm.models.recipe.train as tr
 
     tune = read_tune(write_midi(tmp_path / "t.mid", [("Piano", 0, False, comping(repeats=3)),
                                                      ("Sax", 65, False, [(p, s + 16 * i, d) for i in range(3) for p, s, d in LICK])]))
@@ -92,7 +92,7 @@ def test_every_bar_exactly_full_over_other_changes(small_model):
     chart = parse_chart("Bbmaj7 | Gm7 C7 | F#m7b5 B7b9 | Em7 | A7 | Dm7 G7 |", beats_per_bar=4.0)
     for solo in improvise(ck, chart, 16, 8, SampleConfig(seed=2, temperature=1.5)):
         bars = {}
-        from jazz_lstm.grammar import parse_token
+        from jazz_lstm.grammar.codec import parse_token
 
         pos = 0
         for t in solo.tokens:
@@ -109,7 +109,7 @@ def test_every_bar_exactly_full_over_other_changes(small_model):
 def test_three_four_time(small_model):
     ck = checkpoint.load(small_model)
     solo = improvise(ck, parse_chart("C | Am | Dm7 | G7 |", 3.0), 8, 1, SampleConfig(seed=1), beats_per_bar=3.0)[0]
-    assert sum(to_steps(0) + __import__("jazz_lstm").grammar.parse_token(t).steps for t in solo.tokens) == 8 * 36
+    assert sum(to_steps(0) + __import__("jazz_lstm.grammar.codec", fromlist=["x"]).parse_token(t).steps for t in solo.tokens) == 8 * 36
 
 
 def test_course_greedy_equals_package_greedy(small_model):
@@ -146,14 +146,14 @@ def test_packaged_default_model_generates():
     assert ck.kind == "chord" and "Weimar Jazz Database" in ck.train.data_source
     assert ck.train.data_license.startswith("ODbL") and "GPL" not in ck.train.data_license
     assert ck.train.corpus["n_tunes"] >= 300  # learnt from the field's corpus
-    from jazz_lstm.wjazzd import is_heldout, performer_and_title
+    from jazz_lstm.io.wjazzd import is_heldout, performer_and_title
 
     names = ["".join(ch for ch in performer_and_title(t["title"] + ".csv")[1].lower() if ch.isalnum()) for t in ck.train.corpus["tunes"]]
     assert names and not any(is_heldout(n) for n in names)  # the held-out split was never trained on
 
 
 def test_novelty_guard_caps_verbatim_copies(small_model):
-    from jazz_lstm.metrics import longest_copy_tokens
+    from jazz_lstm.eval.metrics import longest_copy_tokens
 
     ck = checkpoint.load(small_model)
     corpus = [ck.vocab.decode(s) for s in ck.corpus]
@@ -165,7 +165,7 @@ def test_novelty_guard_caps_verbatim_copies(small_model):
 
 
 def test_beam_search(small_model):
-    from jazz_lstm.beam import beam_bars
+    from jazz_lstm.models.recipe.beam import beam_bars
 
     ck = checkpoint.load(small_model)
     # width 1 is greedy with masking, bar by bar
@@ -173,7 +173,7 @@ def test_beam_search(small_model):
     greedy = improvise(ck, parse_chart("Dm7 G7 | Cmaj7 |"), 6, 1, SampleConfig(greedy=True, fit="mask", max_copy=0))[0]
     assert [v for b in one for v in b] == greedy.tokens
     wide = improvise(ck, parse_chart("Dm7 G7 | Cmaj7 | A7 |"), 8, 1, SampleConfig(beam=4))[0]
-    from jazz_lstm.grammar import parse_token
+    from jazz_lstm.grammar.codec import parse_token
 
     assert sum(parse_token(t).steps for t in wide.tokens) == 8 * 48 and wide.notes
     assert improvise(ck, parse_chart("C |"), 4, 1, SampleConfig(beam=4))[0].tokens == \

@@ -3,11 +3,11 @@ import random
 
 import pytest
 
-from jazz_lstm import metrics as M
-from jazz_lstm.baselines import NgramBaseline, fill_bars, shuffle_values
-from jazz_lstm.features import DUR_MAX, N_INT, TYPES, unfactorize
-from jazz_lstm.harmony import parse_chord
-from jazz_lstm.music import Note
+from jazz_lstm.eval import metrics as M
+from jazz_lstm.eval.baselines import NgramBaseline, fill_bars, shuffle_values
+from jazz_lstm.grammar.features import DUR_MAX, N_INT, TYPES, unfactorize
+from jazz_lstm.core.harmony import parse_chord
+from jazz_lstm.core.music import Note
 
 C7 = [parse_chord("C7", 0, 4)]
 II_V = [parse_chord("Dm7", 0, 4), parse_chord("G7", 4, 4), parse_chord("Cmaj7", 8, 4)]
@@ -87,7 +87,7 @@ def test_baseline_solos_fill_bars(streams):
     rng = random.Random(0)
     for tokens in (shuffle_values(streams, 4, 48, rng),
                    fill_bars(lambda prev, legal: NgramBaseline(streams, 2).sample(prev, legal, rng), 4, 48)):
-        from jazz_lstm.grammar import parse_token
+        from jazz_lstm.grammar.codec import parse_token
 
         assert sum(parse_token(v).steps for v in tokens) == 4 * 48
 

@@ -23,8 +23,8 @@ def free_port() -> int:
 def server(tmp_path_factory):
     import uvicorn
 
-    from jazz_lstm.web.app import create_app
-    from jazz_lstm.web.service import Studio
+    from jazz_lstm.app.web.app import create_app
+    from jazz_lstm.app.web.service import Studio
 
     port = free_port()
     cfg = uvicorn.Config(create_app(Studio(str(tmp_path_factory.mktemp("studio")))), host="127.0.0.1", port=port, log_level="warning")
@@ -201,8 +201,8 @@ def test_zip_bomb_and_hostile_files_are_400(server, tmp_path):
 def test_slow_parse_is_timed_out_and_does_not_block(server, tune_file, monkeypatch):
     """Parsing runs in a worker process with a time limit, off the event loop: while one upload
     hangs, other clients are answered within a second."""
-    import jazz_lstm.midi_io as mio
-    import jazz_lstm.web.service as service
+    import jazz_lstm.io.midi as mio
+    import jazz_lstm.app.web.service as service
 
     def hang(*a, **k):
         time.sleep(30)
@@ -221,7 +221,7 @@ def test_slow_parse_is_timed_out_and_does_not_block(server, tune_file, monkeypat
 
 
 def test_retention_bounds_and_cleanup(tmp_path):
-    from jazz_lstm.web.service import Bounded, Studio
+    from jazz_lstm.app.web.service import Bounded, Studio
 
     st = Studio(str(tmp_path / "w"), keep_minutes=10, keep_bytes=3000)
     os.makedirs(st.folder, exist_ok=True)
@@ -261,7 +261,7 @@ def test_hostile_json_origins_and_stalled_bodies(server):
     r = httpx.post(f"{server}/api/generate", json={"chart": "C7 |", "bars": 1}, headers={"Origin": f"http://127.0.0.1:{port}"},
                    timeout=60)
     assert r.status_code == 200, r.text
-    from jazz_lstm.web import app as web_app
+    from jazz_lstm.app.web import app as web_app
 
     old, web_app.BODY_SECONDS = web_app.BODY_SECONDS, 1
     try:
@@ -282,8 +282,8 @@ def test_chart_search_chart_only_uploads_and_ireal_links(tmp_path_factory):
     link is a chart, slash chords never give 500, and errors name the client's own file."""
     from fastapi.testclient import TestClient
 
-    from jazz_lstm.web.app import create_app
-    from jazz_lstm.web.service import Studio
+    from jazz_lstm.app.web.app import create_app
+    from jazz_lstm.app.web.service import Studio
 
     folder = tmp_path_factory.mktemp("lib")
     (folder / "AutumnLeavesGm.ls").write_text("(title Autumn Leaves)\n(tempo 150)\n(part (type chords))\nCm7 | F7 | Bbmaj7 |\n")

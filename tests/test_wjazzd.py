@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SHARED
-from jazz_lstm.errors import JazzError
+from jazz_lstm.core.errors import JazzError
 
 WJAZZD = os.path.join(SHARED, "wjazzd")
 MELODY = "bar,beat,beatdur,denom,division,duration,num,onset,period,pitch,subtatum,tatum\n"
@@ -30,8 +30,8 @@ def beat_table(bars=(0, 1, 2), chords=None):
 
 
 def test_notes_chords_pickup_and_tempo(tmp_path):
-    from jazz_lstm.midi_io import read_tune
-    from jazz_lstm.wjazzd import read_wjazzd_solo
+    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.wjazzd import read_wjazzd_solo
 
     rows = ["0,4,0.5,4,2,0.2,4,1.75,4,67.0,0,2",   # pick-up: beat 4 of bar 0, its second eighth
             "1,1,0.5,4,4,0.9,4,2.0,4,69.0,0,1",    # bar 1, beat 1, held 1.8 beats: cut at the next onset
@@ -63,7 +63,7 @@ def test_notes_chords_pickup_and_tempo(tmp_path):
     (lambda m, b: (m, b.replace("C-7", "Q-7").replace("F79b", "").replace("Bbj7", "")), "WJazzD chord"),
 ])
 def test_bad_rows_name_the_file(tmp_path, edit, says):
-    from jazz_lstm.midi_io import read_tune
+    from jazz_lstm.io.midi import read_tune
 
     path = solo(tmp_path, ["1,1,0.5,4,4,0.1,4,2.0,4,69.0,0,1", "1,2,0.5,4,4,0.1,4,2.5,4,70.0,0,1"], beat_table())
     beats = path.replace("melody", "beats")
@@ -81,7 +81,7 @@ cell = st.one_of(st.sampled_from(["", "nan", "-1", "0", "1", "4", "1e9", "x", "3
 @given(st.lists(st.lists(cell, min_size=12, max_size=12), min_size=1, max_size=6))
 @settings(max_examples=100, deadline=None)
 def test_fuzzed_rows_are_refused_in_words(tmp_path_factory, rows):
-    from jazz_lstm.midi_io import read_tune
+    from jazz_lstm.io.midi import read_tune
 
     folder = tmp_path_factory.mktemp("w")
     path = solo(folder, [",".join(r).replace("\n", " ") for r in rows], beat_table())
@@ -93,8 +93,8 @@ def test_fuzzed_rows_are_refused_in_words(tmp_path_factory, rows):
 
 @pytest.mark.skipif(not os.path.isdir(os.path.join(WJAZZD, "melody")), reason="../shared/data/wjazzd not present")
 def test_the_shared_solos_read(tmp_path):
-    from jazz_lstm.corpus import tune_files
-    from jazz_lstm.wjazzd import read_wjazzd_solo
+    from jazz_lstm.data.corpus import tune_files
+    from jazz_lstm.io.wjazzd import read_wjazzd_solo
 
     files = tune_files([WJAZZD])
     assert len(files) == len(glob.glob(os.path.join(WJAZZD, "melody", "*.csv")))  # beats/ files are not tunes
@@ -122,7 +122,7 @@ def build_db(path, melody_csvs):
     import csv
     import sqlite3
 
-    from jazz_lstm.wjazzd import beats_path, performer_and_title
+    from jazz_lstm.io.wjazzd import beats_path, performer_and_title
 
     con = sqlite3.connect(path)
     con.execute(f"CREATE TABLE solo_info ({SOLO_INFO})")
@@ -150,8 +150,8 @@ def build_db(path, melody_csvs):
 @pytest.mark.skipif(not os.path.isdir(os.path.join(WJAZZD, "melody")), reason="../shared/data/wjazzd not present")
 def test_a_database_file_holds_many_tunes(tmp_path, monkeypatch, capsys):
     from conftest import run_cli
-    from jazz_lstm.corpus import prepare, tune_files
-    from jazz_lstm.midi_io import read_tune
+    from jazz_lstm.data.corpus import prepare, tune_files
+    from jazz_lstm.io.midi import read_tune
 
     monkeypatch.setenv("JAZZ_LSTM_CACHE", str(tmp_path / "cache"))
     csvs = sorted(glob.glob(os.path.join(WJAZZD, "melody", "*.csv")))[:3]

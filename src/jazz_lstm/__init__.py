@@ -3,10 +3,10 @@
 Representation (music, midi_io, harmony, charts, grammar, vocab) knows nothing of
 torch; the model lives in model/train/sample.
 """
-from .errors import JazzError
-from .grammar import decode, encode
-from .midi_io import read_tune
-from .music import Chord, Note, Solo
+from jazz_lstm.core.errors import JazzError
+from jazz_lstm.grammar.codec import decode, encode
+from jazz_lstm.io.midi import read_tune
+from jazz_lstm.core.music import Chord, Note, Solo
 
-__version__ = "0.2.0"
+from jazz_lstm.core.version import __version__
 __all__ = ["JazzError", "Chord", "Note", "Solo", "read_tune", "encode", "decode", "__version__"]

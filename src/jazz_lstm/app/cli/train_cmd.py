@@ -1,0 +1,89 @@
+"""`jazz-lstm train`: the recipe on one tune, or the chord-aware model on a corpus."""
+from __future__ import annotations
+
+import os
+from typing import Annotated, Optional
+
+import typer
+
+from jazz_lstm.app.cli import options as o
+
+KIND_HELP = ("recipe: the course's one-hot LSTM(64) over the tunes' own values (100 epochs, ~2 s); chord: the chord-aware "
+             "model with factored values, for a corpus.  auto: chord when a folder or a leadsheet (.ls) is given, else recipe.")
+
+
+def _opt(name: str, help: str, metavar: str = "N", short: str | None = None):
+    return typer.Option(name, *([short] if short else []), metavar=metavar, help=help)
+
+
+def train(
+    tunes: Annotated[list[str], typer.Argument(metavar="TUNES...", help=o.TUNE_HELP + " Several files or folders "
+                                               "(searched recursively) train one model.")],
+    output: Annotated[str, _opt("--output", "Where to write the model (one .safetensors file).", "FILE", "-o")] = "model.safetensors",
+    kind: Annotated[str, _opt("--kind", KIND_HELP, "KIND")] = "auto",
+    melody_track: o.MelodyTrack = None,
+    chords: o.Chords = None,
+    epochs: Annotated[Optional[int], _opt("--epochs", "Passes over the training windows (recipe: 100; chord: 40, with early stopping).")] = None,
+    batch_size: Annotated[Optional[int], _opt("--batch-size", "Windows per optimizer step (recipe: 32; chord: 32, the global batch under torchrun).")] = None,
+    lr: Annotated[Optional[float], _opt("--lr", "Adam learning rate (recipe: 0.01 decayed as lr / (1 + 0.01 * step); chord: 0.003).", "X")] = None,
+    windows: Annotated[int, _opt("--windows", "Recipe: random windows to train on (the course's m = 60); 0 = every window (see --stride).")] = 60,
+    stride: Annotated[Optional[int], _opt("--stride", "Distance between window starts, in values (recipe with --windows 0: 1; chord: 32).")] = None,
+    tx: Annotated[Optional[int], _opt("--tx", "Window length in values (recipe: the course's Tx = 30; chord: 64).")] = None,
+    hidden: Annotated[Optional[int], _opt("--hidden", "LSTM units (recipe: the course's n_a = 64; chord: 256).")] = None,
+    layers: Annotated[Optional[int], _opt("--layers", "Stacked LSTM layers (recipe: 1; chord: 2).")] = None,
+    dropout: Annotated[Optional[float], _opt("--dropout", "Dropout between layers and before the output (recipe: 0; chord: 0.5).", "X")] = None,
+    embedding: Annotated[int, _opt("--embedding", "Recipe: 0 = one-hot input; N = a learned embedding of size N.")] = 0,
+    val: Annotated[Optional[float], _opt("--val", "Share of the tunes held out for validation (needs 2+ tunes; recipe: 0; chord: 0.1).", "X")] = None,
+    patience: Annotated[Optional[int], _opt("--patience", "Stop after this many epochs without a better validation loss (recipe: 0 = never; chord: 6).")] = None,
+    seed: Annotated[int, _opt("--seed", "Seeds the initial weights, the window order and the validation split.")] = 0,
+    squeeze: Annotated[int, _opt("--squeeze", "Recipe: keep at most this many empty bars in a row (0 = keep all).")] = 0,
+    jobs: Annotated[int, _opt("--jobs", "Processes reading the tunes (the result is the same with any number).", "N", "-j")] = 1,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first file that cannot be read (default: name it and skip it).")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Read every file again instead of using the cache of encoded tunes.")] = False,
+    threads: Annotated[int, _opt("--threads", "Torch and BLAS threads (0 = automatic: 1 for the recipe).")] = 0,
+    device: Annotated[str, _opt("--device", "Chord model: cpu, cuda or auto (a GPU when there is one).", "DEVICE")] = "auto",
+    save_every: Annotated[int, _opt("--save-every", "Write a resumable checkpoint every N epochs (0 = at the end and on "
+                                    "Ctrl-C/SIGTERM only): a kill -9 loses at most N epochs.")] = 0,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue training the model in --output up to --epochs, with the data options it was trained with.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+):
+    """Train a model: the recipe on a tune in a couple of seconds, or the chord-aware model on a corpus.
+
+    \b
+    Examples:
+      jazz-lstm train ../shared/data/original_metheny.mid -o my.safetensors
+      jazz-lstm train ../shared/data/impro-visor/solos -o jazz.safetensors -j 2
+      torchrun --nproc_per_node 2 -m jazz_lstm train solos/ -o jazz.safetensors
+    The recipe for one tune file, the chord model for a folder or leadsheets.
+    Ctrl-C or SIGTERM writes a resumable checkpoint (continue with --resume).
+    """
+    from jazz_lstm.core.fileio import check_output_file
+    from jazz_lstm.models.trainer import TrainRequest, prior, read_corpus, train_files
+
+    req = TrainRequest(tunes=tunes, output=output, kind=kind, melody_track=melody_track, chart=o.changes(chords),
+                       epochs=epochs, batch_size=batch_size, lr=lr, windows=windows, stride=stride, tx=tx, hidden=hidden,
+                       layers=layers, dropout=dropout, embedding=embedding, val=val, patience=patience, seed=seed,
+                       squeeze=squeeze, jobs=jobs, strict=strict, cache=not no_cache, threads=threads, device=device,
+                       resume=resume, progress=not quiet, save_every=save_every)
+    check_output_file(output)  # an output that cannot be written fails now, not after 100 epochs
+    resume_from = prior(req)  # a model that cannot be resumed says so before the tunes are read
+    with o.progress("reading tunes", disable=quiet) as bar:
+        task = bar.add_task("", total=None)
+        corpus = read_corpus(req, on_file=lambda done, total: bar.update(task, completed=done, total=total),
+                             on_skip=lambda path, why: o.warn(f"skipped: {why}"))
+    if not quiet:
+        o.err.print(f"read {o.plural(len(corpus.tunes), 'tune')}, {corpus.n_values} values ({corpus.cached} from the cache)",
+                    highlight=False)
+    if val and len(corpus.tunes) < 2:
+        o.warn("--val needs two or more tunes (it splits by tune); training without validation")
+    try:
+        with o.stop_on_signals():
+            ck = train_files(req, corpus, resume_from)
+    except KeyboardInterrupt:
+        o.quit_interrupted(f"interrupted: a resumable checkpoint is in {output} (continue with --resume)")
+    f = ck.train
+    if int(os.environ.get("RANK", "0")) == 0:
+        o.out.print(f"wrote {output}: {req.kind} model, {o.plural(len(corpus.tunes), 'tune')}, {o.plural(f.windows, 'window')}, "
+                    f"{o.plural(f.epochs_done, 'epoch')}, "
+                    f"loss {f.losses[0]:.2f} -> {f.losses[-1]:.2f}" + (f", val {min(f.val_losses):.2f}" if f.val_losses else "")
+                    + (" nats/value" if req.kind == "chord" else "") + f" in {f.seconds:.1f} s", highlight=False)

@@ -1,0 +1,190 @@
+"""What the chord-aware model reads and writes, as arrays (numpy; no torch, no music21).
+
+**Factored values.**  A grammar value ``TYPE,DURATION[,<LO,HI>]`` is three factors on a
+fixed grid, so that no value of a new tune is out of vocabulary:
+  type      C S A X R T (6 classes);
+  duration  1..DUR_MAX grid steps (1/12 beat; DUR_MAX steps = two 4/4 bars);
+  interval  the window's centre in semitones, -INT_MAX..INT_MAX, or none (R, T, a first note).
+``value_id`` packs the three into one int (the novelty guard's alphabet).
+
+**Harmony conditioning.**  For each value, what a soloist knows at its onset
+(``harmony_features``, COND_DIM floats): the chord sounding (its intervals over the root,
+12 bits, and its scale, 12 bits -- alterations included, so C7b9 is not C7), the next
+chord (intervals, and its root's distance from this root), the root movement into this
+chord, the beat of the bar and the step within the beat, how long until the next change
+(6 buckets), whether this onset is on a change, the room left in the bar; and where the
+line is (``pitch_features``): the last pitch over the chord's root and its register.
+
+**Legality** (``legality``): the grammar's own rules at each value -- the grid steps left
+in the bar (a value never crosses a bar line), whether a previous pitch exists (else a
+note has no interval), whether a tie may follow (only on a bar line, after a note).
+"""
+from __future__ import annotations
+
+import bisect
+
+import numpy as np
+
+from jazz_lstm.grammar.codec import Terminal, parse_token
+from jazz_lstm.core.music import GRID, Chord, to_steps
+
+TYPES = "CSAXRT"
+NOTE_TYPES = "CSAX"
+DUR_MAX = 96  # grid steps: up to 8 beats (a bar of 4/4, 6/4, 12/8 and 7/4 included)
+INT_MAX = 36  # semitones either way (three octaves)
+N_TYPE, N_DUR, N_INT = len(TYPES), DUR_MAX, 2 * INT_MAX + 2  # interval class 0 = none
+N_VALUES = N_TYPE * N_DUR * N_INT
+_CHANGE_BUCKETS = np.array([3, 6, 12, 24, 48, 96])  # steps until the next change: <=1/4 beat ... > 8 beats
+HARMONY_DIM = 12 * 5 + 8 + GRID + len(_CHANGE_BUCKETS) + 1 + 1
+_REGISTER = np.array([55, 62, 68, 74, 80])  # edges of the register buckets (MIDI pitches)
+PITCH_DIM = 12 + 1 + len(_REGISTER) + 1
+COND_DIM = HARMONY_DIM + PITCH_DIM
+CHORD_BITS, SCALE_BITS = slice(0, 12), slice(12, 24)  # where the chord's and its scale's intervals sit
+PREV_BITS = slice(HARMONY_DIM, HARMONY_DIM + 12)  # the last pitch over the chord's root
+FEATURES_VERSION = "harmony-3"  # saved with chord models and corpus caches; bump when features change
+
+
+def factorize(token: str) -> tuple[int, int, int] | None:
+    """'C,0.500,<-1,5>' -> (type, duration class, interval class); None when outside the grid."""
+    t = parse_token(token)
+    if t.steps > DUR_MAX:
+        return None
+    if t.window is None:
+        iv = 0
+    else:
+        centre = (t.window[0] + t.window[1]) // 2
+        if abs(centre) > INT_MAX:
+            return None
+        iv = centre + INT_MAX + 1
+    return TYPES.index(t.type), t.steps - 1, iv
+
+
+def unfactorize(ty: int, dur: int, iv: int) -> str:
+    """The inverse of `factorize`: factor classes -> the grammar value."""
+    from jazz_lstm.grammar.codec import WINDOW
+
+    window = None if iv == 0 else (iv - INT_MAX - 1 - WINDOW, iv - INT_MAX - 1 + WINDOW)
+    return str(Terminal(TYPES[ty], dur + 1, window))
+
+
+def value_id(ty: int, dur: int, iv: int) -> int:
+    """Three factor classes -> one int in 0..N_VALUES-1."""
+    return (ty * N_DUR + dur) * N_INT + iv
+
+
+def split_id(vid: int) -> tuple[int, int, int]:
+    """The inverse of `value_id`."""
+    rest, iv = divmod(int(vid), N_INT)
+    ty, dur = divmod(rest, N_DUR)
+    return ty, dur, iv
+
+
+def factor_array(tokens: list[str]) -> np.ndarray:
+    """(T, 3) int64 factor classes; values outside the grid get -1 in every column."""
+    out = np.full((len(tokens), 3), -1, dtype=np.int64)
+    for i, tok in enumerate(tokens):
+        f = factorize(tok)
+        if f is not None:
+            out[i] = f
+    return out
+
+
+def _bits(pcs, root: int) -> np.ndarray:
+    v = np.zeros(12, dtype=np.float32)
+    v[[(p - root) % 12 for p in pcs]] = 1.0
+    return v
+
+
+def _one_hot(i: int, n: int) -> np.ndarray:
+    v = np.zeros(n, dtype=np.float32)
+    v[min(max(i, 0), n - 1)] = 1.0
+    return v
+
+
+def harmony_features(chords: list[Chord], onsets, beats_per_bar: float) -> np.ndarray:
+    """(T, COND_DIM) float32: the harmony and the metre at each onset (grid steps from 0)."""
+    if not chords:
+        raise ValueError("harmony features need chords")
+    starts = [to_steps(c.start) for c in chords]
+    bar = max(1, to_steps(beats_per_bar))
+    cache: dict = {}
+    rows = np.zeros((len(onsets), HARMONY_DIM), dtype=np.float32)
+    for r, on in enumerate(onsets):
+        k = max(0, bisect.bisect_right(starts, on) - 1)
+        if k not in cache:
+            c = chords[k]
+            nxt = chords[k + 1] if k + 1 < len(chords) else chords[0]
+            prv = chords[k - 1] if k > 0 else c
+            cache[k] = np.concatenate([_bits(c.pcs, c.root), _bits(c.scale, c.root), _bits(nxt.pcs, nxt.root),
+                                       _one_hot((nxt.root - c.root) % 12, 12), _one_hot((c.root - prv.root) % 12, 12)])
+        nxt_start = starts[k + 1] if k + 1 < len(starts) else to_steps(chords[-1].end)
+        pos = on % bar
+        to_change = max(0, nxt_start - on)
+        rows[r, :60] = cache[k]
+        rows[r, 60 + min(7, pos // GRID)] = 1.0
+        rows[r, 68 + pos % GRID] = 1.0
+        rows[r, 80 + min(len(_CHANGE_BUCKETS) - 1, int(np.searchsorted(_CHANGE_BUCKETS, to_change)))] = 1.0
+        rows[r, 86] = float(on == starts[k])
+        rows[r, 87] = (bar - pos) / DUR_MAX  # room left in the bar
+    return rows
+
+
+def chord_roots(chords: list[Chord], onsets) -> np.ndarray:
+    """(T,) the root pitch class of the chord sounding at each onset (grid steps)."""
+    starts = [to_steps(c.start) for c in chords]
+    return np.array([chords[max(0, bisect.bisect_right(starts, on) - 1)].root for on in onsets], dtype=np.int64)
+
+
+def pitch_features(prev_pitches, roots) -> np.ndarray:
+    """(T, PITCH_DIM) float32: where the line is before each value -- the last pitch's
+    interval above the current chord's root (12, or 'none yet') and its register (6 buckets)."""
+    p = np.asarray(prev_pitches, dtype=np.int64).reshape(-1)
+    roots = np.asarray(roots, dtype=np.int64).reshape(-1)
+    rows = np.zeros((p.size, PITCH_DIM), dtype=np.float32)
+    has = p >= 0
+    idx = np.arange(p.size)
+    rows[idx[has], (p[has] - roots[has]) % 12] = 1.0
+    rows[idx[~has], 12] = 1.0
+    rows[idx[has], 13 + np.searchsorted(_REGISTER, p[has], side="right")] = 1.0
+    return rows
+
+
+def tone_type_table(cond: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """From features rows (T, COND_DIM): the tone type (0 C, 1 S, 2 A, 3 X) of each of the 12
+    pitch classes over the chord's root (T, 12), and the last pitch over the root (T,), -1
+    before the first note.  (The numpy twin of chordlstm.tone_types.)"""
+    chord, scale = cond[:, CHORD_BITS] > 0.5, cond[:, SCALE_BITS] > 0.5
+    types = np.full(chord.shape, 3, dtype=np.int64)
+    types[np.roll(chord, 1, -1) | np.roll(chord, -1, -1)] = 2
+    types[scale] = 1
+    types[chord] = 0
+    prev = np.where(cond[:, PREV_BITS].max(1) > 0.5, cond[:, PREV_BITS].argmax(1), -1)
+    return types, prev
+
+
+def legality(tokens: list[str], onsets, beats_per_bar: float) -> np.ndarray:
+    """(T, 3) int64 per value: grid steps left in its bar, a previous pitch exists (0/1),
+    a tie may come here (0/1: on a bar line right after a note or tie)."""
+    bar = max(1, to_steps(beats_per_bar))
+    out = np.zeros((len(tokens), 3), dtype=np.int64)
+    has_prev, last_sounding = 0, False
+    for i, (tok, on) in enumerate(zip(tokens, onsets)):
+        out[i] = (bar - on % bar, has_prev, int(on % bar == 0 and last_sounding))
+        ty = tok[0]
+        if ty in NOTE_TYPES:
+            has_prev = 1
+        last_sounding = ty != "R"
+    return out
+
+
+def legal_masks(rem: int, has_prev: int, tie_ok: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Boolean masks over types (6), durations (DUR_MAX) and, for notes, intervals (N_INT)."""
+    types = np.ones(N_TYPE, dtype=bool)
+    types[TYPES.index("T")] = bool(tie_ok)
+    durs = np.arange(1, DUR_MAX + 1) <= rem
+    ints = np.zeros(N_INT, dtype=bool)
+    if has_prev:
+        ints[1:] = True
+    else:
+        ints[0] = True
+    return types, durs, ints

@@ -1,0 +1,144 @@
+"""Sampling the chord-aware model over a chart: n solos at once, factor by factor,
+always under the grammar's masks (no value crosses its bar line), with the harmony of
+the chart fed in at every onset.  Over different charts the same seed gives different lines.
+
+    tokens = sample_chart(ck.model, changes, bars=32, beats_per_bar=4.0, n=4, cfg=SampleConfig(seed=1))
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import numpy as np
+import torch
+
+from jazz_lstm.grammar.features import INT_MAX, N_INT, NOTE_TYPES, TYPES, chord_roots, harmony_features, pitch_features, split_id, unfactorize, value_id
+from jazz_lstm.grammar.codec import Decoder
+from jazz_lstm.core.music import to_steps
+from jazz_lstm.models.chord.model import dur_mask, int_mask, type_mask
+from jazz_lstm.models.sample import CHORD_TEMPERATURE, SampleConfig, choose
+
+_T, _R = TYPES.index("T"), TYPES.index("R")
+NEG = -1e9
+
+
+def shape_id(vid: int) -> int:
+    """A value's melodic shape: its id with the tone types C, S, A, X made one (the type depends
+    on the chord; the interval and the duration are what a listener hears as the same line)."""
+    ty, du, iv = split_id(vid)
+    return value_id(0 if ty < len(NOTE_TYPES) else ty, du, iv)
+
+
+class _Guard:
+    """The novelty guard over melodic shapes: no passage of more than K notes copied from the
+    training solos, over any chords (see shape_id), rests or not between them -- the notes as
+    a listener hears them, as metrics.longest_copy_notes counts them.  It follows the notes as
+    decoded and, as that count includes the note a copied run starts from, it bans what would
+    make a run of K - 1 shapes."""
+
+    _last: tuple = (None, None)  # (corpus, automaton): built once for a model, not on every call
+
+    def __init__(self, corpus, n: int, max_copy: int):
+        from jazz_lstm.grammar.novelty import CopyTracker, SuffixAutomaton
+
+        if _Guard._last[0] is not corpus:
+            rest = TYPES.index("R")
+            shapes = [[shape_id(v) for v in s if split_id(v)[0] != rest] for s in corpus]  # rests are silent
+            _Guard._last = (corpus, SuffixAutomaton(shapes))
+        self.k, self.trackers = max(1, max_copy - 1), [CopyTracker(_Guard._last[1]) for _ in range(n)]
+
+    def banned(self, r: int) -> dict:
+        """(shape type, dur) -> set of banned interval classes, for solo r."""
+        out: dict = {}
+        for vid in self.trackers[r].banned(self.k):
+            ty, du, iv = split_id(vid)
+            out.setdefault((ty, du), set()).add(iv)
+        return out
+
+
+@torch.inference_mode()
+def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cfg: SampleConfig | None = None,
+                 corpus: list | None = None, register: tuple = (52, 84), on_bar=None) -> list[tuple[list[str], list]]:
+    """n solos of exactly `bars` bars over `changes` (chords covering them, times in beats
+    from 0), each decoded into notes as it is sampled (the model hears where its line is).
+    Returns (grammar values, Notes) per solo; solo i's pitch choices are seeded with
+    cfg.seed * 1000 + i, inside `register` (low, high MIDI pitches).  cfg.max_copy with the
+    training `corpus` (value ids) keeps any run of more than K values from copying it.
+    on_bar(bars_done, bars): progress, as the slowest solo completes each bar."""
+    cfg = cfg or SampleConfig()
+    if cfg.temperature is None:
+        cfg = replace(cfg, temperature=CHORD_TEMPERATURE)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    model.eval()
+    bar = to_steps(beats_per_bar)
+    total = bars * bar
+    table = torch.from_numpy(harmony_features(changes, range(total), beats_per_bar))  # (steps, HARMONY_DIM)
+    roots = chord_roots(changes, range(total))
+    decoders = [Decoder(changes, None, random.Random(cfg.seed * 1000 + i), 0.0, beats_per_bar, *register, exact=True)
+                for i in range(n)]
+    guard = _Guard(corpus, n, cfg.max_copy) if cfg.max_copy and corpus else None
+    pos = np.zeros(n, dtype=np.int64)
+    has_prev = np.zeros(n, dtype=bool)
+    sounding = np.zeros(n, dtype=bool)
+    prev = model.start_ids(n)
+    state = None
+    out: list[list[str]] = [[] for _ in range(n)]
+    done = 0
+    while (pos < total).any():
+        live = pos < total
+        if on_bar is not None and int(pos.min()) // bar > done:
+            done = int(pos.min()) // bar
+            on_bar(done, bars)
+        at = np.minimum(pos, total - 1)
+        last = np.array([d.prev if d.prev is not None else -1 for d in decoders])
+        where = pitch_features(last, roots[at])
+        landing = last[:, None] + np.arange(-INT_MAX, INT_MAX + 1)[None]
+        in_register = torch.from_numpy((landing >= register[0]) & (landing <= register[1]))
+        cond = torch.cat([table[at], torch.from_numpy(where)], -1)
+        h, new_state = model.hidden(prev[:, None], cond[:, None], state)
+        h = h[:, 0]
+        legal = torch.from_numpy(np.stack([bar - at % bar, has_prev, (at % bar == 0) & sounding], -1).astype(np.int64))
+        ty = choose(model.type_head(h).masked_fill(~type_mask(cond, legal), NEG), cfg, gen)
+        dl = model.dur_logits(h, ty).masked_fill(~dur_mask(legal), NEG)
+        ban = [guard.banned(r) for r in range(n)] if guard is not None else None
+        note = ty < len(NOTE_TYPES)
+        want = note & torch.from_numpy(has_prev)
+        shape_ty = torch.where(note, 0, ty)
+        if ban:
+            for r in range(n):
+                for (bt, bd), ivs in ban[r].items():
+                    full = ivs >= (set(range(1, N_INT)) if want[r] else {0})
+                    if bt == int(shape_ty[r]) and full and (dl[r] > NEG / 2).sum() > 1:
+                        dl[r, bd] = NEG
+        du = choose(dl, cfg, gen)
+        ok = int_mask(cond, legal, ty)
+        ok_here = ok & torch.cat([torch.ones(n, 1, dtype=torch.bool), in_register], -1)  # stay in the register
+        ok = torch.where(ok_here.any(-1, keepdim=True), ok_here, ok)
+        il = model.int_logits(h, ty, du).masked_fill(~ok, NEG)
+        if ban:
+            for r in range(n):
+                ivs = ban[r].get((int(shape_ty[r]), int(du[r])))
+                if ivs and (il[r] > NEG / 2).sum() > len(ivs):
+                    il[r, sorted(ivs)] = NEG
+        iv = choose(il, cfg, gen)
+        for r in np.nonzero(live)[0]:
+            t, d, i = int(ty[r]), int(du[r]), int(iv[r])
+            out[r].append(unfactorize(t, d, i))
+            before = decoders[r].prev
+            after = decoders[r].feed(out[r][-1])
+            if guard is not None and t < len(NOTE_TYPES) and before is not None:
+                i = max(1, min(N_INT - 1, after - before + INT_MAX + 1))  # the interval as played
+            pos[r] += d + 1
+            if t < len(NOTE_TYPES):
+                has_prev[r] = True
+            sounding[r] = t != _R
+            if guard is not None and t != _R:
+                guard.trackers[r].feed(shape_id(value_id(t, d, i)))
+        keep = torch.from_numpy(live)[:, None]
+        nxt = torch.stack([ty, du, iv], -1)
+        prev = torch.where(keep, nxt, prev)
+        if state is None:
+            state = tuple(torch.zeros_like(s) for s in new_state)
+        state = tuple(torch.where(keep[None], s1, s0) for s1, s0 in zip(new_state, state))
+    return [(tokens, dec.notes) for tokens, dec in zip(out, decoders)]
+

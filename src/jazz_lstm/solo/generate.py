@@ -1,0 +1,114 @@
+"""A whole solo: sample values bar by bar over a chord chart, decode them into notes.
+
+    ck = checkpoint.load("model.safetensors")
+    solos = improvise(ck, parse_chart(BLUES_12), n=4, cfg=SampleConfig(seed=7))
+"""
+from __future__ import annotations
+
+import math
+import random
+
+from jazz_lstm.models.checkpoint import Checkpoint
+from jazz_lstm.core.errors import JazzError
+from jazz_lstm.grammar.codec import decode
+from jazz_lstm.core.music import Chord, Provenance, Solo, to_steps
+from jazz_lstm.models.sample import SampleConfig, sample_bars
+
+
+def chart_span(chords: list[Chord], beats_per_bar: float) -> tuple[float, int]:
+    """(beat where the chart's first bar starts, how many bars the chart lasts)."""
+    origin = (chords[0].start // beats_per_bar) * beats_per_bar
+    return origin, max(1, math.ceil((max(c.end for c in chords) - origin) / beats_per_bar - 1e-9))
+
+
+def loop_chords(chords: list[Chord], bars: int, beats_per_bar: float) -> list[Chord]:
+    """The chart repeated (chorus after chorus) or cut to exactly `bars` bars."""
+    if not chords:
+        raise JazzError("no chords to improvise over")
+    origin, chart_bars = chart_span(chords, beats_per_bar)
+    length = chart_bars * beats_per_bar
+    total = bars * beats_per_bar
+    out, k = [], 0
+    while k * length < total:
+        for c in chords:
+            s = c.start - origin + k * length
+            if s >= total:
+                break
+            out.append(c.at(s, min(c.duration, total - s)))
+        k += 1
+    return out
+
+
+DEFAULT_BARS = 32  # without --bars: the chart once, but no more than this (a length a person listens to)
+
+
+def plan_bars(chords: list[Chord], bars: int | None, beats_per_bar: float) -> int:
+    """How long a solo will be: `bars`, else the chart's length, at most DEFAULT_BARS."""
+    return bars or min(DEFAULT_BARS, chart_span(chords, beats_per_bar)[1])
+
+
+def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | None = None, n: int = 1,
+              cfg: SampleConfig | None = None, beats_per_bar: float | None = None,
+              tempo: float | None = None, on_bar=None) -> list[Solo]:
+    """n solos over `chords` (default: the training tune's changes), `bars` bars long
+    (default: the chart's length).  Each bar is sampled until exactly full, the LSTM
+    state and the last pitch run on across bars, and the values are decoded over the
+    chords sounding in that bar.  Solo i uses seed cfg.seed for sampling and
+    cfg.seed * 1000 + i for its pitch choices: the same seed gives the same solos.
+    """
+    cfg = cfg or SampleConfig()
+    bpb = beats_per_bar or ck.chart.beats_per_bar
+    chords = chords if chords is not None else list(ck.chart.chords)
+    if bars is not None and bars < 1:
+        raise JazzError(f"a solo needs at least 1 bar (got {bars})")
+    if not chords:
+        raise JazzError("the chord chart is empty")
+    bars = plan_bars(chords, bars, bpb)
+    if bars > 10_000:
+        raise JazzError(f"{bars} bars is more than the limit of 10000 bars")
+    changes = loop_chords(chords, bars, bpb)
+    if ck.kind == "chord":
+        from jazz_lstm.models.chord.sample import sample_chart
+
+        if cfg.beam:
+            raise JazzError("beam search is for recipe models; a chord model samples (drop the beam width)")
+        tempo = tempo or ck.chart.tempo
+        register = (ck.chart.low, ck.chart.high)
+        return [generated_solo(notes, changes, bpb, tempo, tokens)
+                for tokens, notes in sample_chart(ck.model, changes, bars, bpb, n, cfg, ck.corpus, register, on_bar)]
+    if cfg.beam:
+        from jazz_lstm.models.recipe.beam import beam_bars
+
+        if n != 1:
+            raise JazzError("beam search makes one solo (the likeliest): use -n 1, or sample")
+        bar_tokens = [beam_bars(ck.model, ck.vocab, bars, to_steps(bpb), cfg.beam, ck.corpus, cfg.max_copy)]
+    else:
+        bar_tokens = sample_bars(ck.model, ck.vocab, bars, to_steps(bpb), n, cfg, corpus=ck.corpus, on_bar=on_bar)
+    tempo = tempo or ck.chart.tempo
+    return [solo_from_tokens(ck, [v for b in per_bar for v in b], changes, bpb, tempo, cfg.seed * 1000 + i)
+            for i, per_bar in enumerate(bar_tokens)]
+
+
+def solo_from_tokens(ck: Checkpoint, tokens: list[str], changes: list[Chord], beats_per_bar: float, tempo: float,
+                     seed: int) -> Solo:
+    """Grammar values decoded over `changes` into a Solo, in the model's register; `seed`
+    seeds the pitch choices."""
+    notes = decode(tokens, changes, None, random.Random(seed), 0.0, beats_per_bar, low=ck.chart.low, high=ck.chart.high,
+                   exact=ck.kind == "chord")  # a chord model's values carry exact intervals: decode them so
+    return generated_solo(notes, changes, beats_per_bar, tempo, tokens)
+
+
+def generated_solo(notes, changes, bpb: float, tempo: float, tokens: list[str]) -> Solo:
+    """A generated solo as a Solo record: its notes over `changes`, the metre from `bpb`."""
+    metre = (int(round(bpb)), 4) if bpb == int(bpb) else (int(bpb * 2), 8)
+    return Solo(notes, changes, beats_per_bar=bpb, time_signature=metre, tempo=tempo,
+                provenance=Provenance("generated", "solo", (), "chart", tuple(tokens)))
+
+
+def training_values(ck: Checkpoint) -> list[list[str]]:
+    """The model's training values as grammar-value streams (the novelty guard's corpus)."""
+    if ck.kind == "chord":
+        from jazz_lstm.grammar.features import split_id, unfactorize
+
+        return [[unfactorize(*split_id(v)) for v in s] for s in ck.corpus]
+    return [ck.vocab.decode(s) for s in ck.corpus]

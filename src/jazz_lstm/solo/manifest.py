@@ -1,0 +1,119 @@
+"""The manifest `solo.json` beside every generated solo: everything needed to make the
+identical MIDI again (`jazz-lstm generate --from-manifest solo.json`) and to cite it.
+
+    m = Manifest.build(solo, ck, cfg)       # a typed record
+    write(path, m); m = read(path)          # JSON on disk (format version 1)
+"""
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from dataclasses import dataclass, field
+
+from jazz_lstm.core.charts import Chart
+from jazz_lstm.core.errors import JazzError
+
+VERSION = 1
+MAX_MANIFEST_BYTES = 64 * 2**20  # a manifest holds one solo's tokens: a few hundred KB
+
+
+def versions() -> dict:
+    """Versions of the package and the libraries that shape the output."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in ("jazz-lstm", "torch", "numpy", "music21", "symusic", "safetensors", "matplotlib", "verovio"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+@dataclass
+class Manifest:
+    """How one solo was made.  model_path: the model file ("default": the shipped one);
+    model_sha256: its hash (checked on replay).  sampling: the SampleConfig's fields.
+    index, num_outputs: this solo's place in its batch.  bars, tempo (quarter notes per
+    minute), chart: what it was played over.  tokens: the sampled values.  files: the
+    outputs written beside it, by format.  audio: the synthesizer that made the WAV."""
+
+    model_path: str
+    model_sha256: str
+    sampling: dict
+    chart: Chart
+    bars: int
+    tempo: float
+    tokens: list = field(default_factory=list)
+    index: int = 0
+    num_outputs: int = 1
+    accompaniment: bool = True
+    audio: str = ""
+    files: dict = field(default_factory=dict)
+    command: list = field(default_factory=list)
+    versions: dict = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, solo, ck, cfg, default_model: bool = False, index: int = 0, num_outputs: int = 1,
+              accompany: bool = True) -> Manifest:
+        """The manifest of a generated Solo made by checkpoint `ck` with SampleConfig `cfg`."""
+        chart = Chart(tuple(solo.chords), solo.beats_per_bar, solo.tempo, solo.key)
+        return cls("default" if default_model else ck.path, ck.sha256, cfg.to_dict(), chart, solo.n_bars, solo.tempo,
+                   list(solo.tokens), index, num_outputs, accompany, command=sys.argv[:], versions=versions())
+
+    def to_json(self) -> dict:
+        return {
+            "manifest": VERSION, "command": self.command,
+            "model": {"path": self.model_path, "sha256": self.model_sha256},
+            "seed": self.sampling.get("seed", 0), "sampling": self.sampling, "index": self.index,
+            "num_outputs": self.num_outputs, "bars": self.bars, "tempo": self.tempo,
+            "beats_per_bar": self.chart.beats_per_bar, "chart": self.chart.text(),
+            "chords": self.chart.to_json()["chords"], "tokens": self.tokens, "accompaniment": self.accompaniment,
+            "audio": self.audio, "files": self.files, "versions": self.versions,
+        }
+
+    @classmethod
+    def from_json(cls, data) -> Manifest:
+        """The inverse of to_json; ValueError naming what is wrong."""
+        need = {"manifest", "model", "sampling", "index", "num_outputs", "bars", "tempo", "beats_per_bar", "chords"}
+        if not isinstance(data, dict) or not need <= set(data):
+            raise ValueError("not a jazz-lstm manifest (fields missing)")
+        if data["manifest"] != VERSION:
+            raise ValueError(f"manifest version {data['manifest']} is not supported")
+        model, sampling = data["model"], data["sampling"]
+        if not isinstance(model, dict) or not isinstance(model.get("path"), str) or not isinstance(sampling, dict):
+            raise ValueError("the manifest's model or sampling is malformed")
+        ints = {k: data[k] for k in ("index", "num_outputs", "bars")}
+        if any(not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in ints.values()):
+            raise ValueError("index, num_outputs and bars must be whole numbers >= 0")
+        if not ints["index"] < ints["num_outputs"] <= 10_000 or not 1 <= ints["bars"] <= 10_000:
+            raise ValueError("index, num_outputs or bars out of range")
+        chart = Chart.from_json({"chords": data["chords"], "beats_per_bar": data["beats_per_bar"],
+                                 "tempo": data["tempo"]})
+        return cls(model["path"], str(model.get("sha256", "")), sampling, chart, ints["bars"], chart.tempo,
+                   list(data.get("tokens") or []), ints["index"], ints["num_outputs"], bool(data.get("accompaniment", True)),
+                   str(data.get("audio", "")), dict(data.get("files") or {}), list(data.get("command") or []),
+                   dict(data.get("versions") or {}))
+
+
+def write(path: str, m: Manifest) -> str:
+    """Write a manifest atomically; returns the path."""
+    from jazz_lstm.core.fileio import write_atomic
+
+    return write_atomic(path, json.dumps(m.to_json(), indent=1))
+
+
+def read(path: str) -> Manifest:
+    """Read and check a manifest; JazzError when it is not one."""
+    from jazz_lstm.core.fileio import read_bytes
+
+    raw = read_bytes(path, "manifest", MAX_MANIFEST_BYTES)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except ValueError:
+        raise JazzError("not a manifest (not JSON)", path) from None
+    try:
+        return Manifest.from_json(data)
+    except ValueError as e:
+        raise JazzError(str(e), path) from None
