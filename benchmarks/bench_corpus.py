@@ -19,7 +19,6 @@ import tempfile
 import time
 
 import numpy as np
-
 from common import HERE, METHENY, row
 
 IV = os.path.abspath(os.path.join(HERE, "..", "..", "shared", "data", "impro-visor"))
@@ -67,14 +66,14 @@ def reading() -> list[dict]:
 def heldout() -> list[dict]:
     import random
 
-    from jazz_lstm.eval import metrics as M
-    from jazz_lstm.models.chord.train import CorpusTrainConfig, train_corpus
     from jazz_lstm.data.corpus import prepare
     from jazz_lstm.data.dataset import split_by_tune
+    from jazz_lstm.eval import metrics as M
     from jazz_lstm.eval.evaluate import band, baseline_solos, cross_entropy, segments
-    from jazz_lstm.solo.generate import improvise
     from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.models.chord.train import CorpusTrainConfig, train_corpus
     from jazz_lstm.models.sample import SampleConfig
+    from jazz_lstm.solo.generate import improvise
 
     corpus = prepare([os.path.join(IV, "solos")], jobs=2)
     train_idx, test_idx = split_by_tune([t.tune for t in corpus.tunes], 0.17, seed=1)

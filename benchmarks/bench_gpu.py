@@ -17,9 +17,9 @@ import time
 
 import torch
 
+from jazz_lstm.data.corpus import prepare
 from jazz_lstm.models.chord.model import ChordConfig
 from jazz_lstm.models.chord.train import CorpusTrainConfig, train_corpus
-from jazz_lstm.data.corpus import prepare
 
 
 def timed(corpus, device: str, batch: int, epochs: int, threads: int = 0, patience: int = 0) -> dict:

@@ -61,8 +61,8 @@ def sampling() -> list[dict]:
 
     from jazz_lstm.io.midi import read_tune
     from jazz_lstm.models.recipe.model import torch_threads
-    from jazz_lstm.models.sample import SampleConfig, sample_ids
     from jazz_lstm.models.recipe.train import TrainConfig, train
+    from jazz_lstm.models.sample import SampleConfig, sample_ids
 
     ck = train([read_tune(tune_path())], TrainConfig(epochs=5), progress=False)
     best = {}
@@ -108,11 +108,11 @@ def _step(step: str, files: list[str], jobs: int, cache: str) -> dict:
 
         ck = train_corpus(corpus, CorpusTrainConfig(epochs=1, val_fraction=0, threads=2), progress=False)
         return {"windows": ck.train.windows}
-    from jazz_lstm.models import checkpoint
-    from jazz_lstm.solo.generate import improvise
     from jazz_lstm.io.leadsheet import read_leadsheet_chart
+    from jazz_lstm.models import checkpoint
     from jazz_lstm.models.recipe.model import torch_threads
     from jazz_lstm.models.sample import SampleConfig
+    from jazz_lstm.solo.generate import improvise
 
     ck = checkpoint.load(checkpoint.default_model_path())
     charts = sorted(glob.glob(os.path.join(IV, "charts", "*.ls")))[::26][:100]

@@ -10,9 +10,9 @@ from common import best_of, row, tune_path
 
 
 def _data():
+    from jazz_lstm.grammar.vocab import Vocab
     from jazz_lstm.io.midi import read_tune
     from jazz_lstm.models.recipe.train import TrainConfig, make_windows, tune_streams
-    from jazz_lstm.grammar.vocab import Vocab
 
     tune = read_tune(tune_path())
     stream = tune_streams([tune])[0]
@@ -73,8 +73,8 @@ def main(reference: bool = True) -> list[dict]:
     import torch
 
     from jazz_lstm.models.recipe.model import torch_threads
-    from jazz_lstm.models.sample import SampleConfig, sample_ids
     from jazz_lstm.models.recipe.train import TrainConfig, train
+    from jazz_lstm.models.sample import SampleConfig, sample_ids
 
     tune, V, x, y = _data()
     rows = []

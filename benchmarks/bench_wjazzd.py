@@ -45,13 +45,13 @@ def prepare_rates() -> list[dict]:
 
 def main(model: str | None = None) -> list[dict]:
     from jazz_lstm.core.charts import Chart
-    from jazz_lstm.models.checkpoint import default_model_path, load
-    from jazz_lstm.data.corpus import tune_files, tune_name
     from jazz_lstm.core.errors import JazzError
+    from jazz_lstm.data.corpus import tune_files, tune_name
     from jazz_lstm.eval.evaluate import evaluate
     from jazz_lstm.eval.events import event_scores
     from jazz_lstm.io.midi import read_tune
     from jazz_lstm.io.wjazzd import is_heldout
+    from jazz_lstm.models.checkpoint import default_model_path, load
 
     if not os.path.isdir(WJAZZD):
         print("skipped: ../shared/data/wjazzd not present")

@@ -20,11 +20,12 @@ import os
 import sys
 import time
 
+from jazz_lstm.app.cli.options import EpochBar
+from jazz_lstm.data.corpus import prepare
+from jazz_lstm.io.wjazzd import is_heldout
 from jazz_lstm.models.checkpoint import default_model_path, save
 from jazz_lstm.models.chord.model import ChordConfig
 from jazz_lstm.models.chord.train import CorpusTrainConfig, train_corpus
-from jazz_lstm.data.corpus import prepare
-from jazz_lstm.io.wjazzd import is_heldout
 
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
 CORPORA = {
@@ -55,7 +56,7 @@ def main(argv=None) -> None:
     if a.corpus == "wjazzd":
         corpus = corpus.subset([i for i, tune in enumerate(corpus.tunes) if not is_heldout(tune.tune)])
     ck = train_corpus(corpus, CorpusTrainConfig(epochs=a.epochs, patience=a.patience, seed=0, threads=2),
-                      ChordConfig(hidden=a.hidden, layers=2, dropout=a.dropout), progress=sys.stderr.isatty())
+                      ChordConfig(hidden=a.hidden, layers=2, dropout=a.dropout), progress=EpochBar())
     ck.train.data_source = source
     ck.train.data_license = licence
     save(ck, a.out, half=True)

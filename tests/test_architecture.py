@@ -4,6 +4,7 @@ commands import only their shared options and the library, and stay short."""
 import ast
 import inspect
 import os
+import re
 
 import pytest
 
@@ -11,7 +12,7 @@ SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
 # the stage folders, lowest first: a module may import its own folder and the folders below it
 RANKS = {"core": 0, "io": 1, "grammar": 2, "data": 3, "models": 4, "render": 5, "solo": 6, "eval": 7, "app": 8}
 ROOT = {"jazz_lstm", "jazz_lstm.__main__", "jazz_lstm.course"}  # the package's faces: the public API, the command, the course
-TORCH_FREE = ("core", "io", "grammar", "data", "render", "solo")  # torch lives in models/ (and the course)
+TORCH_FREE = ("core", "io", "grammar", "data", "render", "solo", "eval")  # torch lives in models/ (and the course)
 
 
 def rank(module: str) -> int:
@@ -126,3 +127,54 @@ def test_each_command_body_is_short(name):
     body = tree.body[0].body
     start = body[1].lineno if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) else body[0].lineno
     assert body[-1].end_lineno - start + 1 <= 40
+
+
+def test_no_module_outside_models_branches_on_the_model_kind():
+    """Everything that differs between model kinds goes through models.base.ModelKind."""
+    pattern = re.compile(r"kind ==|kind !=|isinstance\(.*(ChordLSTM|JazzLSTM)|\.kind in \(")
+    bad = [f"{m}:{i}" for m, p in modules().items() if not m.startswith("jazz_lstm.models")
+           for i, line in enumerate(open(p, encoding="utf-8"), 1) if pattern.search(line)]
+    assert not bad, bad
+
+
+def complexity(fn: ast.AST) -> int:
+    """McCabe's cyclomatic complexity: 1 + each decision (if, loop, except, boolean operator, ...)."""
+    n = 1
+    for node in ast.walk(fn):
+        if isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.IfExp, ast.ExceptHandler, ast.Assert,
+                             ast.match_case)):
+            n += 1
+        elif isinstance(node, ast.BoolOp):
+            n += len(node.values) - 1
+        elif isinstance(node, ast.comprehension):
+            n += 1 + len(node.ifs)
+    return n
+
+
+def _own(node: ast.AST) -> list:
+    """The functions defined directly inside `node` (not inside those)."""
+    out = []
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            out.append(child)
+        else:
+            out.extend(_own(child))
+    return out
+
+
+@pytest.mark.xfail(strict=True, reason="nine functions still to cut down (sample_chart, evaluate, ireal, ...)")
+def test_functions_are_short_and_simple():
+    """No function body over 60 lines (the signature and docstring not counted: a command's options
+    are declarations) or of cyclomatic complexity over 25; functions inside count on their own."""
+    bad = []
+    for m, p in modules().items():
+        for node in ast.walk(ast.parse(open(p, encoding="utf-8").read())):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            inner = [c for c in _own(node) if not isinstance(c, ast.Lambda)]
+            body = node.body[1:] if isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant) else node.body
+            lines = (body[-1].end_lineno - body[0].lineno + 1 - sum(c.end_lineno - c.lineno + 1 for c in inner)) if body else 0
+            cc = complexity(node) - sum(complexity(c) - 1 for c in inner) - len(inner)
+            if lines > 60 or cc > 25:
+                bad.append(f"{m}.{node.name}: {lines} lines, complexity {cc}")
+    assert not bad, "\n".join(bad)

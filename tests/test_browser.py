@@ -8,7 +8,6 @@ import re
 import shutil
 
 import pytest
-
 from conftest import LICK, comping, write_midi
 from test_web import server  # noqa: F401  (the live-server fixture)
 

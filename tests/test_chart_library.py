@@ -5,10 +5,10 @@ import os
 from urllib.parse import quote
 
 import pytest
+from conftest import SHARED, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED, run_cli
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.io.ireal import ireal_symbol, obfusc50, read_ireal, scramble, unscramble
 

@@ -5,16 +5,16 @@ import sys
 
 import pytest
 import torch
+from test_corpus import TUNE
 
 from jazz_lstm.core.charts import parse_chart
+from jazz_lstm.data.corpus import prepare
+from jazz_lstm.grammar.codec import parse_token
+from jazz_lstm.grammar.features import COND_DIM, N_DUR, N_INT, N_TYPE
 from jazz_lstm.models.chord.model import ChordConfig, ChordLSTM
 from jazz_lstm.models.chord.sample import sample_chart
 from jazz_lstm.models.chord.train import CorpusTrainConfig, train_corpus, windows
-from jazz_lstm.data.corpus import prepare
-from jazz_lstm.grammar.features import COND_DIM, N_DUR, N_INT, N_TYPE
-from jazz_lstm.grammar.codec import parse_token
 from jazz_lstm.models.sample import SampleConfig
-from test_corpus import TUNE
 
 
 @pytest.fixture
@@ -94,8 +94,8 @@ def test_train_save_load_generate(corpus, tmp_path):
 def test_nan_weights_are_refused(corpus, tmp_path):
     from safetensors.torch import load_file, save_file
 
-    from jazz_lstm.models import checkpoint
     from jazz_lstm.core.errors import JazzError
+    from jazz_lstm.models import checkpoint
 
     out = str(tmp_path / "m.safetensors")
     train_corpus(corpus, CorpusTrainConfig(epochs=1, Tx=8, stride=4, val_fraction=0), ChordConfig(hidden=8, layers=1),
@@ -147,9 +147,9 @@ def test_ddp_two_processes_equal_one(corpus, tmp_path):
 def test_novelty_guard_caps_copied_notes(corpus, tmp_path):
     """A chord model that has memorised its tunes copies long passages unguarded; with the guard
     no passage of more than K notes (as longest_copy_notes counts them, over rests) is copied."""
-    from jazz_lstm.solo.generate import improvise
     from jazz_lstm.eval.metrics import longest_copy_notes
     from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.solo.generate import improvise
 
     torch.manual_seed(0)
     ck = train_corpus(corpus, CorpusTrainConfig(epochs=60, Tx=16, stride=4, batch_size=4, val_fraction=0, lr=0.01),
@@ -164,6 +164,7 @@ def test_novelty_guard_caps_copied_notes(corpus, tmp_path):
 def test_resume_continues_a_chord_model(corpus, tmp_path, capsys):
     """`train --resume` picks a chord model up where it stopped, up to --epochs in total."""
     from conftest import run_cli
+
     from jazz_lstm.models import checkpoint
 
     out = str(tmp_path / "m.safetensors")
@@ -186,9 +187,9 @@ def test_three_tone_type_rules_agree():
     give every pitch class the same type over chords with alterations."""
     import numpy as np
 
-    from jazz_lstm.models.chord.model import tone_types
-    from jazz_lstm.grammar.features import pitch_features, tone_type_table
     from jazz_lstm.core.harmony import parse_chord, tone_type
+    from jazz_lstm.grammar.features import pitch_features, tone_type_table
+    from jazz_lstm.models.chord.model import tone_types
 
     chords = [parse_chord(s, 4 * k, 4) for k, s in enumerate(["C7b9", "F#m7b5", "Bbmaj7#11", "E7#5#9", "Adim7", "Gsus4"])]
     from jazz_lstm.grammar.features import harmony_features

@@ -1,11 +1,7 @@
 import os
 
 import pytest
-
 from conftest import run_cli
-
-
-
 
 
 def test_train_then_generate(capsys, tmp_path, small_midi):

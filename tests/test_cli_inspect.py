@@ -1,10 +1,7 @@
 import json
 
 import pytest
-
 from conftest import run_cli, write_midi
-
-
 
 
 def test_inspect_default(capsys):

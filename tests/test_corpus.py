@@ -2,11 +2,20 @@
 import numpy as np
 import pytest
 
-from jazz_lstm.data.corpus import prepare
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.grammar.features import (HARMONY_DIM, DUR_MAX, INT_MAX, factorize, harmony_features, legality, split_id,
-                                unfactorize, value_id)
 from jazz_lstm.core.harmony import parse_chord
+from jazz_lstm.data.corpus import prepare
+from jazz_lstm.grammar.features import (
+    DUR_MAX,
+    HARMONY_DIM,
+    INT_MAX,
+    factorize,
+    harmony_features,
+    legality,
+    split_id,
+    unfactorize,
+    value_id,
+)
 
 TUNE = """(meter 4 4)
 (part (type chords))

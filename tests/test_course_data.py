@@ -1,7 +1,7 @@
 import numpy as np
 
-from jazz_lstm.course import data_processing, load_music_utils
 from jazz_lstm.core.music import Chord
+from jazz_lstm.course import data_processing, load_music_utils
 
 
 def test_load_music_utils_default_shapes():

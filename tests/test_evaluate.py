@@ -1,15 +1,13 @@
 import json
 
 import pytest
-
 from conftest import run_cli, write_midi
-from jazz_lstm.models import checkpoint
+
 from jazz_lstm.eval.evaluate import EvalReport, evaluate, segments
 from jazz_lstm.eval.report import to_json
 from jazz_lstm.io.midi import read_tune
+from jazz_lstm.models import checkpoint
 from jazz_lstm.models.sample import SampleConfig
-
-
 
 
 def test_segments_cover_the_tune(small_midi):
@@ -45,10 +43,10 @@ def test_shuffle_falls_outside_the_human_band(metheny):
 
     import numpy as np
 
-    from jazz_lstm.grammar import codec as grammar
     from jazz_lstm.eval import metrics as M
     from jazz_lstm.eval.baselines import shuffle_values
     from jazz_lstm.eval.evaluate import SHOWN, band
+    from jazz_lstm.grammar import codec as grammar
 
     tune, bars = read_tune(metheny), 8
     pieces = segments(tune, bars)

@@ -4,9 +4,9 @@ import math
 
 import pytest
 
-from jazz_lstm.eval.events import N_EVENTS, EventNgram, event_scores, tune_events
 from jazz_lstm.core.harmony import parse_chord
 from jazz_lstm.core.music import Note, Solo
+from jazz_lstm.eval.events import N_EVENTS, EventNgram, event_scores, tune_events
 
 
 def small_solo():
@@ -39,9 +39,9 @@ def test_event_baselines_hand_computed():
 
 
 def test_model_event_scores_are_its_value_likelihoods():
-    from jazz_lstm.models.checkpoint import default_model_path, load
     from jazz_lstm.data.corpus import EncodedTune
-    from jazz_lstm.eval.events import _first_pitch_term, _model_pass
+    from jazz_lstm.eval.events import _first_pitch_term
+    from jazz_lstm.models.checkpoint import default_model_path, load
 
     ck = load(default_model_path())
     solo = small_solo()
@@ -50,7 +50,7 @@ def test_model_event_scores_are_its_value_likelihoods():
     assert 0.0 <= out["next_pitch_accuracy"] <= 1.0 and 0.0 <= out["next_duration_accuracy"] <= 1.0
     enc = EncodedTune.from_solo(solo)
     events = tune_events(enc.values, enc.onsets, solo)
-    nll, _, _, _, _ = _model_pass(ck, enc, [f for _, f, _ in events])
+    nll, _, _, _, _ = ck.spec.event_pass(ck, enc, [f for _, f, _ in events])
     first = _first_pitch_term(ck, enc, solo, 0, events[0][0])
     assert first > 0  # the first note's pitch: uniform over its tone type in the register
     assert out["nats_per_event"]["model"] == pytest.approx((float(nll.sum()) + first) / 9, abs=1e-3)
@@ -70,8 +70,8 @@ def test_events_from_the_cache_record_match_those_from_the_notes():
 def test_the_broadcast_interval_logits_are_the_heads_own():
     import torch
 
-    from jazz_lstm.models.checkpoint import default_model_path, load
     from jazz_lstm.grammar.features import N_DUR
+    from jazz_lstm.models.checkpoint import default_model_path, load
 
     model = load(default_model_path()).model
     h = torch.randn(3, model.cfg.hidden)

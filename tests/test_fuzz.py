@@ -4,10 +4,10 @@ import json
 import os
 
 import pytest
+from conftest import LICK, write_midi
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import LICK, write_midi
 from jazz_lstm.core.errors import JazzError
 
 FAST = settings(max_examples=60, deadline=10_000, suppress_health_check=[HealthCheck.function_scoped_fixture])

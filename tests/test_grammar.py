@@ -3,9 +3,9 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jazz_lstm.grammar import codec as grammar
 from jazz_lstm.core.charts import parse_chart
 from jazz_lstm.core.music import GRID, Note, Solo, to_steps
+from jazz_lstm.grammar import codec as grammar
 
 CHART = parse_chart("Dm7 G7 | Cmaj7 | Bm7b5 E7b9 | Am6 | F7 | Bb7 | Ebmaj7 | Abdim7 |")
 

@@ -3,8 +3,8 @@ import os
 import struct
 
 import pytest
-
 from conftest import run_cli
+
 from jazz_lstm.core.errors import JazzError
 
 

@@ -10,8 +10,8 @@ import time
 import zipfile
 
 import pytest
-
 from conftest import LICK, comping, run_cli, write_midi
+
 from jazz_lstm.core.errors import JazzError
 
 CLI = [sys.executable, "-m", "jazz_lstm"]
@@ -233,7 +233,8 @@ def test_train_checks_its_output_first(tune, capsys):
 def test_a_long_solo_announces_no_wav():
     from jazz_lstm.core.harmony import parse_chord
     from jazz_lstm.core.music import Note, Solo
-    from jazz_lstm.render.formats import FORMATS as ALL_FORMATS, plan_render
+    from jazz_lstm.render.formats import FORMATS as ALL_FORMATS
+    from jazz_lstm.render.formats import plan_render
 
     solo = Solo(notes=[Note(60, 4.0 * b, 4.0) for b in range(1000)], chords=[parse_chord("Cmaj7", 0.0, 4000.0)],
                 tempo=134.0)

@@ -3,8 +3,8 @@ import glob
 import os
 
 import pytest
-
 from conftest import SHARED, run_cli
+
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.io.leadsheet import chart_chords, duration_beats, parse_leadsheet, parse_note, read_leadsheet_chart
 from jazz_lstm.io.midi import read_tune

@@ -3,9 +3,9 @@ import math
 
 import pytest
 
-from jazz_lstm.eval import metrics as M
 from jazz_lstm.core.charts import parse_chart
 from jazz_lstm.core.music import Note
+from jazz_lstm.eval import metrics as M
 
 C7 = parse_chart("C7 | F7 |")  # bar 1: C E G Bb (+ D F A), bar 2: F A C Eb (+ G Bb D)
 

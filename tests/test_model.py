@@ -7,10 +7,16 @@ from jazz_lstm.models.recipe.model import JazzLSTM, ModelConfig, lstm_layer
 def test_shapes_and_state():
     m = JazzLSTM(ModelConfig(20, hidden=8, layers=2, embedding=5))
     ids = torch.randint(0, 20, (3, 7))
-    logits, state = m(ids)
-    assert logits.shape == (3, 7, 20) and len(state) == 2 and state[0][0].shape == (3, 8)
+    logits, loss = m(ids)
+    assert logits.shape == (3, 7, 20) and loss is None
+    hs, state = m.hidden(ids.t())
+    assert hs.shape == (7, 3, 8) and len(state) == 2 and state[0][0].shape == (3, 8)
     tm, _ = m(ids.t().contiguous(), time_major=True)
     assert torch.allclose(tm.transpose(0, 1), logits, atol=1e-6)
+    targets = torch.randint(0, 20, (3, 7))
+    _, loss = m(ids, targets)  # the recipe's loss: summed over the steps, averaged over the batch
+    want = F.cross_entropy(logits.reshape(-1, 20), targets.reshape(-1), reduction="sum") / 3
+    assert torch.allclose(loss, want, atol=1e-5) and torch.allclose(m.loss(ids.t(), targets.t()), want, atol=1e-5)
 
 
 def test_torch_kernel_matches_the_cell_unrolled():

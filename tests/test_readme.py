@@ -15,7 +15,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import SHARED
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

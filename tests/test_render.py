@@ -6,17 +6,17 @@ import wave
 
 import numpy as np
 import pytest
-
 from conftest import run_cli, write_midi
-from jazz_lstm.models import checkpoint
-from jazz_lstm.render import synth
+
 from jazz_lstm.core.charts import parse_chart
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.solo.generate import improvise
-from jazz_lstm.io.midi import read_tune
 from jazz_lstm.core.music import merge_ties
-from jazz_lstm.render.formats import render, show
+from jazz_lstm.io.midi import read_tune
+from jazz_lstm.models import checkpoint
 from jazz_lstm.models.sample import SampleConfig
+from jazz_lstm.render import synth
+from jazz_lstm.render.formats import render, show
+from jazz_lstm.solo.generate import improvise
 
 CHART = "Dm7 G7 | Cmaj7 | F#m7b5 B7b9 | Em7 A7 | Bbmaj7 | Ebm7 Ab7 | Dbmaj7 | C7alt |"
 

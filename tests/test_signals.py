@@ -7,7 +7,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import LICK, comping, write_midi
 
 pytestmark = pytest.mark.slow  # real processes, several seconds each

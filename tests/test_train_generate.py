@@ -3,16 +3,16 @@ import os
 import numpy as np
 import pytest
 import torch
-
 from conftest import LICK, comping, write_midi
-from jazz_lstm.models import checkpoint
+
 from jazz_lstm.core.charts import BLUES_12, parse_chart
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.solo.generate import improvise
-from jazz_lstm.io.midi import midi_bytes, read_tune
 from jazz_lstm.core.music import to_steps
-from jazz_lstm.models.sample import SampleConfig, sample_ids
+from jazz_lstm.io.midi import midi_bytes, read_tune
+from jazz_lstm.models import checkpoint
 from jazz_lstm.models.recipe.train import IGNORE, TrainConfig, make_windows, train
+from jazz_lstm.models.sample import SampleConfig, sample_ids
+from jazz_lstm.solo.generate import improvise
 
 
 def test_windows_follow_the_course():

@@ -3,11 +3,11 @@ import random
 
 import pytest
 
+from jazz_lstm.core.harmony import parse_chord
+from jazz_lstm.core.music import Note
 from jazz_lstm.eval import metrics as M
 from jazz_lstm.eval.baselines import NgramBaseline, fill_bars, shuffle_values
 from jazz_lstm.grammar.features import DUR_MAX, N_INT, TYPES, unfactorize
-from jazz_lstm.core.harmony import parse_chord
-from jazz_lstm.core.music import Note
 
 C7 = [parse_chord("C7", 0, 4)]
 II_V = [parse_chord("Dm7", 0, 4), parse_chord("G7", 4, 4), parse_chord("Cmaj7", 8, 4)]

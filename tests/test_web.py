@@ -7,7 +7,6 @@ import time
 
 import httpx
 import pytest
-
 from conftest import LICK, comping, write_midi
 
 pytest.importorskip("fastapi")
@@ -201,8 +200,8 @@ def test_zip_bomb_and_hostile_files_are_400(server, tmp_path):
 def test_slow_parse_is_timed_out_and_does_not_block(server, tune_file, monkeypatch):
     """Parsing runs in a worker process with a time limit, off the event loop: while one upload
     hangs, other clients are answered within a second."""
-    import jazz_lstm.io.midi as mio
     import jazz_lstm.app.web.service as service
+    import jazz_lstm.io.midi as mio
 
     def hang(*a, **k):
         time.sleep(30)

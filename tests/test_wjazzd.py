@@ -4,10 +4,10 @@ import glob
 import os
 
 import pytest
+from conftest import SHARED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED
 from jazz_lstm.core.errors import JazzError
 
 WJAZZD = os.path.join(SHARED, "wjazzd")
@@ -150,6 +150,7 @@ def build_db(path, melody_csvs):
 @pytest.mark.skipif(not os.path.isdir(os.path.join(WJAZZD, "melody")), reason="../shared/data/wjazzd not present")
 def test_a_database_file_holds_many_tunes(tmp_path, monkeypatch, capsys):
     from conftest import run_cli
+
     from jazz_lstm.data.corpus import prepare, tune_files
     from jazz_lstm.io.midi import read_tune
 

@@ -4,9 +4,9 @@ Representation (music, midi_io, harmony, charts, grammar, vocab) knows nothing o
 torch; the model lives in model/train/sample.
 """
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.music import Chord, Note, Solo
+from jazz_lstm.core.version import __version__
 from jazz_lstm.grammar.codec import decode, encode
 from jazz_lstm.io.midi import read_tune
-from jazz_lstm.core.music import Chord, Note, Solo
 
-from jazz_lstm.core.version import __version__
 __all__ = ["JazzError", "Chord", "Note", "Solo", "read_tune", "encode", "decode", "__version__"]

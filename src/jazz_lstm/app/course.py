@@ -15,11 +15,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from jazz_lstm.grammar import codec as grammar
+from jazz_lstm.core.charts import Chart
 from jazz_lstm.data.dataset import course_windows
-from jazz_lstm.io.midi import read_tune
-from jazz_lstm.io.tunes import resolve
+from jazz_lstm.grammar import codec as grammar
 from jazz_lstm.grammar.vocab import Vocab
+from jazz_lstm.io.midi import read_tune, write_midi
+from jazz_lstm.io.tunes import resolve
+from jazz_lstm.models.checkpoint import Checkpoint, TrainFacts
+from jazz_lstm.models.loop import run_epochs
+from jazz_lstm.models.recipe.model import JazzLSTM, ModelConfig, torch_threads
+from jazz_lstm.models.recipe.train import IGNORE, TrainConfig, train_epoch
+from jazz_lstm.models.sample import SampleConfig
+from jazz_lstm.solo.generate import improvise
 
 
 def get_musical_data(path: str | None = None):
@@ -71,8 +78,6 @@ class DJModel:
     def __init__(self, Tx: int, n_a: int, n_values: int):
         import torch
 
-        from jazz_lstm.models.recipe.model import JazzLSTM, ModelConfig
-
         torch.manual_seed(0)
         self.Tx, self.n_a, self.n_values = Tx, n_a, n_values
         self.net = JazzLSTM(ModelConfig(n_values, hidden=n_a))
@@ -83,10 +88,6 @@ class DJModel:
 
     def fit(self, inputs, Y, epochs: int = 100, batch_size: int = 32, verbose: int = 0, seed: int = 0):
         import torch
-
-        from jazz_lstm.models.checkpoint import TrainFacts
-        from jazz_lstm.models.recipe.model import torch_threads
-        from jazz_lstm.models.recipe.train import IGNORE, TrainConfig, run_epochs, train_epoch
 
         X = np.asarray(inputs[0] if isinstance(inputs, (list, tuple)) else inputs)
         Y = np.asarray(Y)  # (Ty, m, n)
@@ -159,12 +160,6 @@ def generate_music(inference_model: InferenceModel, indices_values: dict, chords
     """Improvise over `chords` (default: the default tune's) with this package's
     whole-solo generation (bars filled exactly, state carried, no repeated blocks)
     and write a MIDI file.  Returns the Solo."""
-    from jazz_lstm.core.charts import Chart
-    from jazz_lstm.models.checkpoint import Checkpoint
-    from jazz_lstm.solo.generate import improvise
-    from jazz_lstm.io.midi import write_midi
-    from jazz_lstm.models.sample import SampleConfig
-
     if chords is None:
         chords = get_musical_data(None)[0]
     vocab = Vocab([indices_values[i] for i in range(len(indices_values))])

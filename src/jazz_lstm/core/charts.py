@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from math import gcd
 
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.fileio import write_atomic
 from jazz_lstm.core.harmony import parse_chord
 from jazz_lstm.core.music import Chord, to_steps
 
@@ -157,8 +158,6 @@ def read_chart(path: str, beats_per_bar: float = 4.0) -> list[Chord]:
 
 def write_chart(path: str, chords: list[Chord], beats_per_bar: float = 4.0, comment: str = "") -> str:
     """Write chart text that `read_chart` reads back (atomically); returns the path."""
-    from jazz_lstm.core.fileio import write_atomic
-
     return write_atomic(path, (f"# {comment}\n" if comment else "") + format_chart(chords, beats_per_bar))
 
 

@@ -20,11 +20,21 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.core.fileio import cache_dir
-from jazz_lstm.grammar.features import FEATURES_VERSION, chord_roots, factor_array, harmony_features, legality, pitch_features
-from jazz_lstm.grammar.codec import GRAMMAR_VERSION, encode_onsets, previous_pitches
+from jazz_lstm.core.fileio import cache_dir, check_input, read_bytes, write_atomic
 from jazz_lstm.core.harmony import parse_chord
 from jazz_lstm.core.music import Chord, Solo
+from jazz_lstm.grammar.codec import GRAMMAR_VERSION, encode_onsets, previous_pitches
+from jazz_lstm.grammar.features import (
+    FEATURES_VERSION,
+    chord_roots,
+    factor_array,
+    harmony_features,
+    legality,
+    pitch_features,
+)
+from jazz_lstm.io.midi import TUNE_EXT, read_tune
+from jazz_lstm.io.tunes import resolve
+from jazz_lstm.io.wjazzd import DB_EXT, db_solos, split_member
 
 CACHE_FORMAT = "jazz-lstm-corpus/1"
 
@@ -107,10 +117,6 @@ class Corpus:
 
 def tune_files(paths: list[str]) -> list[str]:
     """Files and folders -> tune files (folders searched recursively, sorted); other names kept as given."""
-    from jazz_lstm.io.midi import TUNE_EXT
-
-    from jazz_lstm.io.wjazzd import DB_EXT, db_solos
-
     out: list[str] = []
     for p in paths:
         if os.path.isfile(p) and p.lower().endswith(DB_EXT):  # a WJazzD database: every solo in it
@@ -129,8 +135,6 @@ def tune_files(paths: list[str]) -> list[str]:
 def _key(path: str, options: str) -> tuple[str, str]:
     """(the tune's sha256, its cache file name).  One solo of a database file: the file's hash
     (computed once a process) and the solo's id -- the cache keys each tune, not each file."""
-    from jazz_lstm.io.wjazzd import split_member
-
     base, member = split_member(path)
     sha = _file_sha(base) if member is None else hashlib.sha256(f"{_file_sha(base)}#{member}".encode()).hexdigest()
     schema = ",".join(f.name for f in fields(EncodedTune))  # a new field means a new cache entry
@@ -142,8 +146,6 @@ _SHAS: dict = {}
 
 
 def _file_sha(path: str) -> str:
-    from jazz_lstm.core.fileio import check_input, read_bytes
-
     check_input(path, "tune file")
     st = os.stat(path)
     key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
@@ -155,8 +157,6 @@ def _file_sha(path: str) -> str:
 def _read_one(args) -> tuple[str, str | None, str | None]:
     """(path, EncodedTune JSON or None, error or None) -- runs in a worker process."""
     path, melody_track, chords_json, sha = args
-    from jazz_lstm.io.midi import read_tune
-    from jazz_lstm.io.tunes import resolve
 
     try:
         real = resolve(path)
@@ -224,8 +224,6 @@ def prepare(paths: list[str], jobs: int = 1, cache: bool = True, strict: bool = 
 
 
 def _collect(outcomes, results: dict, keys: dict, strict: bool, on_file, total: int) -> None:
-    from jazz_lstm.core.fileio import write_atomic
-
     for path, text, why in outcomes:
         if text is None:
             if strict:

@@ -24,9 +24,9 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from jazz_lstm.grammar.features import INT_MAX, N_DUR, N_INT, N_TYPE, NOTE_TYPES, TYPES, factorize, unfactorize
-from jazz_lstm.grammar.codec import Terminal, parse_token
 from jazz_lstm.core.harmony import tone_type
+from jazz_lstm.grammar.codec import Terminal, parse_token
+from jazz_lstm.grammar.features import INT_MAX, N_DUR, N_INT, N_TYPE, NOTE_TYPES, TYPES, factorize, unfactorize
 
 
 class NgramBaseline:

@@ -13,15 +13,21 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from jazz_lstm.core.charts import Chart
+from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.music import Solo, to_steps
+from jazz_lstm.data.corpus import EncodedTune, prepare, tune_files
 from jazz_lstm.eval import metrics as M
 from jazz_lstm.eval.baselines import NgramBaseline, fill_bars, shuffle_values
-from jazz_lstm.core.charts import Chart
-from jazz_lstm.models.checkpoint import Checkpoint
-from jazz_lstm.core.errors import JazzError
-from jazz_lstm.solo.generate import generated_solo, improvise, solo_from_tokens, training_values
+from jazz_lstm.eval.distinguish import MIN_PER_CLASS, distinguishability
+from jazz_lstm.eval.events import event_scores
 from jazz_lstm.grammar.codec import Decoder
-from jazz_lstm.core.music import Solo, to_steps
+from jazz_lstm.grammar.features import tone_type_table
+from jazz_lstm.io.midi import read_tune
+from jazz_lstm.io.tunes import resolve
+from jazz_lstm.models.checkpoint import Checkpoint
 from jazz_lstm.models.sample import SampleConfig
+from jazz_lstm.solo.generate import generated_solo, improvise, loop_chords, solo_from_tokens, training_values
 
 # summary key -> (JSON key with its unit, label, format); the order of the report
 SHOWN = {
@@ -84,10 +90,8 @@ def voice_leading_score(summary: dict) -> float:
 
 def baseline_solos(ck: Checkpoint, chart: Chart, bars: int, n: int, seed: int) -> dict:
     """n solos of each baseline over the chart's changes, decoded like the model's."""
-    from jazz_lstm.solo.generate import loop_chords
-
     streams = training_values(ck)
-    space = None if ck.kind == "chord" else list(ck.vocab.itos)
+    space = ck.spec.value_space(ck)
     uni, big = NgramBaseline(streams, 1, space), NgramBaseline(streams, 2, space)
     bpb = chart.beats_per_bar
     changes = loop_chords(chart.chords, bars, bpb)
@@ -101,12 +105,12 @@ def baseline_solos(ck: Checkpoint, chart: Chart, bars: int, n: int, seed: int) -
                 solos.append(solo_from_tokens(ck, tokens, changes, bpb, chart.tempo, seed * 1000 + i))
                 continue
             model = uni if name == "unigram" else big
-            if space is not None:  # a recipe vocabulary: sampled freely, decoded afterwards
+            if space is not None:  # a vocabulary: sampled freely, decoded afterwards
                 tokens = fill_bars(lambda prev, legal, m=model, r=rng: m.sample(prev, None, r), bars, to_steps(bpb))
                 solos.append(solo_from_tokens(ck, tokens, changes, bpb, chart.tempo, seed * 1000 + i))
                 continue
             dec = Decoder(changes, None, random.Random(seed * 1000 + i), 0.0, bpb, ck.chart.low,
-                          ck.chart.high, exact=True)  # decoded as it goes, like the chord model
+                          ck.chart.high, exact=True)  # decoded as it goes, like a factored model
             tokens = fill_bars(lambda prev, legal, m=model, r=rng: m.sample(prev, legal, r), bars, to_steps(bpb), dec)
             solos.append(generated_solo(dec.notes, changes, bpb, chart.tempo, tokens))
         out[name] = solos
@@ -116,24 +120,12 @@ def baseline_solos(ck: Checkpoint, chart: Chart, bars: int, n: int, seed: int) -
 def cross_entropy(ck: Checkpoint, tunes: list[Solo]) -> dict:
     """Nats per value of the model and the n-gram baselines on `tunes`, over the values the
     model can emit (`coverage`: their share of all values)."""
-    from jazz_lstm.data.corpus import EncodedTune
-
     enc = [EncodedTune.from_solo(t) for t in tunes]
     streams = training_values(ck)
-    space = None if ck.kind == "chord" else list(ck.vocab.itos)
+    space = ck.spec.value_space(ck)
     out = {}
-    if ck.kind == "chord":
-        import torch
-
-        from jazz_lstm.models.chord.train import evaluate_nll, windows
-
-        ids, cond, legal, tgt = (torch.from_numpy(a) for a in windows(enc, 128, 128))
-        out["model"] = evaluate_nll(ck.model, ids, cond, legal, tgt)
-        legals = [_legalities(t) for t in enc]
-        covered = int((tgt[..., 0] >= 0).sum())
-    else:
-        fit = _recipe_cross_entropy(ck, [t.values for t in enc])
-        out["model"], covered, legals = fit["cross_entropy"], fit["covered"], [None] * len(enc)
+    out["model"], covered = ck.spec.nll(ck, enc)
+    legals = [_legalities(t) for t in enc] if space is None else [None] * len(enc)  # any legal value vs a vocabulary
     for name, order in (("unigram", 1), ("bigram", 2)):
         model = NgramBaseline(streams, order, space)
         nll = [model.nll(t.values, lg) for t, lg in zip(enc, legals)]
@@ -144,31 +136,9 @@ def cross_entropy(ck: Checkpoint, tunes: list[Solo]) -> dict:
 
 def _legalities(tune) -> list[tuple]:
     """Each value's legality for the n-gram baselines: the model's masks, tone types included."""
-    from jazz_lstm.grammar.features import tone_type_table
-
     _, cond, legal = tune.arrays()
     types, prev = tone_type_table(cond)
     return [(int(r), int(h), int(t), tuple(int(x) for x in ty), int(p)) for (r, h, t), ty, p in zip(legal, types, prev)]
-
-
-def _recipe_cross_entropy(ck: Checkpoint, streams: list[list[str]], Tx: int = 30) -> dict:
-    import torch
-
-    ids = [[ck.vocab.stoi.get(v, -1) for v in s] for s in streams]
-    nll, count = 0.0, 0
-    with torch.no_grad():
-        for s in ids:
-            for a in range(0, max(1, len(s) - 1), Tx):
-                win = s[a:a + Tx]
-                if len(win) < 2:
-                    continue
-                x = torch.tensor([ck.model.start_id] + [max(i, 0) for i in win[1:-1]])[:, None]
-                y = torch.tensor(win[1:])
-                logp = ck.model(x, time_major=True)[0][:, 0].log_softmax(-1)
-                ok = y >= 0
-                nll -= float(logp[ok.nonzero()[:, 0], y[ok]].sum())
-                count += int(ok.sum())
-    return {"cross_entropy": round(nll / count, 5) if count else float("nan"), "covered": sum(i >= 0 for s in ids for i in s)}
 
 
 @dataclass
@@ -220,10 +190,6 @@ def evaluate_files(ck: Checkpoint, tunes: list[str], n: int = 20, bars: int = 32
                    charts: list[Chart] | None = None) -> EvalReport:
     """`evaluate` on files and folders (searched recursively); tunes default to the model's
     training tunes where they are still here."""
-    from jazz_lstm.data.corpus import tune_files
-    from jazz_lstm.io.midi import read_tune
-    from jazz_lstm.io.tunes import resolve
-
     names = list(tunes or []) or [t for t in ck.train.tunes if t.startswith("corpus:") or t == "default" or os.path.isfile(t)]
     if not names:
         raise JazzError("the model's training tunes are not here: name the tunes to compare with", field="tunes")
@@ -314,9 +280,6 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
 def _events(ck: Checkpoint, scored: list[Solo], tunes: list[Solo]) -> dict:
     """events.event_scores, the baselines fitted on the model's training tunes where they are
     still here (else on `tunes`, and the report says so)."""
-    from jazz_lstm.data.corpus import prepare
-    from jazz_lstm.eval.events import event_scores
-
     training: list = []
     if ck.train.tunes and all(os.path.isfile(p) or "#" in p for p in ck.train.tunes):
         try:  # through the corpus cache: a model's training tunes were encoded (and cached) when it trained
@@ -341,8 +304,6 @@ def pieces_of(solos: list[Solo], bars: int) -> list[dict]:
 def _distinguishability(human: list[dict], gens: dict, seed: int) -> dict:
     """Per source, the accuracy of a classifier telling its 8-bar pieces from the humans'
     (0.5: indistinguishable; None: fewer than 20 pieces a class)."""
-    from jazz_lstm.eval.distinguish import MIN_PER_CLASS, distinguishability
-
     out = {src: distinguishability(human, pieces_of(gens[src], DISTINGUISH_BARS), list(SHOWN), seed) for src in SOURCES}
     thin = any(v is None for v in out.values())
     out["pieces"] = {"human": len(human), **{src: len(pieces_of(gens[src], DISTINGUISH_BARS)) for src in SOURCES}}

@@ -24,7 +24,10 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
+from jazz_lstm.core.harmony import tone_type
 from jazz_lstm.core.music import merge_ties, to_steps
+from jazz_lstm.data.corpus import EncodedTune
+from jazz_lstm.grammar.codec import parse_token
 
 N_EVENTS = (128 + 1) * 96  # pitches or a rest, times durations of 1..96 grid steps
 
@@ -33,8 +36,6 @@ def tune_events(values: list[str], onsets: list[int], solo=None, prev_pitches=No
     """(event, first value index, value indices) in playing order.  event: ("N", pitch, steps)
     or ("R", steps).  Pitches come from `solo`'s notes, else from an EncodedTune's
     `prev_pitches` (the pitch sounding before each value: a note's own is the next value's)."""
-    from jazz_lstm.grammar.codec import parse_token
-
     if solo is not None:
         pitch_at = {to_steps(n.start): n.pitch for n in merge_ties(solo.notes)}
         pitch = lambda i, on: pitch_at.get(on, -1)  # noqa: E731
@@ -43,14 +44,14 @@ def tune_events(values: list[str], onsets: list[int], solo=None, prev_pitches=No
     out: list[list] = []
     for i, (v, on) in enumerate(zip(values, onsets)):
         t = parse_token(v)
-        steps, kind = t.steps, t.type
-        if kind in "CSAX":
+        steps, ttype = t.steps, t.type
+        if ttype in "CSAX":
             out.append([("N", pitch(i, on), steps), i, [i]])
-        elif kind == "T" and out and out[-1][0][0] == "N":
+        elif ttype == "T" and out and out[-1][0][0] == "N":
             e = out[-1]
             e[0] = ("N", e[0][1], e[0][2] + steps)
             e[2].append(i)
-        elif kind == "R" and out and out[-1][0][0] == "R" and out[-1][2][-1] == i - 1:
+        elif ttype == "R" and out and out[-1][0][0] == "R" and out[-1][2][-1] == i - 1:
             e = out[-1]
             e[0] = ("R", e[0][1] + steps)
             e[2].append(i)
@@ -90,10 +91,9 @@ class EventNgram:
 def event_scores(ck, tunes, training) -> dict:
     """Nats per event of the model and the event baselines on `tunes`, and next-pitch and
     next-duration accuracy; `training`: the solos (or EncodedTunes) the baselines are fitted on.  Only for the
-    chord model (a recipe value does not fix an interval): {} otherwise."""
-    if ck.kind != "chord":
+    factored model (a recipe value does not fix an interval): {} otherwise."""
+    if not ck.spec.factored:
         return {}
-    from jazz_lstm.data.corpus import EncodedTune
 
     streams = []
     for s in training:  # Solos, or EncodedTunes (from the corpus cache: no encoding again)
@@ -107,7 +107,7 @@ def event_scores(ck, tunes, training) -> dict:
         if len(enc.values) < 2:
             continue
         events = tune_events(enc.values, enc.onsets, solo)
-        nll, ok, best_iv, best_dur, facts = _model_pass(ck, enc, [first for _, first, _ in events])
+        nll, ok, best_iv, best_dur, facts = ck.spec.event_pass(ck, enc, [first for _, first, _ in events])
         n_events += len(events)
         kept = []
         for k, (ev, first, idx) in enumerate(events):
@@ -135,54 +135,9 @@ def event_scores(ck, tunes, training) -> dict:
                           "accuracy: top-1 at each event's first value"}
 
 
-def _model_pass(ck, enc, firsts: list[int]):
-    """Per-value NLL (nats), which values are on the grid, and at each event start the most
-    likely interval class and duration class, over one window holding the whole tune."""
-    import torch
-
-    from jazz_lstm.models.chord.model import dur_mask, int_mask, type_mask
-    from jazz_lstm.models.chord.train import windows
-    from jazz_lstm.grammar.features import N_DUR, TYPES
-
-    ids, cond, legal, tgt = (torch.from_numpy(a) for a in windows([enc], len(enc.values), len(enc.values)))
-    model = ck.model
-    with torch.no_grad():
-        nll = model.nll_per_value(ids, cond, tgt, legal)[0].numpy()
-        h, _ = model.hidden(ids, cond)
-        at = torch.tensor(firsts)
-        hs, cs, ls = h[0, at], cond[0, at], legal[0, at]
-        lp_type = model.type_head(hs).masked_fill(~type_mask(cs, ls), -1e9).log_softmax(-1)  # (S, 6)
-        p_int = torch.zeros(len(firsts), model.int_head.out_features)
-        p_dur = torch.zeros(len(firsts), N_DUR)
-        durs = torch.arange(N_DUR)
-        for ty in range(len(TYPES)):
-            tys = torch.full((len(firsts),), ty)
-            lp_d = model.dur_logits(hs, tys).masked_fill(~dur_mask(ls), -1e9).log_softmax(-1)  # (S, 96)
-            joint_d = lp_type[:, ty:ty + 1] + lp_d
-            p_dur += joint_d.exp()
-            if TYPES[ty] in "CSAX":
-                # the interval head is one Linear over [h, type, duration]: its logits are a sum of three
-                # parts, so all 96 durations cost one broadcast (the same figures as int_logits, row by row)
-                W, H = model.int_head.weight, hs.shape[-1]
-                Te = model.type_emb.embedding_dim
-                part_h = hs @ W[:, :H].T + model.int_head.bias  # (S, 74)
-                part_t = model.type_emb(tys[:1]) @ W[:, H:H + Te].T  # (1, 74)
-                part_d = model.dur_emb(durs) @ W[:, H + Te:].T  # (96, 74)
-                lg = part_h[:, None, :] + part_t[:, None, :] + part_d[None, :, :]  # (S, 96, 74)
-                mask = int_mask(cs, ls, tys)[:, None, :]  # the interval mask does not depend on the duration
-                lp_i = lg.masked_fill(~mask, -1e9).log_softmax(-1)
-                p_int += (joint_d.unsqueeze(-1) + lp_i).exp().sum(1)
-        p_int[:, 0] = 0.0  # the most likely *pitch*: an interval, not "none"
-    ok = (tgt[0, :, 0] >= 0).numpy()
-    facts = tgt[0].numpy()
-    return nll, ok, p_int.argmax(-1).numpy(), p_dur.argmax(-1).numpy(), facts
-
-
 def _first_pitch_term(ck, enc, solo, first: int, ev) -> float:
     """-log P(pitch | type) for a note with no previous pitch: uniform over the pitches of its
     tone type over the chord inside the model's register."""
-    from jazz_lstm.core.harmony import tone_type
-
     chord = solo.chord_at(enc.onsets[first] / 12.0)
     if chord is None:
         return math.log(ck.chart.high - ck.chart.low + 1)

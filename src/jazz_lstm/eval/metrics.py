@@ -14,6 +14,7 @@ import numpy as np
 
 from jazz_lstm.core.harmony import tone_type
 from jazz_lstm.core.music import Chord, Note, chord_at, merge_ties, to_steps
+from jazz_lstm.grammar.novelty import CopyTracker, SuffixAutomaton
 
 
 def tone_shares(notes: list[Note], chords: list[Chord], by: str = "notes") -> dict:
@@ -131,13 +132,13 @@ def value_shapes(tokens: list[str]) -> list[tuple[int, int]]:
     (A value's interval is its window's centre: the interval it was encoded from.)"""
     out, pending = [], None  # pending: [interval, steps] of the note still sounding
     for tok in tokens:
-        kind, parts = tok[0], tok.split(",")
+        ttype, parts = tok[0], tok.split(",")
         steps = to_steps(float(parts[1]))
-        if kind == "T":
+        if ttype == "T":
             if pending is not None:
                 pending[1] += steps
             continue
-        if kind not in "CSAX":
+        if ttype not in "CSAX":
             continue
         if pending is not None and pending[0] is not None:
             out.append(tuple(pending))
@@ -165,8 +166,6 @@ def longest_copies(streams: list[list], training: list[list]) -> list[int]:
     """For each of `streams`, the longest run of consecutive items found verbatim in any one
     training stream -- longest_common_run against all of them at once, through one suffix
     automaton over the training streams (linear, where the pairwise search was quadratic)."""
-    from jazz_lstm.grammar.novelty import CopyTracker, SuffixAutomaton
-
     ids: dict = {}
     sam = SuffixAutomaton([[ids.setdefault(x, len(ids)) for x in t] for t in training])
     out = []

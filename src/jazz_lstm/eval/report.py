@@ -10,6 +10,17 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from jazz_lstm.core.charts import chart_bars, format_chart
+from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.music import merge_ties
+from jazz_lstm.data.corpus import tune_files
+from jazz_lstm.eval.evaluate import SHOWN
+from jazz_lstm.eval.metrics import tone_shares
+from jazz_lstm.grammar import codec as grammar
+from jazz_lstm.io.midi import read_tune
+from jazz_lstm.render.formats import audio
+from jazz_lstm.render.pianoroll import piano_roll_png
+
 
 @dataclass
 class TuneReport:
@@ -41,10 +52,6 @@ class TuneReport:
 
 def tune_report(solo, roundtrip: bool = False) -> TuneReport:
     """The TuneReport of a Solo (with the grammar round trip when asked)."""
-    from jazz_lstm.grammar import codec as grammar
-    from jazz_lstm.core.charts import chart_bars, format_chart
-    from jazz_lstm.core.music import merge_ties
-
     return TuneReport(solo.source, solo.melody_track, len(merge_ties(solo.notes)), tuple(solo.time_signature), solo.tempo,
                       solo.key, solo.n_bars, len(solo.chords), solo.chord_origin, list(solo.ranking),
                       chart_bars(solo.chords, solo.beats_per_bar), format_chart(solo.chords, solo.beats_per_bar),
@@ -72,10 +79,6 @@ class ListedTune:
 def tune_listing(paths: list[str], on_file=None) -> list[ListedTune]:
     """Every tune in `paths` (folders searched, a WJazzD database's solos), read and summed up;
     on_file(done, total) as each is read."""
-    from jazz_lstm.data.corpus import tune_files
-    from jazz_lstm.core.errors import JazzError
-    from jazz_lstm.io.midi import read_tune
-
     files, out = tune_files(paths), []
     for k, f in enumerate(files, 1):
         try:
@@ -132,8 +135,6 @@ def _fmt_band(b: dict, f) -> str:
 
 def _rows(report):
     """(label, format, row) for each metric of the report, in its order."""
-    from jazz_lstm.eval.evaluate import SHOWN
-
     for _, (key, label, fmt) in SHOWN.items():
         yield label, fmt.format, report.metrics[key]
 
@@ -188,8 +189,6 @@ def _png(fig) -> str:
 def _plots(report, tunes, solos) -> list[str]:
     from matplotlib.figure import Figure
 
-    from jazz_lstm.eval.metrics import tone_shares
-
     human = [n for t in tunes for n in t.notes]
     gen = [n for s in solos for n in s.notes]
     out = []
@@ -232,8 +231,6 @@ def _audio(solo, bars: int = 8) -> str:
     """A small WAV to inline: the first `bars` bars, mono, 22 kHz."""
     import wave
 
-    from jazz_lstm.render.formats import audio
-
     data, _ = audio(solo.excerpt(0.0, bars * solo.beats_per_bar))
     with wave.open(io.BytesIO(data)) as w:
         ch, frames = w.getnchannels(), np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
@@ -251,8 +248,6 @@ def _audio(solo, bars: int = 8) -> str:
 def to_html(report, tunes=None, audio_players: int = 3, thumbnails: int = 4) -> str:
     """One self-contained HTML page: targets, the metrics table (model, baselines, human band),
     plots, and per chart the best and worst solo by the voice-leading score."""
-    from jazz_lstm.render.pianoroll import piano_roll_png
-
     solos, tunes = report.solos, tunes if tunes is not None else report.human_solos
     esc = html.escape
     rows = "".join(

@@ -25,8 +25,8 @@ import bisect
 
 import numpy as np
 
-from jazz_lstm.grammar.codec import Terminal, parse_token
 from jazz_lstm.core.music import GRID, Chord, to_steps
+from jazz_lstm.grammar.codec import WINDOW, Terminal, parse_token
 
 TYPES = "CSAXRT"
 NOTE_TYPES = "CSAX"
@@ -61,8 +61,6 @@ def factorize(token: str) -> tuple[int, int, int] | None:
 
 def unfactorize(ty: int, dur: int, iv: int) -> str:
     """The inverse of `factorize`: factor classes -> the grammar value."""
-    from jazz_lstm.grammar.codec import WINDOW
-
     window = None if iv == 0 else (iv - INT_MAX - 1 - WINDOW, iv - INT_MAX - 1 + WINDOW)
     return str(Terminal(TYPES[ty], dur + 1, window))
 

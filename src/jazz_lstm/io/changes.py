@@ -12,6 +12,7 @@ import os
 
 from jazz_lstm.core.charts import Chart, parse_chart, read_chart
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.io.rawtune import KEYS
 
 TUNE_EXT = (".mid", ".midi", ".kar", ".smf", ".xml", ".mxl", ".musicxml", ".abc", ".csv")
 CHART_EXT = (".txt", ".chart", ".ls")
@@ -59,8 +60,6 @@ def read_changes(spec: str, beats_per_bar: float = 4.0, tempo: float | None = No
 
 def key_name(fifths: int) -> str | None:
     """A key signature's sharps (> 0) or flats (< 0) as its major key, e.g. -1 -> "F major"."""
-    from jazz_lstm.io.rawtune import KEYS
-
     return f"{KEYS[fifths + 7]} major" if -7 <= fifths <= 7 else None
 
 

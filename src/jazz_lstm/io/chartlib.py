@@ -23,6 +23,9 @@ import unicodedata
 from dataclasses import asdict, dataclass
 
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.fileio import cache_dir, read_bytes, write_atomic
+from jazz_lstm.io.changes import looks_like_path, read_changes
+from jazz_lstm.io.ireal import looks_like_ireal, read_ireal
 
 IREAL_FILES = (".html", ".htm", ".irealb", ".irealbook")  # iReal Pro exports and files of links
 CHART_FILES = (".ls", ".txt", ".chart", ".musicxml", ".xml", ".mxl") + IREAL_FILES
@@ -45,8 +48,6 @@ class Entry:
 
     def load(self):
         """The chart itself (charts.Chart)."""
-        from jazz_lstm.io.changes import read_changes
-
         if self.path == "builtin":
             from dataclasses import replace
 
@@ -195,8 +196,6 @@ def _titles(path: str, data: bytes) -> list[Entry]:
 
 
 def _read_bytes(path: str) -> bytes:
-    from jazz_lstm.core.fileio import read_bytes
-
     return read_bytes(path, "chart file", MAX_TEXT)
 
 
@@ -205,8 +204,6 @@ def _read_text(path: str) -> str:
 
 
 def _index_path() -> str:
-    from jazz_lstm.core.fileio import cache_dir
-
     return os.path.join(cache_dir(), "charts-index.json")
 
 
@@ -220,8 +217,6 @@ def _load_index() -> dict:
 
 
 def _save_index(files: dict) -> None:
-    from jazz_lstm.core.fileio import write_atomic
-
     try:
         write_atomic(_index_path(), json.dumps({"version": INDEX_VERSION, "files": files}))
     except JazzError:
@@ -234,9 +229,6 @@ def resolve_changes(spec: str, beats_per_bar: float = 4.0, folders=(), tempo: fl
     a title in the library (`folders`, then $JAZZ_LSTM_CHARTS, then the built-ins).  notes
     say, in words, which chart was chosen where that was a choice (a title, a playlist)."""
     from dataclasses import replace
-
-    from jazz_lstm.io.changes import looks_like_path, read_changes
-    from jazz_lstm.io.ireal import looks_like_ireal, read_ireal
 
     spec = (spec or "").strip()
     is_file = os.path.isfile(spec)

@@ -21,8 +21,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from jazz_lstm.core.charts import Chart
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.harmony import readable_symbol
+from jazz_lstm.io.leadsheet import bars_chords
 
 PREFIX = "1r34LbKcu7"  # the sentinel before a scrambled music field
 MAX_BARS = 2_000  # bars of one expanded form (a chart is rarely more than 200)
@@ -96,8 +98,6 @@ class IrealSong:
 
     def chart(self, source: str = ""):
         """The played form as a charts.Chart (title, key, tempo, metre)."""
-        from jazz_lstm.core.charts import Chart
-
         bpb = self.time_signature[0] * 4.0 / self.time_signature[1]
         chords = bars_to_chords(self.played_bars(), bpb, source or self.title)
         if not chords:
@@ -309,8 +309,6 @@ def bars_to_chords(bars: list[list], beats_per_bar: float, source: str = "") -> 
     """Chord records from played bars of cells: a chord lasts until the next chord (an empty
     cell, a slash or no chord holds it).  A bar of as many cells as beats has a cell a beat
     (iReal Pro's grid: "C7 F7 " is two beats each); otherwise its chords share it equally."""
-    from jazz_lstm.io.leadsheet import bars_chords
-
     slots, root = [], None
     for cells in bars:
         if len(cells) != round(beats_per_bar):  # not a cell a beat: the chords share the bar equally

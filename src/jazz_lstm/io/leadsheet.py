@@ -20,9 +20,12 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from jazz_lstm.core.charts import chart_bars
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.fileio import write_atomic
 from jazz_lstm.core.harmony import parse_chord
-from jazz_lstm.core.music import Chord
+from jazz_lstm.core.music import Chord, merge_ties, to_steps
+from jazz_lstm.io.rawtune import RawTune, Track
 
 _KEY_NAMES = ["Cb", "Gb", "Db", "Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#"]
 _LETTER = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
@@ -120,80 +123,101 @@ def parse_note(token: str, default: float = 0.5) -> tuple[int | None, float]:
 
 def parse_leadsheet(text: str, source: str = "") -> LeadSheet:
     """Parse leadsheet text; JazzError naming the problem for anything unreadable."""
-    ls = LeadSheet()
-    part, bar, n_tokens, chorus, after_bar_line, bare = None, [], 0, None, False, False
-    for kind, item in _items(text, source):
-        n_tokens += 1
+    r = _Reader(source)
+    for n_tokens, (what, item) in enumerate(_items(text, source), 1):
         if n_tokens > MAX_TOKENS:
             raise JazzError(f"more than {MAX_TOKENS} tokens: too large for a leadsheet", source)
-        if kind == "group":
-            head = item.split(None, 1)[0] if item.split() else ""
-            if head == "part":
-                if part == "chords" and bar:
-                    ls.bars.append(bar)
-                bar = []
-                part = "melody" if re.search(r"\(type\s+melody\)", item) else "chords" \
-                    if re.search(r"\(type\s+chords\)", item) else "other"
-                if part == "melody":
-                    chorus = []
-                    ls.choruses.append(chorus)
-            elif part is None and head in ("title", "composer"):
-                setattr(ls, head, _field(item, head) or "")
-            elif part is None and head == "meter":
-                nums = (_field(item, "meter") or "").split()
-                if len(nums) != 2 or not all(x.isdigit() for x in nums):
-                    raise JazzError(f"bad meter ({item.strip()})", source)
-                ls.meter = (int(nums[0]), int(nums[1]))
-            elif part is None and head == "key":
-                try:
-                    ls.key = int(_field(item, "key") or 0)
-                except ValueError:
-                    raise JazzError(f"bad key ({item.strip()})", source) from None
-            elif part is None and head == "tempo":
-                try:
-                    ls.tempo = float(_field(item, "tempo") or 120)
-                except ValueError:
-                    raise JazzError(f"bad tempo ({item.strip()})", source) from None
-            continue
-        if part is None:
-            part, bare = "chords", True  # a bare chart: chord bars with no header ...
-        if bare and part == "chords" and _NOTE_RE.match(item):  # ... and perhaps notes after them
-            if bar:
-                ls.bars.append(bar)
-            part, bar, chorus = "melody", [], []
-            ls.choruses.append(chorus)
-        if part == "chords":
-            if item == "|":
-                if bar:
-                    ls.bars.append(bar)
-                elif after_bar_line:
-                    ls.bars.append(["/"])  # "| |": an empty bar holds the chord
-                bar, after_bar_line = [], True
-                continue
-            else:
-                after_bar_line = False
-                for word in item.split("|"):  # "Cm7|F7" without spaces
-                    if word:
-                        bar.append(word)
-                if item.endswith("|") and bar:
-                    ls.bars.append(bar)
-                    bar = []
-        elif part == "melody" and item != "|":  # bar lines in a melody are only for the eye
+        if what == "group":
+            r.group(item)
+        else:
+            r.item(item)
+    return r.finish()
+
+
+class _Reader:
+    """parse_leadsheet's state: the part being read (None before any part: the header), the
+    chord bar being filled, the melody chorus being filled."""
+
+    def __init__(self, source: str):
+        self.ls, self.source = LeadSheet(), source
+        self.part, self.bar, self.chorus = None, [], None
+        self.after_bar_line = self.bare = False
+
+    def group(self, item: str) -> None:
+        head = item.split(None, 1)[0] if item.split() else ""
+        if head == "part":
+            self._close_bar()
+            self.part = "melody" if re.search(r"\(type\s+melody\)", item) else "chords" \
+                if re.search(r"\(type\s+chords\)", item) else "other"
+            if self.part == "melody":
+                self._new_chorus()
+        elif self.part is None:
+            self._header(head, item)
+
+    def _header(self, head: str, item: str) -> None:
+        ls, source = self.ls, self.source
+        if head in ("title", "composer"):
+            setattr(ls, head, _field(item, head) or "")
+        elif head == "meter":
+            nums = (_field(item, "meter") or "").split()
+            if len(nums) != 2 or not all(x.isdigit() for x in nums):
+                raise JazzError(f"bad meter ({item.strip()})", source)
+            ls.meter = (int(nums[0]), int(nums[1]))
+        elif head in ("key", "tempo"):
             try:
-                chorus.append(parse_note(item, chorus[-1][1] if chorus else 0.5))
+                ls.key = int(_field(item, "key") or 0) if head == "key" else ls.key
+                ls.tempo = float(_field(item, "tempo") or 120) if head == "tempo" else ls.tempo
+            except ValueError:
+                raise JazzError(f"bad {head} ({item.strip()})", source) from None
+
+    def _close_bar(self) -> None:
+        if self.part == "chords" and self.bar:
+            self.ls.bars.append(self.bar)
+        self.bar = []
+
+    def _new_chorus(self) -> None:
+        self.chorus = []
+        self.ls.choruses.append(self.chorus)
+
+    def item(self, item: str) -> None:
+        if self.part is None:
+            self.part, self.bare = "chords", True  # a bare chart: chord bars with no header ...
+        if self.bare and self.part == "chords" and _NOTE_RE.match(item):  # ... and perhaps notes after them
+            self._close_bar()
+            self.part = "melody"
+            self._new_chorus()
+        if self.part == "chords":
+            self._chord_item(item)
+        elif self.part == "melody" and item != "|":  # bar lines in a melody are only for the eye
+            try:
+                self.chorus.append(parse_note(item, self.chorus[-1][1] if self.chorus else 0.5))
             except ValueError as e:
-                raise JazzError(f"melody: {e}", source) from None
-    if part == "chords" and bar:
-        ls.bars.append(bar)
-    num, den = ls.meter
-    if not (1 <= num <= 32 and den in (1, 2, 4, 8, 16)):
-        raise JazzError(f"unsupported meter {num}/{den}", source)
-    if not 0 < ls.tempo <= 1000:
-        raise JazzError(f"bad tempo {ls.tempo}", source)
-    ls.tempo = min(400.0, max(10.0, ls.tempo))
-    if not -7 <= ls.key <= 7:
-        raise JazzError(f"bad key signature {ls.key} (sharps > 0, flats < 0, at most 7)", source)
-    return ls
+                raise JazzError(f"melody: {e}", self.source) from None
+
+    def _chord_item(self, item: str) -> None:
+        if item == "|":
+            if not self.bar and self.after_bar_line:
+                self.ls.bars.append(["/"])  # "| |": an empty bar holds the chord
+            self._close_bar()
+            self.after_bar_line = True
+            return
+        self.after_bar_line = False
+        self.bar.extend(word for word in item.split("|") if word)  # "Cm7|F7" without spaces
+        if item.endswith("|"):
+            self._close_bar()
+
+    def finish(self) -> LeadSheet:
+        self._close_bar()
+        ls, source = self.ls, self.source
+        num, den = ls.meter
+        if not (1 <= num <= 32 and den in (1, 2, 4, 8, 16)):
+            raise JazzError(f"unsupported meter {num}/{den}", source)
+        if not 0 < ls.tempo <= 1000:
+            raise JazzError(f"bad tempo {ls.tempo}", source)
+        ls.tempo = min(400.0, max(10.0, ls.tempo))
+        if not -7 <= ls.key <= 7:
+            raise JazzError(f"bad key signature {ls.key} (sharps > 0, flats < 0, at most 7)", source)
+        return ls
 
 
 def chart_chords(ls: LeadSheet, source: str = "") -> list[Chord]:
@@ -257,8 +281,6 @@ def read_file(path: str) -> LeadSheet:
 def read_leadsheet(path: str):
     """Read a `.ls` file into a RawTune (midi_io's record): one melody track holding every
     chorus, and the chord part repeated under each chorus."""
-    from jazz_lstm.io.rawtune import RawTune, Track
-
     ls = read_file(path)
     chart = chart_chords(ls, path)
     bpb = ls.meter[0] * 4.0 / ls.meter[1]
@@ -346,9 +368,6 @@ def leadsheet_text(solo, title: str = "", fifths: int = 0, composer: str = "jazz
     exact note values (tuplets included); `read_leadsheet` reads back the same notes and chords."""
     from fractions import Fraction
 
-    from jazz_lstm.core.charts import chart_bars
-    from jazz_lstm.core.music import merge_ties, to_steps
-
     num, den = solo.time_signature
     bar = to_steps(solo.beats_per_bar)
     notes = merge_ties(solo.notes)
@@ -375,6 +394,4 @@ def leadsheet_text(solo, title: str = "", fifths: int = 0, composer: str = "jazz
 def write_leadsheet(path: str, solo, title: str = "", fifths: int = 0) -> str:
     """Write `solo` as an Impro-Visor leadsheet (atomically); returns the path.  The inverse of
     read_leadsheet: notes (onset, duration, pitch) and chords read back exactly."""
-    from jazz_lstm.core.fileio import write_atomic
-
     return write_atomic(path, leadsheet_text(solo, title, fifths))

@@ -9,15 +9,22 @@ import os
 
 import numpy as np
 
+from jazz_lstm.core.arrangement import accompaniment
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.core.fileio import check_input
+from jazz_lstm.core.fileio import check_input, write_atomic
 from jazz_lstm.core.harmony import chords_from_profile, parse_chord, profile
-from jazz_lstm.io.melody import TrackScore, doubles, harmonic_fit, pick_track, rank_tracks, top_voice  # noqa: F401  (re-exported)
-from jazz_lstm.io.melody import segment as _segment
 from jazz_lstm.core.music import Chord, Provenance, Solo, merge_ties
+from jazz_lstm.io.melody import (
+    doubles,
+    pick_track,
+    rank_tracks,
+)
+from jazz_lstm.io.melody import segment as _segment
+from jazz_lstm.io.melody import top_voice
 from jazz_lstm.io.rawtune import KEYS as _KEYS
-from jazz_lstm.io.rawtune import MAX_BEATS, RawTune, Track  # noqa: F401  (MAX_BEATS re-exported)
+from jazz_lstm.io.rawtune import MAX_BEATS, RawTune, Track
 from jazz_lstm.io.rawtune import spans as _spans
+from jazz_lstm.io.wjazzd import split_member
 
 MIDI_EXT = (".mid", ".midi", ".smf", ".kar")
 XML_EXT = (".xml", ".mxl", ".musicxml")
@@ -69,13 +76,9 @@ def _marker_chords(score, tpq: int) -> list[Chord]:
     return chords
 
 
-
-
 def read_raw(path: str) -> RawTune:
     """Parse any supported file into tracks (no melody choice yet); JazzError for anything
     unreadable or absurd (see check_raw).  `wjazzd.db#MELID` names one solo of a WJazzD database."""
-    from jazz_lstm.io.wjazzd import split_member
-
     if split_member(path)[1] is not None:
         from jazz_lstm.io.wjazzd import read_wjazzd
 
@@ -170,8 +173,6 @@ def midi_bytes(solo: Solo, accompany: bool = True, programs: dict | None = None,
     same bytes."""
     import symusic
 
-    from jazz_lstm.core.arrangement import accompaniment
-
     programs = {**PROGRAMS, **(programs or {})}
     score = symusic.Score(tpq)
     score.tempos.append(symusic.Tempo(0, float(solo.tempo)))
@@ -192,6 +193,4 @@ def midi_bytes(solo: Solo, accompany: bool = True, programs: dict | None = None,
 
 def write_midi(solo: Solo, path: str, accompany: bool = True, programs: dict | None = None) -> str:
     """Write `midi_bytes(solo)` to `path` atomically."""
-    from jazz_lstm.core.fileio import write_atomic
-
     return write_atomic(path, midi_bytes(solo, accompany, programs))

@@ -12,8 +12,9 @@ import numpy as np
 
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.harmony import M21_KINDS, QUALITIES, make_chord, parse_chord
+from jazz_lstm.core.music import Chord
 from jazz_lstm.io.rawtune import KEYS as _KEYS
-from jazz_lstm.io.rawtune import RawTune, Track
+from jazz_lstm.io.rawtune import MAX_BEATS, RawTune, Track
 from jazz_lstm.io.rawtune import spans as _spans
 
 PARSE_SECONDS = float(os.environ.get("JAZZ_LSTM_PARSE_SECONDS", "12"))  # music21's parse of one file, at most
@@ -88,8 +89,6 @@ def check_score_text(text: str, source: str) -> None:
     divisions or durations no tune has (the same limits check_raw applies afterwards)."""
     import re
 
-    from jazz_lstm.io.rawtune import MAX_BEATS
-
     def numbers(tag: str) -> list[float]:
         out = []
         for v in re.findall(rf"<{tag}>{_NUM}</{tag}>", text):
@@ -137,22 +136,9 @@ def _check_abc_lengths(text: str, source: str) -> None:
 
 def read_score(path: str) -> RawTune:
     """A MusicXML (.xml, .mxl, .musicxml) or ABC file as tracks, chord symbols, metre, tempo and key."""
-    import music21 as m21
+    import music21 as m21  # heavy (a second to import): only when a score is read
 
-    if _unpacked_size(path) > MAX_SCORE_BYTES:
-        raise JazzError(f"the score unpacks to more than {MAX_SCORE_BYTES // 2**20} MB (JAZZ_LSTM_MAX_SCORE_MB)", path)
-    check_score_text(_score_text(path), path)
-    import warnings
-
-    try:
-        with time_limit(PARSE_SECONDS), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # music21's warnings about a broken file would precede our one line
-            score = m21.converter.parse(path, forceSource=True, storePickle=False)  # never read or write pickles
-    except _TooSlow:
-        raise JazzError(f"music21 took more than {PARSE_SECONDS:g} s to parse this score (JAZZ_LSTM_PARSE_SECONDS)",
-                        path) from None
-    except Exception as e:
-        raise JazzError(f"cannot parse as MusicXML/ABC ({type(e).__name__})", path) from None
+    score = _parse(m21, path)
     parts = list(getattr(score, "parts", []))
     if not parts:
         raise JazzError("no parts in this score", path)
@@ -162,49 +148,78 @@ def read_score(path: str) -> RawTune:
     measures = list(parts[0].getElementsByClass(m21.stream.Measure))
     if measures and measures[0].paddingLeft:
         shift = float(measures[0].paddingLeft)
-    tracks = []
-    for i, part in enumerate(parts):
-        cols: list[list] = [[], [], [], []]
-        for n in part.stripTies().recurse().notes:
-            if isinstance(n, m21.harmony.ChordSymbol):
-                continue
-            start, dur = float(n.getOffsetInHierarchy(part)) + shift, float(n.quarterLength)
-            for p in n.pitches:
-                for col, v in zip(cols, (start, dur, int(p.midi), n.volume.velocity or 90)):
-                    col.append(v)
-        instr = part.getInstrument(returnDefault=True)
-        prog = instr.midiProgram if instr.midiProgram is not None else 0
-        tracks.append(Track.from_lists(part.partName or f"part {i}", prog, False, *cols))
-    chords = []
-    symbols = [cs for cs in score.recurse().getElementsByClass(m21.harmony.ChordSymbol)
-               if not isinstance(cs, m21.harmony.NoChord)]
-    for cs in symbols:
-        start = float(cs.getOffsetInHierarchy(score)) + shift
-        q = _quality_from_text(cs.chordKindStr)  # the symbol as written, where the file writes one ("7b9", "alt")
-        if q is None:  # else the kind with its <degree> alterations
-            q = _with_alterations(M21_KINDS.get(cs.chordKind), cs)
-        root = cs.root().pitchClass
-        bass = cs.bass().pitchClass if cs.bass() is not None else None
-        names = (cs.root().name.replace("-", "b"), cs.bass().name.replace("-", "b") if cs.bass() is not None else "")
-        if q is None:  # unusual kind: pick the closest known quality by pitch classes
-            pcs = {p.pitchClass for p in cs.pitches}
-            q = max(QUALITIES, key=lambda k: len(pcs & {(root + i) % 12 for i in QUALITIES[k][0]}) * 2
-                    - len({(root + i) % 12 for i in QUALITIES[k][0]} ^ pcs))
-        chords.append(make_chord(root, q, start, 1.0, bass, names))
+    tracks = [_track(m21, part, i, shift) for i, part in enumerate(parts)]
+    chords = [_chord(cs, float(cs.getOffsetInHierarchy(score)) + shift)
+              for cs in score.recurse().getElementsByClass(m21.harmony.ChordSymbol)
+              if not isinstance(cs, m21.harmony.NoChord)]
     tempo = 120.0
     marks = list(score.recurse().getElementsByClass(m21.tempo.MetronomeMark))
     bpm = marks[0].getQuarterBPM() if marks else None
     if bpm and np.isfinite(bpm) and bpm > 0:
         tempo = float(bpm)
+    return RawTune(tracks, _spans(chords, score.highestTime + shift), ts, min(400.0, max(10.0, tempo)), _key(m21, score),
+                   path)
+
+
+def _parse(m21, path: str):
+    """The music21 score of `path`, size-, time- and text-checked first."""
+    import warnings
+
+    if _unpacked_size(path) > MAX_SCORE_BYTES:
+        raise JazzError(f"the score unpacks to more than {MAX_SCORE_BYTES // 2**20} MB (JAZZ_LSTM_MAX_SCORE_MB)", path)
+    check_score_text(_score_text(path), path)
+    try:
+        with time_limit(PARSE_SECONDS), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # music21's warnings about a broken file would precede our one line
+            return m21.converter.parse(path, forceSource=True, storePickle=False)  # never read or write pickles
+    except _TooSlow:
+        raise JazzError(f"music21 took more than {PARSE_SECONDS:g} s to parse this score (JAZZ_LSTM_PARSE_SECONDS)",
+                        path) from None
+    except Exception as e:
+        raise JazzError(f"cannot parse as MusicXML/ABC ({type(e).__name__})", path) from None
+
+
+def _track(m21, part, i: int, shift: float) -> Track:
+    """One part's notes (ties merged; every pitch of a chord a note) as a Track."""
+    cols: list[list] = [[], [], [], []]
+    for n in part.stripTies().recurse().notes:
+        if isinstance(n, m21.harmony.ChordSymbol):
+            continue
+        start, dur = float(n.getOffsetInHierarchy(part)) + shift, float(n.quarterLength)
+        for p in n.pitches:
+            for col, v in zip(cols, (start, dur, int(p.midi), n.volume.velocity or 90)):
+                col.append(v)
+    instr = part.getInstrument(returnDefault=True)
+    prog = instr.midiProgram if instr.midiProgram is not None else 0
+    return Track.from_lists(part.partName or f"part {i}", prog, False, *cols)
+
+
+def _chord(cs, start: float) -> Chord:
+    """A music21 ChordSymbol as a Chord starting at `start` (its length set by _spans)."""
+    q = _quality_from_text(cs.chordKindStr)  # the symbol as written, where the file writes one ("7b9", "alt")
+    if q is None:  # else the kind with its <degree> alterations
+        q = _with_alterations(M21_KINDS.get(cs.chordKind), cs)
+    root = cs.root().pitchClass
+    bass = cs.bass().pitchClass if cs.bass() is not None else None
+    names = (cs.root().name.replace("-", "b"), cs.bass().name.replace("-", "b") if cs.bass() is not None else "")
+    if q is None:  # unusual kind: pick the closest known quality by pitch classes
+        pcs = {p.pitchClass for p in cs.pitches}
+        q = max(QUALITIES, key=lambda k: len(pcs & {(root + i) % 12 for i in QUALITIES[k][0]}) * 2
+                - len({(root + i) % 12 for i in QUALITIES[k][0]} ^ pcs))
+    return make_chord(root, q, start, 1.0, bass, names)
+
+
+def _key(m21, score) -> str | None:
+    """The first key signature as "Eb major" / "C minor"; None without one."""
     keys = list(score.recurse().getElementsByClass(m21.key.KeySignature))
-    key = None
-    if keys:
-        k = keys[0]
-        if isinstance(k, m21.key.Key):
-            key = f"{k.tonic.name.replace('-', 'b')} {k.mode}"
-        elif isinstance(k.sharps, int) and -7 <= k.sharps <= 7:  # a <key> without <fifths> has none
-            key = f"{_KEYS[k.sharps + 7]} major"
-    return RawTune(tracks, _spans(chords, score.highestTime + shift), ts, min(400.0, max(10.0, tempo)), key, path)
+    if not keys:
+        return None
+    k = keys[0]
+    if isinstance(k, m21.key.Key):
+        return f"{k.tonic.name.replace('-', 'b')} {k.mode}"
+    if isinstance(k.sharps, int) and -7 <= k.sharps <= 7:  # a <key> without <fifths> has none
+        return f"{_KEYS[k.sharps + 7]} major"
+    return None
 
 
 def _with_alterations(quality: str | None, cs) -> str | None:

@@ -15,7 +15,9 @@ import re
 from dataclasses import dataclass
 
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.core.harmony import readable_symbol
+from jazz_lstm.core.fileio import check_input, read_bytes
+from jazz_lstm.core.harmony import parse_chord, readable_symbol
+from jazz_lstm.io.rawtune import RawTune, Track
 
 _SYMBOL = re.compile(r"^([A-G][b#]?)([^/]*)(?:/([A-G][b#]?))?$")
 _BASE = re.compile(r"^(-?)(j7|m7b5|o7|o|\+j7|\+7|\+|sus7|sus|69|6|7alt|7)?")
@@ -93,8 +95,6 @@ def performer_and_title(path: str) -> tuple[str, str]:
 
 def _rows(path: str, need: tuple) -> list[dict]:
     import csv
-
-    from jazz_lstm.core.fileio import read_bytes
 
     text = read_bytes(path, "WJazzD file", 64 * 2**20).decode("utf-8", "replace")
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -203,8 +203,6 @@ def solo_from_rows(melody: list[dict], beats: list[dict], path: str, performer: 
 
 
 def _changes(beats: list, starts: dict, path: str):
-    from jazz_lstm.core.harmony import parse_chord
-
     chords, bass, form = [], [], []
     rows = sorted(beats, key=lambda r: (int(float(r["bar"])), int(float(r["beat"]))))
     end = max(starts[int(float(r["bar"]))] + int(float(r["beat"])) for r in rows)
@@ -267,8 +265,6 @@ class SoloInfo:
 def _connect(path: str):
     import sqlite3
 
-    from jazz_lstm.core.fileio import check_input
-
     check_input(path, "WJazzD database")
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)  # read-only: never changes a user's file
@@ -329,8 +325,6 @@ def read_wjazzd(path: str):
     """A WJazzD melody CSV, or one solo of a database (`wjazzd.db#MELID`), as a RawTune (midi_io's
     record): the melody on the grid (a track named after the performer), the chords, metre, tempo
     and the tune's title."""
-    from jazz_lstm.io.rawtune import RawTune, Track
-
     db, melid = split_member(path)
     s = read_db_solo(db, melid) if melid is not None else read_wjazzd_solo(path)
     p, st, d = zip(*s.notes) if s.notes else ((), (), ())

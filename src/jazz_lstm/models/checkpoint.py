@@ -10,96 +10,26 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields
 
 import torch
+from safetensors.torch import load as parse_safetensors
+from safetensors.torch import save as save_safetensors
 
 from jazz_lstm.core.charts import Chart
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.core.fileio import write_atomic
-from jazz_lstm.grammar.codec import GRAMMAR_VERSION, parse_token
-from jazz_lstm.models.recipe.model import JazzLSTM, ModelConfig
-from jazz_lstm.grammar.vocab import Vocab
+from jazz_lstm.core.fileio import read_bytes, write_atomic
+from jazz_lstm.grammar.codec import GRAMMAR_VERSION
+from jazz_lstm.models.base import Checkpoint, TrainFacts, kind
+
+__all__ = ["Checkpoint", "TrainFacts", "save", "load", "verify", "default_model_path", "FORMAT"]
 
 FORMAT = "jazz-lstm/1"
 MAX_MODEL_BYTES = 1 << 30  # a model file (the shipped one is 1.3 MB)
 
 
-@dataclass
-class TrainFacts:
-    """What a model file says of its training (losses in nats per window for the recipe,
-    per value for the chord model; seconds of wall time, summed over resumed runs)."""
-
-    kind: str = ""  # "recipe" or "chord"
-    config: dict = field(default_factory=dict)  # the training config's fields
-    epochs_done: int = 0  # epochs run so far (all runs together)
-    steps: int = 0  # optimizer steps so far (the recipe's lr decay counts them)
-    losses: list = field(default_factory=list)  # training loss per epoch
-    val_losses: list = field(default_factory=list)  # validation loss per epoch (empty without validation)
-    windows: int = 0  # training windows per epoch
-    seconds: float = 0.0  # training wall time
-    tunes: list = field(default_factory=list)  # the training files (paths as given)
-    val_tunes: list = field(default_factory=list)  # the validation tunes
-    corpus: dict = field(default_factory=dict)  # corpus.Corpus.summary(): titles, hashes, value counts
-    stopped_early: int = 0  # the epoch early stopping ended at (0: it did not)
-    cancelled: int = 0  # the epoch a cancel (the studio's button) ended at (0: none)
-    features: str = ""  # the chord model's harmony-features version
-    world_size: int = 1  # processes under torchrun
-    device: str = "cpu"  # where it trained
-    versions: dict = field(default_factory=dict)  # jazz_lstm and torch versions
-    data_source: str = ""  # who made the training data (a shipped model names it)
-    data_license: str = ""  # and under which licence
-    extra: dict = field(default_factory=dict)  # fields of other versions, kept as read
-
-    def to_json(self) -> dict:
-        d = asdict(self)
-        return {**d.pop("extra"), **d}
-
-    @classmethod
-    def from_json(cls, data) -> TrainFacts:
-        """The inverse of to_json; ValueError when it is not a JSON object of the right types."""
-        if not isinstance(data, dict):
-            raise ValueError("training facts must be a JSON object")
-        names = {f.name: f for f in fields(cls) if f.name != "extra"}
-        known = {k: v for k, v in data.items() if k in names}
-        for k, v in known.items():
-            want = type(getattr(cls(), k))
-            if want is float and isinstance(v, int):
-                continue
-            if not isinstance(v, want) or isinstance(v, bool):
-                raise ValueError(f"training fact {k!r} must be {want.__name__} (got {type(v).__name__})")
-        return cls(**known, extra={k: v for k, v in data.items() if k not in names})
-
-
-@dataclass
-class Checkpoint:
-    """A model with its vocabulary and what it was trained on.
-
-    chart: the (first) training tune's changes, metre, tempo and the soloists' register:
-    the default changes for `generate`.  train: the training facts.
-    corpus: the training value streams as lists of ids.
-    """
-
-    model: JazzLSTM  # or chordlstm.ChordLSTM
-    vocab: Vocab | None  # None for a chord model (its values are factored, see features.py)
-    chart: Chart = field(default_factory=Chart)
-    train: TrainFacts = field(default_factory=TrainFacts)
-    corpus: list = field(default_factory=list)
-    optim: dict = field(default_factory=dict)  # torch Adam state_dict, or {}
-    path: str = ""
-    sha256: str = ""
-
-    @property
-    def kind(self) -> str:
-        """"recipe": the course's one-hot LSTM over a vocabulary; "chord": the chord-aware factored model."""
-        return "recipe" if isinstance(self.model, JazzLSTM) else "chord"
-
-
 def save(ck: Checkpoint, path: str, half: bool = False) -> str:
     """Write `ck` to `path` atomically; returns the path (and sets ck.path, ck.sha256).
     half: store the weights as float16 (half the size; loading turns them back into float32)."""
-    from safetensors.torch import save
-
     tensors = {f"model.{k}": (v.half() if half and v.is_floating_point() else v).detach().contiguous()
                for k, v in ck.model.state_dict().items()}
     for idx, st in ck.optim.get("state", {}).items():
@@ -110,14 +40,10 @@ def save(ck: Checkpoint, path: str, half: bool = False) -> str:
     tensors["corpus.lengths"] = torch.tensor([len(s) for s in ck.corpus] or [0], dtype=torch.int32)
     meta = {"format": FORMAT, "grammar": GRAMMAR_VERSION, "config": json.dumps(ck.model.cfg.to_dict()),
             "kind": ck.kind, "vocab": ck.vocab.to_json() if ck.vocab is not None else "null",
-            "train": json.dumps(ck.train.to_json()), "chart": json.dumps(ck.chart.to_json())}
-    if ck.kind == "chord":
-        from jazz_lstm.grammar.features import FEATURES_VERSION
-
-        meta["features"] = FEATURES_VERSION
+            "train": json.dumps(ck.train.to_json()), "chart": json.dumps(ck.chart.to_json()), **ck.spec.header()}
     meta["weights_sha256"] = weights_hash(tensors)  # read by the previous version
     meta["file_sha256"] = file_hash(tensors, meta)  # everything: weights, optimizer, corpus, metadata
-    data = save(tensors, metadata=meta)
+    data = save_safetensors(tensors, metadata=meta)
     ck.path, ck.sha256 = write_atomic(path, data), hashlib.sha256(data).hexdigest()
     return ck.path
 
@@ -172,26 +98,17 @@ def _written_by(meta: dict) -> tuple:
         return (0, 0)
 
 
-def _build(kind: str, meta: dict, tensors: dict):
+def _build(name: str, meta: dict, tensors: dict):
     """(model, vocab) from the header, checked against the tensors the file carries before
     any memory is spent: the config's sizes must give exactly the stored weights' shapes."""
-    if kind == "chord":
-        from jazz_lstm.models.chord.model import ChordConfig, ChordLSTM
-
-        cls, cfg, vocab = ChordLSTM, ChordConfig(**json.loads(meta["config"])), None
-    else:
-        cls, cfg = JazzLSTM, ModelConfig(**json.loads(meta["config"]))
-        vocab = Vocab.from_json(meta["vocab"])
-        if len(vocab) != cfg.vocab_size:
-            raise ValueError("vocabulary size does not match the model")
-        for tok in vocab.itos:
-            parse_token(tok)
+    spec = kind(name)
+    cfg, vocab = spec.build(meta)
     with torch.device("meta"):  # shapes only, no memory
-        shapes = {k: tuple(v.shape) for k, v in cls(cfg).state_dict().items()}
+        shapes = {k: tuple(v.shape) for k, v in spec.net(cfg).state_dict().items()}
     stored = {k[6:]: tuple(v.shape) for k, v in tensors.items() if k.startswith("model.")}
     if shapes != stored:
         raise ValueError("the model config does not match the weights stored with it")
-    return cls(cfg), vocab
+    return spec.net(cfg), vocab
 
 
 def _optim_state(tensors: dict) -> dict:
@@ -207,15 +124,11 @@ def _optim_state(tensors: dict) -> dict:
 
 def load(path: str) -> Checkpoint:
     """Read a model file; JazzError (one clear line) for a missing, corrupt or foreign file."""
-    from safetensors.torch import load as parse
-
-    from jazz_lstm.core.fileio import read_bytes
-
     data = read_bytes(path, "model file", MAX_MODEL_BYTES)
     try:  # one read serves the header, the tensors and the hash
         n = int.from_bytes(data[:8], "little")
         meta = json.loads(data[8:8 + n]).get("__metadata__") or {}
-        tensors = parse(data)
+        tensors = parse_safetensors(data)
         if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
             raise ValueError
     except Exception:
@@ -225,17 +138,13 @@ def load(path: str) -> Checkpoint:
     if meta.get("grammar") != GRAMMAR_VERSION:
         raise JazzError(f"made with grammar {meta.get('grammar')}, this version reads {GRAMMAR_VERSION}: retrain it", path)
     verify(tensors, meta, path)
-    kind = meta.get("kind", "recipe")
-    if kind not in ("recipe", "chord"):
-        raise JazzError(f"unknown model kind {kind[:20]!r}", path)
-    if kind == "chord":
-        from jazz_lstm.grammar.features import FEATURES_VERSION
-
-        if meta.get("features") != FEATURES_VERSION:
-            raise JazzError(f"made with harmony features {meta.get('features')}, this version reads {FEATURES_VERSION}: "
-                            "retrain it", path)
+    name = meta.get("kind", "recipe")  # files before the chord model carry no kind
     try:
-        model, vocab = _build(kind, meta, tensors)
+        kind(name).check_header(meta, path)
+    except JazzError as e:
+        raise JazzError(e.message, path) from None
+    try:
+        model, vocab = _build(name, meta, tensors)
         weights = {k[6:]: v.float() if v.dtype == torch.float16 else v for k, v in tensors.items() if k.startswith("model.")}
         bad = [k for k, v in weights.items() if v.is_floating_point() and not torch.isfinite(v).all()]
         if bad:
@@ -261,4 +170,4 @@ def load(path: str) -> Checkpoint:
 
 def default_model_path() -> str:
     """The small pretrained model that ships inside the package (see scripts/make_default_model.py)."""
-    return os.path.join(os.path.dirname(os.path.dirname(__file__)), "assets", "default.safetensors")
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "assets", "default.safetensors")

@@ -15,7 +15,6 @@ import torch
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.grammar.codec import Terminal, parse_token
 
-
 CHORD_TEMPERATURE = 0.8  # the chord model's default: on held-out tunes its voice leading came closest to the humans' medians there
 
 

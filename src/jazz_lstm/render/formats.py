@@ -11,10 +11,22 @@ import pickle
 import threading
 from dataclasses import dataclass, field
 
+from jazz_lstm.core.arrangement import accompaniment
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.fileio import write_atomic
-from jazz_lstm.io.midi import midi_bytes
 from jazz_lstm.core.music import Solo
+from jazz_lstm.io.leadsheet import leadsheet_text
+from jazz_lstm.io.midi import midi_bytes
+from jazz_lstm.render.pianoroll import BARS_PER_PAGE, piano_roll_pages
+from jazz_lstm.render.score import key_fifths, musicxml_bytes, png_pages, svg_pages
+from jazz_lstm.render.synth import (
+    RATE,
+    find_soundfont,
+    fluidsynth_available,
+    render_fluidsynth,
+    render_numpy,
+    wav_bytes,
+)
 
 FORMATS = ("mid", "wav", "png", "musicxml", "svg", "score.png", "ls")
 MAX_AUDIO_MINUTES = float(os.environ.get("JAZZ_LSTM_MAX_AUDIO_MINUTES", "10"))  # longer solos get no WAV (memory)
@@ -53,9 +65,6 @@ def audio(solo: Solo, soundfont: str | None = None, accompany: bool = True) -> t
     installed (or `soundfont` is given), else the numpy synth.  Trimmed to the solo's
     length plus a short fade."""
     import numpy as np
-
-    from jazz_lstm.core.arrangement import accompaniment
-    from jazz_lstm.render.synth import RATE, find_soundfont, fluidsynth_available, render_fluidsynth, render_numpy, wav_bytes
 
     sf = find_soundfont(soundfont)
     if sf and fluidsynth_available():
@@ -146,8 +155,6 @@ class RenderPlan:
 
 def plan_render(solo: Solo, formats) -> RenderPlan:
     """The plan for `solo` in `formats` (announced by the CLI before the work, applied by render)."""
-    from jazz_lstm.render.pianoroll import BARS_PER_PAGE
-
     minutes, notes = solo.length_beats / solo.tempo, []
     if "wav" in formats and minutes > MAX_AUDIO_MINUTES:  # synthesis holds the whole take in memory (~90 MB a minute)
         formats = tuple(f for f in formats if f != "wav")
@@ -190,12 +197,12 @@ class Background:
                 data = f.read()
             os.waitpid(self.pid, 0)
             self.pid, self.value = None, pickle.loads(data) if data else ("err", "the worker process died", None)
-        kind, value, source = self.value
-        if kind == "ok":
+        status, value, source = self.value
+        if status == "ok":
             return value
-        if kind == "import":
+        if status == "import":
             raise ImportError(value, name=value)
-        raise JazzError(value, source) if kind == "jazz" else RuntimeError(value)
+        raise JazzError(value, source) if status == "jazz" else RuntimeError(value)
 
 
 def _call(fn, args) -> tuple:
@@ -210,21 +217,14 @@ def _call(fn, args) -> tuple:
 
 
 def _leadsheet(solo, title):
-    from jazz_lstm.io.leadsheet import leadsheet_text
-    from jazz_lstm.render.score import key_fifths
-
     return leadsheet_text(solo, title, key_fifths(solo))
 
 
 def _piano_roll(solo, title, accompany):
-    from jazz_lstm.render.pianoroll import piano_roll_pages
-
     return piano_roll_pages(solo, title, accompany)
 
 
 def _score(solo, title, formats, put, pending: list) -> None:
-    from jazz_lstm.render.score import musicxml_bytes, png_pages, svg_pages
-
     xml = musicxml_bytes(solo, title)
     if "musicxml" in formats:
         put("musicxml", xml)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from jazz_lstm.core.harmony import M21_KINDS, base_quality, pc_name
+from jazz_lstm.core.harmony import M21_KINDS, pc_name
 from jazz_lstm.core.music import GRID, Solo, to_steps
 
 _KIND = {q: k for k, q in M21_KINDS.items()}

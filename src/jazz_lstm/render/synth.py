@@ -68,18 +68,18 @@ def _envelope(n: int, attack: float, decay: float, sustain: float, release: floa
     return env
 
 
-def _voice(kind: str, pitch: int, seconds: float, velocity: int) -> np.ndarray:
+def _voice(voice: str, pitch: int, seconds: float, velocity: int) -> np.ndarray:
     """One note of a simple instrument: 'lead' (reedy, vibrato), 'keys' (decaying
     bell-like), 'bass' (plucked: bright attack, fast-fading upper harmonics)."""
     n = max(1, int(seconds * RATE))
     t = np.arange(n) / RATE
     f0 = 440.0 * 2 ** ((pitch - 69) / 12)
     amp = (velocity / 127) ** 1.5
-    if kind == "lead":
+    if voice == "lead":
         phase = 2 * np.pi * f0 * t + 0.004 * f0 * np.sin(2 * np.pi * 5.5 * t) * np.minimum(1, t / 0.3) / 5.5
         wave_ = sum((0.9 ** k) * np.sin(k * phase) / k ** 0.7 for k in range(1, 8) if f0 * k < RATE / 2)
         return 0.32 * amp * wave_ * _envelope(n, 0.03, 0.25, 0.75, 0.04)
-    if kind == "keys":
+    if voice == "keys":
         wave_ = sum(np.sin(2 * np.pi * f0 * k * t) * np.exp(-t * (1.5 + 1.2 * k)) / k ** 1.2 for k in (1, 2, 3, 4, 6))
         return 0.18 * amp * wave_ * _envelope(n, 0.005, 0.8, 0.25, 0.05)
     wave_ = sum(np.sin(2 * np.pi * f0 * k * t) * np.exp(-t * (2.0 + 6.0 * k)) / k for k in range(1, 7))
@@ -87,14 +87,14 @@ def _voice(kind: str, pitch: int, seconds: float, velocity: int) -> np.ndarray:
 
 
 def render_numpy(tracks: list[tuple[str, list]], tempo: float) -> np.ndarray:
-    """tracks: [(kind, [(pitch, start_beats, dur_beats, velocity), ...])] -> float32 (n, 1)."""
+    """tracks: [(voice, [(pitch, start_beats, dur_beats, velocity), ...])] -> float32 (n, 1)."""
     spb = 60.0 / tempo
     end = max((s + d for _, notes in tracks for _, s, d, _ in notes), default=0.0)
     out = np.zeros(int((end * spb + 1.0) * RATE) + 1, dtype=np.float64)
-    for kind, notes in tracks:
+    for voice, notes in tracks:
         for pitch, start, dur, vel in notes:
-            tail = 0.05 if kind == "lead" else 0.25
-            v = _voice(kind, pitch, dur * spb + tail, vel)
+            tail = 0.05 if voice == "lead" else 0.25
+            v = _voice(voice, pitch, dur * spb + tail, vel)
             i = int(start * spb * RATE)
             out[i:i + v.size] += v[: out.size - i]
     return out.astype(np.float32)[:, None]

@@ -8,11 +8,11 @@ from __future__ import annotations
 import math
 import random
 
-from jazz_lstm.models.checkpoint import Checkpoint
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.music import Chord, Provenance, Solo
 from jazz_lstm.grammar.codec import decode
-from jazz_lstm.core.music import Chord, Provenance, Solo, to_steps
-from jazz_lstm.models.sample import SampleConfig, sample_bars
+from jazz_lstm.models.base import Checkpoint
+from jazz_lstm.models.sample import SampleConfig
 
 
 def chart_span(chords: list[Chord], beats_per_bar: float) -> tuple[float, int]:
@@ -67,26 +67,9 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
     if bars > 10_000:
         raise JazzError(f"{bars} bars is more than the limit of 10000 bars")
     changes = loop_chords(chords, bars, bpb)
-    if ck.kind == "chord":
-        from jazz_lstm.models.chord.sample import sample_chart
-
-        if cfg.beam:
-            raise JazzError("beam search is for recipe models; a chord model samples (drop the beam width)")
-        tempo = tempo or ck.chart.tempo
-        register = (ck.chart.low, ck.chart.high)
-        return [generated_solo(notes, changes, bpb, tempo, tokens)
-                for tokens, notes in sample_chart(ck.model, changes, bars, bpb, n, cfg, ck.corpus, register, on_bar)]
-    if cfg.beam:
-        from jazz_lstm.models.recipe.beam import beam_bars
-
-        if n != 1:
-            raise JazzError("beam search makes one solo (the likeliest): use -n 1, or sample")
-        bar_tokens = [beam_bars(ck.model, ck.vocab, bars, to_steps(bpb), cfg.beam, ck.corpus, cfg.max_copy)]
-    else:
-        bar_tokens = sample_bars(ck.model, ck.vocab, bars, to_steps(bpb), n, cfg, corpus=ck.corpus, on_bar=on_bar)
     tempo = tempo or ck.chart.tempo
-    return [solo_from_tokens(ck, [v for b in per_bar for v in b], changes, bpb, tempo, cfg.seed * 1000 + i)
-            for i, per_bar in enumerate(bar_tokens)]
+    return [generated_solo(notes, changes, bpb, tempo, tokens)
+            for tokens, notes in ck.spec.sample(ck, changes, bars, bpb, n, cfg, on_bar)]
 
 
 def solo_from_tokens(ck: Checkpoint, tokens: list[str], changes: list[Chord], beats_per_bar: float, tempo: float,
@@ -94,7 +77,7 @@ def solo_from_tokens(ck: Checkpoint, tokens: list[str], changes: list[Chord], be
     """Grammar values decoded over `changes` into a Solo, in the model's register; `seed`
     seeds the pitch choices."""
     notes = decode(tokens, changes, None, random.Random(seed), 0.0, beats_per_bar, low=ck.chart.low, high=ck.chart.high,
-                   exact=ck.kind == "chord")  # a chord model's values carry exact intervals: decode them so
+                   exact=ck.spec.factored)  # a factored model's values carry exact intervals: decode them so
     return generated_solo(notes, changes, beats_per_bar, tempo, tokens)
 
 
@@ -107,8 +90,4 @@ def generated_solo(notes, changes, bpb: float, tempo: float, tokens: list[str]) 
 
 def training_values(ck: Checkpoint) -> list[list[str]]:
     """The model's training values as grammar-value streams (the novelty guard's corpus)."""
-    if ck.kind == "chord":
-        from jazz_lstm.grammar.features import split_id, unfactorize
-
-        return [[unfactorize(*split_id(v)) for v in s] for s in ck.corpus]
-    return [ck.vocab.decode(s) for s in ck.corpus]
+    return ck.spec.values(ck)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from jazz_lstm.core.charts import Chart
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.fileio import read_bytes, write_atomic
 
 VERSION = 1
 MAX_MANIFEST_BYTES = 64 * 2**20  # a manifest holds one solo's tokens: a few hundred KB
@@ -99,15 +100,11 @@ class Manifest:
 
 def write(path: str, m: Manifest) -> str:
     """Write a manifest atomically; returns the path."""
-    from jazz_lstm.core.fileio import write_atomic
-
     return write_atomic(path, json.dumps(m.to_json(), indent=1))
 
 
 def read(path: str) -> Manifest:
     """Read and check a manifest; JazzError when it is not one."""
-    from jazz_lstm.core.fileio import read_bytes
-
     raw = read_bytes(path, "manifest", MAX_MANIFEST_BYTES)
     try:
         data = json.loads(raw.decode("utf-8"))

@@ -12,12 +12,14 @@ import os
 from dataclasses import dataclass, field
 
 from jazz_lstm.core.charts import Chart
-from jazz_lstm.models.checkpoint import Checkpoint, default_model_path, load
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.solo.manifest import Manifest, read, write
+from jazz_lstm.core.fileio import check_output_dir
 from jazz_lstm.core.music import Solo
-from jazz_lstm.render.formats import FORMATS, render
+from jazz_lstm.models.checkpoint import Checkpoint, default_model_path, load
 from jazz_lstm.models.sample import SampleConfig
+from jazz_lstm.render.formats import FORMATS, render
+from jazz_lstm.solo.generate import improvise, plan_bars
+from jazz_lstm.solo.manifest import Manifest, read, write
 
 MAX_BARS = 10_000  # longest solo (bars)
 MAX_OUTPUTS = 10_000  # most solos in one batch
@@ -57,8 +59,6 @@ class SoloRequest:
 
     def plan(self, ck: Checkpoint) -> tuple[int, float, float]:
         """(bars, beats per bar, tempo) the solos will have."""
-        from jazz_lstm.solo.generate import plan_bars
-
         chart = self.chart or ck.chart
         tempo = self.tempo or (chart.tempo if self.chart is not None and chart.timed else ck.chart.tempo)  # --tempo, the chart's, the model's
         return plan_bars(list(chart.chords), self.bars, chart.beats_per_bar), chart.beats_per_bar, tempo
@@ -67,8 +67,6 @@ class SoloRequest:
 def check_outputs(folder: str, formats, soundfont: str | None = None) -> tuple:
     """Before any work: the formats are known, `folder` can be written, a given soundfont
     is one.  Returns the formats, MIDI first; JazzError naming what is wrong."""
-    from jazz_lstm.core.fileio import check_output_dir
-
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise JazzError(f"unknown format(s) {', '.join(sorted(unknown))} (choose from {', '.join(FORMATS)}, or none)",
@@ -83,8 +81,6 @@ def check_outputs(folder: str, formats, soundfont: str | None = None) -> tuple:
 
 def improvise_request(ck: Checkpoint, req: SoloRequest, on_bar=None) -> list[Solo]:
     """The solos `req` asks for (one, when it replays one index of a batch)."""
-    from jazz_lstm.solo.generate import improvise
-
     bars, bpb, tempo = req.plan(ck)
     chords = list(req.chart.chords) if req.chart is not None else None
     solos = improvise(ck, chords, bars, req.n, req.cfg, beats_per_bar=bpb, tempo=tempo, on_bar=on_bar)

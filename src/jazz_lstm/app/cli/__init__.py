@@ -13,14 +13,9 @@ import threading
 
 import typer
 
-from jazz_lstm.core.errors import EXIT_BAD_INPUT, EXIT_ERROR, EXIT_INTERRUPTED, JazzError
-from jazz_lstm.app.cli import charts_cmd
-from jazz_lstm.app.cli import evaluate_cmd
-from jazz_lstm.app.cli import inspect_cmd
-from jazz_lstm.app.cli import solo_cmd
-from jazz_lstm.app.cli import studio_cmd
-from jazz_lstm.app.cli import train_cmd
+from jazz_lstm.app.cli import charts_cmd, evaluate_cmd, inspect_cmd, solo_cmd, studio_cmd, train_cmd
 from jazz_lstm.app.cli.options import err, out
+from jazz_lstm.core.errors import EXIT_BAD_INPUT, EXIT_ERROR, EXIT_INTERRUPTED, JazzError
 
 app = typer.Typer(
     name="jazz-lstm", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,

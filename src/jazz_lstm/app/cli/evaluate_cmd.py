@@ -7,6 +7,7 @@ import typer
 
 from jazz_lstm.app.cli import options as o
 
+
 def evaluate(
     model: o.Model = None,
     tunes: Annotated[Optional[list[str]], typer.Option("--tunes", metavar="FILES", help=(
@@ -39,11 +40,18 @@ def evaluate(
     """
     from dataclasses import replace
 
-    from jazz_lstm.models.checkpoint import default_model_path, load
     from jazz_lstm.core.errors import JazzError
-    from jazz_lstm.eval.evaluate import evaluate_files
     from jazz_lstm.core.fileio import write_atomic
-    from jazz_lstm.eval.report import cross_entropy_line, distinguishability_line, events_line, terminal_table, to_html, to_json
+    from jazz_lstm.eval.evaluate import evaluate_files
+    from jazz_lstm.eval.report import (
+        cross_entropy_line,
+        distinguishability_line,
+        events_line,
+        terminal_table,
+        to_html,
+        to_json,
+    )
+    from jazz_lstm.models.checkpoint import default_model_path, load
     from jazz_lstm.models.sample import SampleConfig
 
     if n < 1 or bars < 1:

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+
 class _Console(Console):
     def on_broken_pipe(self) -> None:
         """`jazz-lstm ... | head -1`: the reader has what it wanted -- a normal end, exit 0, quietly
@@ -98,6 +99,31 @@ def progress(label: str, disable: bool = False):
 
     return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                     TimeElapsedColumn(), console=err, transient=True, disable=disable or not err.is_terminal)
+
+
+class EpochBar:
+    """Training's progress (a models.loop.EpochProgress): a bar on stderr with each epoch's loss,
+    kept on screen when training ends (nothing when stderr is not a terminal)."""
+
+    def __init__(self):
+        self.p = None
+
+    def start(self, total: int, done: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.p = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                          TimeElapsedColumn(), console=err, transient=False, disable=not err.is_terminal)
+        self.p.start()
+        self.task = self.p.add_task("", total=total, completed=done)
+
+    def advance(self, loss: float, val: float | None) -> None:
+        if self.p:
+            self.p.update(self.task, advance=1, description=f"loss {loss:.3f}" + (f" val {val:.3f}" if val is not None else ""))
+
+    def close(self) -> None:
+        if self.p:
+            self.p.stop()
+            self.p = None
 
 
 def plural(n: int, word: str) -> str:

@@ -13,9 +13,9 @@ def _show(solos, stems, formats, ck, req, soundfont=None, title="") -> None:
     """Write each solo with its outputs and manifest (outputs.write_solo); long solos say
     first what is coming; every stage shows on a progress bar; print what was written."""
     from jazz_lstm.core.music import merge_ties
-    from jazz_lstm.solo.outputs import write_solo
-    from jazz_lstm.render.pianoroll import BARS_PER_PAGE
     from jazz_lstm.render.formats import plan_render
+    from jazz_lstm.render.pianoroll import BARS_PER_PAGE
+    from jazz_lstm.solo.outputs import write_solo
 
     for i, (solo, stem) in enumerate(zip(solos, stems)):
         plan = plan_render(solo, formats)
@@ -108,8 +108,8 @@ def generate(
     Each solo gets STEM.mid, .wav, .png (piano roll), .musicxml, .svg and
     .score.png (sheet music), and .json, the manifest that makes it again.
     """
-    from jazz_lstm.solo.outputs import SoloRequest, replay
     from jazz_lstm.models.sample import SampleConfig
+    from jazz_lstm.solo.outputs import SoloRequest, replay
 
     if from_manifest:
         req = replay(from_manifest, model)
@@ -133,11 +133,11 @@ def demo(
     (ODbL) and hears the changes.  Writes a MIDI file, a WAV to listen to, a piano roll and
     sheet music to look at, and a manifest that makes the same solo again.
     """
-    from jazz_lstm.io.changes import read_changes
     from jazz_lstm.core.charts import BLUES_12
     from jazz_lstm.core.errors import JazzError
-    from jazz_lstm.solo.outputs import SoloRequest
+    from jazz_lstm.io.changes import read_changes
     from jazz_lstm.models.sample import SampleConfig
+    from jazz_lstm.solo.outputs import SoloRequest
 
     if not 1 <= choruses <= 20:
         raise JazzError(f"--choruses must be in 1..20 (got {choruses})")
@@ -161,7 +161,6 @@ def render(
       jazz-lstm render my_solo.mid -o pics --formats png,svg --soundfont ~/sf2/jazz.sf2
     """
     from jazz_lstm.render.formats import render as run_render
-
     from jazz_lstm.solo.outputs import check_outputs
 
     folder = outdir or os.path.dirname(os.path.abspath(midi))

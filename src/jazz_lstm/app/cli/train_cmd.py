@@ -64,7 +64,7 @@ def train(
                        epochs=epochs, batch_size=batch_size, lr=lr, windows=windows, stride=stride, tx=tx, hidden=hidden,
                        layers=layers, dropout=dropout, embedding=embedding, val=val, patience=patience, seed=seed,
                        squeeze=squeeze, jobs=jobs, strict=strict, cache=not no_cache, threads=threads, device=device,
-                       resume=resume, progress=not quiet, save_every=save_every)
+                       resume=resume, progress=None if quiet else o.EpochBar(), save_every=save_every)
     check_output_file(output)  # an output that cannot be written fails now, not after 100 epochs
     resume_from = prior(req)  # a model that cannot be resumed says so before the tunes are read
     with o.progress("reading tunes", disable=quiet) as bar:
@@ -86,4 +86,4 @@ def train(
         o.out.print(f"wrote {output}: {req.kind} model, {o.plural(len(corpus.tunes), 'tune')}, {o.plural(f.windows, 'window')}, "
                     f"{o.plural(f.epochs_done, 'epoch')}, "
                     f"loss {f.losses[0]:.2f} -> {f.losses[-1]:.2f}" + (f", val {min(f.val_losses):.2f}" if f.val_losses else "")
-                    + (" nats/value" if req.kind == "chord" else "") + f" in {f.seconds:.1f} s", highlight=False)
+                    + f" nats/{ck.spec.loss_unit} in {f.seconds:.1f} s", highlight=False)

@@ -21,8 +21,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from jazz_lstm.core.errors import JazzError
 from jazz_lstm.app.web.service import UPLOAD_LIMIT, Busy, NotFound, Studio
+from jazz_lstm.core.charts import PROGRESSIONS
+from jazz_lstm.core.errors import JazzError
+from jazz_lstm.io.tunes import DEFAULT_TUNE, resolve
 
 BODY_LIMIT = UPLOAD_LIMIT + 64 * 1024  # bytes of any request body (an upload and its multipart framing)
 BODY_SECONDS = 10  # a request body must have arrived within this many seconds
@@ -124,8 +126,6 @@ def create_app(studio: Studio | None = None, hosts: tuple = ("127.0.0.1", "local
 
     @app.get("/api/progressions")
     def progressions():
-        from jazz_lstm.core.charts import PROGRESSIONS
-
         return PROGRESSIONS
 
     @app.get("/api/charts")
@@ -146,8 +146,6 @@ def create_app(studio: Studio | None = None, hosts: tuple = ("127.0.0.1", "local
 
     @app.post("/api/tunes/default")
     def default_tune():
-        from jazz_lstm.io.tunes import DEFAULT_TUNE, resolve
-
         return st.read(resolve(None), DEFAULT_TUNE)
 
     @app.post("/api/tunes/{tune_id}/melody")

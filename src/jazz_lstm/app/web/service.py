@@ -18,7 +18,19 @@ import uuid
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 
+from jazz_lstm.core.charts import Chart, format_chart, parse_chart
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.fileio import write_atomic
+from jazz_lstm.eval import metrics
+from jazz_lstm.io.chartlib import IREAL_FILES, Library, resolve_changes
+from jazz_lstm.io.ireal import looks_like_ireal, read_ireal
+from jazz_lstm.io.midi import read_tune
+from jazz_lstm.models.checkpoint import default_model_path, load
+from jazz_lstm.models.recipe.train import TrainConfig, train
+from jazz_lstm.models.sample import SampleConfig
+from jazz_lstm.render.formats import FORMATS
+from jazz_lstm.render.pianoroll import piano_roll_png
+from jazz_lstm.solo.outputs import SoloRequest, improvise_request, write_solo
 
 UPLOAD_LIMIT = 5 * 1024 * 1024  # bytes of one upload
 PARSE_SECONDS = 20.0  # reading one uploaded tune, at most
@@ -99,7 +111,6 @@ class Studio:
                             os.path.basename(filename or "upload"))
         self.clean()
         path = self.new_path(SUFFIXES[ext])
-        from jazz_lstm.core.fileio import write_atomic
 
         write_atomic(path, data)
         return path
@@ -131,8 +142,6 @@ class Studio:
     # --- the chart library ---------------------------------------------------------------
     @property
     def library(self):
-        from jazz_lstm.io.chartlib import Library
-
         with self.lock:
             if self._library is None:
                 self._library = Library(self.chart_dirs)
@@ -165,7 +174,7 @@ class Studio:
         export), the chart itself: {"chart_only": true, "chart": text, ...}."""
         try:
             solo = parse_limited(path, melody_track, shown=name)
-        except JazzError as e:
+        except JazzError:
             chart = self._chart_only(path, name)
             if chart is None:
                 raise
@@ -176,8 +185,6 @@ class Studio:
 
     def _chart_only(self, path: str, name: str) -> dict | None:
         """The chart of an uploaded file that has chords but no melody, else None."""
-        from jazz_lstm.io.chartlib import IREAL_FILES, resolve_changes
-
         if not path.lower().endswith((".ls",) + IREAL_FILES):
             return None
         try:
@@ -192,8 +199,6 @@ class Studio:
         return self.tunes[tune_id]
 
     def describe(self, tune_id: str) -> dict:
-        from jazz_lstm.core.charts import format_chart
-
         t = self.tune(tune_id)
         solo = t["solo"]
         return {"tune_id": tune_id, "name": t["name"], "melody_track": solo.melody_track, "notes": len(solo.notes),
@@ -202,8 +207,6 @@ class Studio:
                 "pianoroll": f"/api/tunes/{tune_id}/pianoroll.png"}
 
     def piano_roll(self, tune_id: str) -> bytes:
-        from jazz_lstm.render.pianoroll import piano_roll_png
-
         t = self.tune(tune_id)
         if "roll" not in t:
             with self.render_slots:
@@ -213,8 +216,6 @@ class Studio:
     # --- models and training ----------------------------------------------------------------
     def checkpoint(self, model_id: str):
         """The model by id ("default": the shipped one), read from disk the first time only."""
-        from jazz_lstm.models.checkpoint import default_model_path, load
-
         path = default_model_path() if model_id == "default" else self.models.get(model_id)
         if not path:
             raise NotFound("no such model")
@@ -241,8 +242,6 @@ class Studio:
         return self.jobs[job_id]
 
     def _train(self, job: Job, tune: dict) -> None:
-        from jazz_lstm.models.recipe.train import TrainConfig, train
-
         job.status = "running"
 
         def on_epoch(done: int, loss: float):
@@ -265,13 +264,6 @@ class Studio:
     def generate(self, model_id: str, chart: str, bars: int, tempo: float, temperature: float | None, seed: int,
                  formats: list) -> dict:
         """Improvise one solo over chart text and write it with its outputs and manifest."""
-        from jazz_lstm.eval import metrics
-        from jazz_lstm.core.charts import Chart, parse_chart
-        from jazz_lstm.io.ireal import looks_like_ireal, read_ireal
-        from jazz_lstm.solo.outputs import SoloRequest, improvise_request, write_solo
-        from jazz_lstm.render.formats import FORMATS
-        from jazz_lstm.models.sample import SampleConfig
-
         bad = set(formats) - set(FORMATS)
         if bad:
             raise JazzError(f"unknown format(s): {', '.join(sorted(bad))}")
@@ -339,8 +331,6 @@ def parse_limited(path: str, melody_track: str | None = None, seconds: float | N
 
 def _parse_worker(conn, path: str, melody_track: str | None, shown: str) -> None:
     import resource
-
-    from jazz_lstm.io.midi import read_tune
 
     try:
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)

@@ -21,8 +21,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.models.recipe.model import MAX_PARAMS, check_fraction, check_sizes
 from jazz_lstm.grammar.features import CHORD_BITS, COND_DIM, INT_MAX, N_DUR, N_INT, N_TYPE, PREV_BITS, SCALE_BITS, TYPES
+from jazz_lstm.models.recipe.model import MAX_PARAMS, check_fraction, check_sizes
 
 NEG = -1e9  # logit of an illegal class (finite: a row with one legal class stays well defined)
 _T = TYPES.index("T")
@@ -117,6 +117,7 @@ def legal_logits(type_logits, dur_logits, int_logits, legal, ty, cond):
 
 class ChordLSTM(nn.Module):
     """(previous value factors, harmony) -> logits over the next value's factors."""
+    KIND = "chord"  # the model kind (models.base.KINDS)
 
     def __init__(self, cfg: ChordConfig):
         super().__init__()

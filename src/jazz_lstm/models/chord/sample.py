@@ -12,9 +12,21 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from jazz_lstm.grammar.features import INT_MAX, N_INT, NOTE_TYPES, TYPES, chord_roots, harmony_features, pitch_features, split_id, unfactorize, value_id
-from jazz_lstm.grammar.codec import Decoder
 from jazz_lstm.core.music import to_steps
+from jazz_lstm.grammar.codec import Decoder
+from jazz_lstm.grammar.features import (
+    INT_MAX,
+    N_INT,
+    NOTE_TYPES,
+    TYPES,
+    chord_roots,
+    harmony_features,
+    pitch_features,
+    split_id,
+    unfactorize,
+    value_id,
+)
+from jazz_lstm.grammar.novelty import CopyTracker, SuffixAutomaton
 from jazz_lstm.models.chord.model import dur_mask, int_mask, type_mask
 from jazz_lstm.models.sample import CHORD_TEMPERATURE, SampleConfig, choose
 
@@ -39,8 +51,6 @@ class _Guard:
     _last: tuple = (None, None)  # (corpus, automaton): built once for a model, not on every call
 
     def __init__(self, corpus, n: int, max_copy: int):
-        from jazz_lstm.grammar.novelty import CopyTracker, SuffixAutomaton
-
         if _Guard._last[0] is not corpus:
             rest = TYPES.index("R")
             shapes = [[shape_id(v) for v in s if split_id(v)[0] != rest] for s in corpus]  # rests are silent

@@ -17,9 +17,16 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 import torch
 
-from jazz_lstm.core.version import __version__
+from jazz_lstm.core.charts import Chart
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.version import __version__
+from jazz_lstm.data.dataset import split_by_tune
 from jazz_lstm.grammar.features import FEATURES_VERSION, N_DUR, N_INT, N_TYPE, factor_array, value_id
+from jazz_lstm.models.base import Checkpoint, TrainFacts
+from jazz_lstm.models.checkpoint import save
+from jazz_lstm.models.chord.model import ChordConfig, ChordLSTM
+from jazz_lstm.models.loop import EpochProgress, run_epochs
+from jazz_lstm.models.recipe.model import torch_threads
 
 
 @dataclass
@@ -94,14 +101,9 @@ def _dist():
 
 
 def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, out: str | None = None,
-                 progress: bool = True, resume=None, on_epoch=None):
+                 progress: EpochProgress | None = None, resume=None, on_epoch=None) -> Checkpoint:
     """Train a ChordLSTM on `corpus` (corpus.Corpus); returns the Checkpoint (written to `out`
     by rank 0 every cfg.save_every epochs, at the end, and on Ctrl-C)."""
-    from jazz_lstm.core.charts import Chart
-    from jazz_lstm.models.checkpoint import Checkpoint, TrainFacts, save
-    from jazz_lstm.models.chord.model import ChordConfig, ChordLSTM
-    from jazz_lstm.data.dataset import split_by_tune
-
     cfg = cfg or CorpusTrainConfig()
     if not corpus.tunes:
         raise JazzError("nothing to train on (no tune could be read)")
@@ -126,7 +128,7 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
         net = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     facts = replace(resume.train) if resume is not None else TrainFacts(kind="chord")
-    done, seconds = facts.epochs_done, facts.seconds
+    seconds = facts.seconds
     losses, val_losses = list(facts.losses), list(facts.val_losses)
     streams = [[value_id(*f) for f in factor_array(t.values) if f[0] >= 0] for t in tr.tunes]  # no features needed
     t0 = time.perf_counter()
@@ -146,14 +148,11 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
             save(ck, out)
         return ck
 
-    from jazz_lstm.models.recipe.model import torch_threads
-    from jazz_lstm.models.recipe.train import _progress, run_epochs
-
     gen = torch.Generator().manual_seed(cfg.seed)
     with torch_threads(threads):
         run_epochs(model, lambda d: _epoch(net, opt, data, cfg, gen, rank, world, device, d),
                    (lambda: evaluate_nll(model, *vdata)) if vdata is not None else None, cfg.epochs, cfg.patience, facts,
-                   losses, val_losses, _progress(progress and rank == 0, cfg.epochs, done), on_epoch, checkpoint,
+                   losses, val_losses, progress if rank == 0 else None, on_epoch, checkpoint,
                    cfg.save_every if out else 0)
     model.to("cpu").eval()
     return checkpoint()

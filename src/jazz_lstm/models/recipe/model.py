@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from functools import lru_cache
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -18,7 +18,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from jazz_lstm.core.errors import JazzError
-
 
 MAX_PARAMS = 64_000_000  # weights of a model (256 MB of float32): a bound shared by training and loading
 
@@ -102,6 +101,7 @@ def lstm_layer(xg, h0, c0, w_hh):
 
 class JazzLSTM(nn.Module):
     """values (B, T) ids -> logits (B, T, V).  Id `vocab_size` is the zero input (the course's x0)."""
+    KIND = "recipe"  # the model kind (models.base.KINDS)
 
     def __init__(self, cfg: ModelConfig):
         super().__init__()
@@ -172,21 +172,26 @@ class JazzLSTM(nn.Module):
             new_state.append((hT, cT))
         return hs, new_state
 
-    def forward(self, ids, state=None, time_major: bool = False):
-        """ids (B, T) -> logits (B, T, V), new state.  Ids < 0 are read as the zero input.
+    def forward(self, ids, targets=None, time_major: bool = False):
+        """ids (B, T) -> (logits (B, T, V), loss).  Ids < 0 are read as the zero input.
+        targets (B, T), -100 for none: the loss is the recipe's, cross-entropy summed over the
+        steps and averaged over the batch; None without targets.
 
-        With time_major=True, ids are (T, B) and logits come back (T, B, V), contiguous.
+        With time_major=True, ids and targets are (T, B) and logits come back (T, B, V), contiguous.
+        (The LSTM state: `hidden`; step by step: `stepper`.)
         """
-        hs, new_state = self.hidden(ids if time_major else ids.t(), state)
+        hs, _ = self.hidden(ids if time_major else ids.t())
         logits = self.head(self.drop(hs))  # (T, B, V)
-        return (logits if time_major else logits.transpose(0, 1)), new_state
+        loss = None
+        if targets is not None:
+            tgt = targets if time_major else targets.t()  # (T, B)
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100,
+                                   reduction="sum") / tgt.shape[1]
+        return (logits if time_major else logits.transpose(0, 1)), loss
 
     def loss(self, ids, targets):
-        """The training loss for time-major ids and targets (T, B): cross-entropy summed
-        over the steps, averaged over the batch; targets of -100 count for nothing."""
-        logits, _ = self.forward(ids, time_major=True)
-        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100,
-                               reduction="sum") / ids.shape[1]
+        """The training loss for time-major ids and targets (T, B) (see forward)."""
+        return self.forward(ids, targets, time_major=True)[1]
 
     @torch.inference_mode()
     def stepper(self):

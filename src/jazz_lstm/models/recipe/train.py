@@ -11,16 +11,18 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 import torch
 
-from jazz_lstm.core.version import __version__
-from jazz_lstm.grammar import codec as grammar
 from jazz_lstm.core.charts import Chart
-from jazz_lstm.models.checkpoint import Checkpoint, TrainFacts, save
+from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.music import Solo
+from jazz_lstm.core.version import __version__
 from jazz_lstm.data.corpus import EncodedTune
 from jazz_lstm.data.dataset import course_windows, split_by_tune, squeeze_rests
-from jazz_lstm.core.errors import JazzError
-from jazz_lstm.models.recipe.model import JazzLSTM, ModelConfig, torch_threads
-from jazz_lstm.core.music import Solo
+from jazz_lstm.grammar import codec as grammar
 from jazz_lstm.grammar.vocab import Vocab
+from jazz_lstm.models.base import Checkpoint, TrainFacts
+from jazz_lstm.models.checkpoint import save
+from jazz_lstm.models.loop import EpochProgress, run_epochs
+from jazz_lstm.models.recipe.model import JazzLSTM, ModelConfig, torch_threads
 
 IGNORE = -100  # target id that contributes no loss (the recipe's empty last step)
 
@@ -91,7 +93,7 @@ def _loss(model, x, y):  # x, y: (T, B); the recipe's loss, see JazzLSTM.loss
 
 
 def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: ModelConfig | None = None, out: str | None = None,
-          resume=None, progress: bool = True, names: list[str] | None = None, on_epoch=None) -> Checkpoint:
+          resume=None, progress: EpochProgress | None = None, names: list[str] | None = None, on_epoch=None) -> Checkpoint:
     """Train on `tunes` (Solos or corpus.EncodedTunes).  model_cfg: the network's sizes (its vocab_size is
     replaced by the training vocabulary's; default: the recipe's LSTM(64)).
 
@@ -157,52 +159,10 @@ def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: ModelConfig | 
 
     with torch_threads(cfg.threads):
         run_epochs(model, one_epoch, (lambda: _evaluate(model, vx, vy)) if vx is not None else None, cfg.epochs,
-                   cfg.patience, facts, losses, val_losses, _progress(progress, cfg.epochs, done), on_epoch, checkpoint,
+                   cfg.patience, facts, losses, val_losses, progress, on_epoch, checkpoint,
                    cfg.save_every if out else 0)
     model.eval()
     return checkpoint()
-
-
-def run_epochs(model, one_epoch, validate, epochs: int, patience: int, facts: TrainFacts, losses: list,
-               val_losses: list, bar=None, on_epoch=None, checkpoint=None, save_every: int = 0) -> None:
-    """The epoch loop every trainer shares (the recipe, the chord model, the course's
-    `fit`): run one_epoch(done) -> mean loss until `epochs` (facts.epochs_done counts
-    them), validate() -> loss after each when given, stop after
-    `patience` epochs without a better one and keep the best weights, stop when
-    on_epoch(done, loss) returns False; write checkpoint() every `save_every` epochs, and on
-    Ctrl-C (or SIGTERM turned into it) write it and re-raise."""
-    bar = bar or _progress(False, epochs, facts.epochs_done)
-    best = min(val_losses) if val_losses else float("inf")
-    best_state, since = None, 0
-    try:
-        while facts.epochs_done < epochs:
-            losses.append(one_epoch(facts.epochs_done))
-            facts.epochs_done += 1
-            done = facts.epochs_done
-            if validate is not None:
-                val_losses.append(validate())
-                if val_losses[-1] < best - 1e-6:
-                    best, since = val_losses[-1], 0
-                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-                else:
-                    since += 1
-            bar.advance(losses[-1], val_losses[-1] if val_losses else None)
-            if save_every and checkpoint is not None and done % save_every == 0 and done < epochs:
-                checkpoint()
-            if patience and validate is not None and since >= patience:
-                facts.stopped_early = done
-                break
-            if on_epoch is not None and on_epoch(done, losses[-1]) is False:
-                facts.cancelled = done
-                break
-    except KeyboardInterrupt:
-        bar.close()
-        if checkpoint is not None:
-            checkpoint()
-        raise
-    bar.close()
-    if best_state is not None:
-        model.load_state_dict(best_state)
 
 
 def train_epoch(model, opt, x, y, cfg: TrainConfig, gen, step: int) -> float:
@@ -240,27 +200,3 @@ def _chart(tune) -> Chart:
         low, high = min(pitches), max(pitches)
     return Chart(tuple(tune.chords), float(tune.beats_per_bar), float(tune.tempo), getattr(tune, "key", None),
                  int(max(36, low - 2)), int(min(96, high + 2)), tune.source)
-
-
-class _progress:
-    """A rich progress bar on stderr with the loss (quiet when disabled)."""
-
-    def __init__(self, enabled: bool, total: int, done: int):
-        self.p = None
-        if enabled:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self.p = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                              TimeElapsedColumn(), console=Console(stderr=True), transient=False)
-            self.p.start()
-            self.task = self.p.add_task("", total=total, completed=done)
-
-    def advance(self, loss: float, val: float | None):
-        if self.p:
-            self.p.update(self.task, advance=1, description=f"loss {loss:.3f}" + (f" val {val:.3f}" if val is not None else ""))
-
-    def close(self):
-        if self.p:
-            self.p.stop()
-            self.p = None

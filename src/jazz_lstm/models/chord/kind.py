@@ -1,0 +1,109 @@
+"""The chord model as a model kind (see models.base.ModelKind): factored values (tone type,
+duration, interval) over harmony features; trained on a corpus (DDP under torchrun); sampled
+factor by factor under the grammar's masks, decoded as it goes."""
+from __future__ import annotations
+
+import json
+
+import torch
+
+from jazz_lstm.core.errors import JazzError
+from jazz_lstm.grammar.features import FEATURES_VERSION, N_DUR, NOTE_TYPES, TYPES, split_id, unfactorize
+from jazz_lstm.models.base import Checkpoint
+from jazz_lstm.models.base import or_default as _or
+from jazz_lstm.models.chord.model import ChordConfig, ChordLSTM, dur_mask, int_mask, type_mask
+from jazz_lstm.models.chord.sample import sample_chart
+from jazz_lstm.models.chord.train import CorpusTrainConfig, evaluate_nll, train_corpus, windows
+
+
+class ChordKind:
+    name = "chord"
+    net = ChordLSTM
+    factored = True
+    loss_unit = "value"
+
+    def model_config(self, req, vocab_size: int) -> ChordConfig:
+        d = ChordConfig()
+        return ChordConfig(hidden=_or(req.hidden, d.hidden), layers=_or(req.layers, d.layers),
+                           dropout=_or(req.dropout, d.dropout))
+
+    def build(self, meta: dict) -> tuple[ChordConfig, None]:
+        return ChordConfig(**json.loads(meta["config"])), None
+
+    def header(self) -> dict:
+        return {"features": FEATURES_VERSION}
+
+    def check_header(self, meta: dict, path: str) -> None:
+        if meta.get("features") != FEATURES_VERSION:
+            raise JazzError(f"made with harmony features {meta.get('features')}, this version reads {FEATURES_VERSION}: "
+                            "retrain it", path)
+
+    def check_request(self, req) -> None:
+        return None
+
+    def train(self, req, corpus, resume: Checkpoint | None) -> Checkpoint:
+        d = CorpusTrainConfig()
+        cfg = CorpusTrainConfig(Tx=_or(req.tx, d.Tx), stride=_or(req.stride, d.stride), epochs=_or(req.epochs, d.epochs),
+                                batch_size=_or(req.batch_size, d.batch_size), lr=_or(req.lr, d.lr),
+                                val_fraction=_or(req.val, d.val_fraction) if len(corpus.tunes) > 1 else 0.0,
+                                patience=_or(req.patience, d.patience), seed=req.seed, threads=req.threads,
+                                device=req.device, save_every=req.save_every)
+        return train_corpus(corpus, cfg, self.model_config(req, 0), out=req.output, progress=req.progress, resume=resume)
+
+    def sample(self, ck: Checkpoint, changes, bars: int, beats_per_bar: float, n: int, cfg, on_bar=None) -> list:
+        if cfg.beam:
+            raise JazzError("beam search is for recipe models; a chord model samples (drop the beam width)")
+        return sample_chart(ck.model, changes, bars, beats_per_bar, n, cfg, ck.corpus, (ck.chart.low, ck.chart.high),
+                            on_bar)
+
+    def values(self, ck: Checkpoint) -> list[list[str]]:
+        return [[unfactorize(*split_id(v)) for v in s] for s in ck.corpus]
+
+    def value_space(self, ck: Checkpoint) -> None:
+        return None
+
+    def nll(self, ck: Checkpoint, tunes: list) -> tuple[float, int]:
+        ids, cond, legal, tgt = (torch.from_numpy(a) for a in windows(tunes, 128, 128))
+        return evaluate_nll(ck.model, ids, cond, legal, tgt), int((tgt[..., 0] >= 0).sum())
+
+    @torch.no_grad()
+    def event_pass(self, ck: Checkpoint, tune, firsts: list[int]) -> tuple:
+        """Per-value NLL (nats), which values are on the grid, and at each event start the most
+        likely interval class and duration class, over one window holding the whole tune."""
+        ids, cond, legal, tgt = (torch.from_numpy(a) for a in windows([tune], len(tune.values), len(tune.values)))
+        model = ck.model
+        nll = model.nll_per_value(ids, cond, tgt, legal)[0].numpy()
+        h, _ = model.hidden(ids, cond)
+        at = torch.tensor(firsts)
+        hs, cs, ls = h[0, at], cond[0, at], legal[0, at]
+        lp_type = model.type_head(hs).masked_fill(~type_mask(cs, ls), -1e9).log_softmax(-1)  # (S, 6)
+        p_int = torch.zeros(len(firsts), model.int_head.out_features)  # (S, 74)
+        p_dur = torch.zeros(len(firsts), N_DUR)  # (S, 96)
+        for ty in range(len(TYPES)):
+            tys = torch.full((len(firsts),), ty)
+            lp_d = model.dur_logits(hs, tys).masked_fill(~dur_mask(ls), -1e9).log_softmax(-1)  # (S, 96)
+            joint_d = lp_type[:, ty:ty + 1] + lp_d
+            p_dur += joint_d.exp()
+            if TYPES[ty] in NOTE_TYPES:
+                p_int += _interval_marginal(model, hs, cs, ls, tys, joint_d)
+        p_int[:, 0] = 0.0  # the most likely *pitch*: an interval, not "none"
+        ok = (tgt[0, :, 0] >= 0).numpy()
+        return nll, ok, p_int.argmax(-1).numpy(), p_dur.argmax(-1).numpy(), tgt[0].numpy()
+
+
+def _interval_marginal(model, hs, cs, ls, tys, joint_d):
+    """P(interval, type) summed over the 96 durations.  The interval head is one Linear over
+    [h, type, duration]: its logits are a sum of three parts, so all durations cost one
+    broadcast (the same figures as int_logits, row by row)."""
+    W, H = model.int_head.weight, hs.shape[-1]
+    Te = model.type_emb.embedding_dim
+    part_h = hs @ W[:, :H].T + model.int_head.bias  # (S, 74)
+    part_t = model.type_emb(tys[:1]) @ W[:, H:H + Te].T  # (1, 74)
+    part_d = model.dur_emb(torch.arange(N_DUR)) @ W[:, H + Te:].T  # (96, 74)
+    lg = part_h[:, None, :] + part_t[:, None, :] + part_d[None, :, :]  # (S, 96, 74)
+    mask = int_mask(cs, ls, tys)[:, None, :]  # the interval mask does not depend on the duration
+    lp_i = lg.masked_fill(~mask, -1e9).log_softmax(-1)
+    return (joint_d.unsqueeze(-1) + lp_i).exp().sum(1)  # (S, 74)
+
+
+KIND = ChordKind()
