@@ -26,8 +26,7 @@ def main(reference: bool = True) -> list[dict]:
         rep = evaluate(ck, [tune], n=20, bars=32, cfg=scfg)
         took = time.perf_counter() - t
         for tg in rep.targets:
-            unit = tg.get("unit", "")
-            rows.append(row(f"{name}: {tg['target']}", float(tg["value"]), unit or "-", "met" if tg["ok"] else "MISSED"))
+            rows.append(row(f"{name}: {tg.target}", float(tg.value), tg.unit or "-", "met" if tg.ok else "MISSED"))
         rows.append(row(f"{name}: train + evaluate", took, "s", "-"))
     rep = evaluate(ck, [tune], n=20, bars=8, cfg=SampleConfig(seed=0))
     x = rep.cross_entropy_nats_per_value

@@ -60,9 +60,10 @@ def sampling() -> list[dict]:
     import torch
 
     from jazz_lstm.io.midi import read_tune
-    from jazz_lstm.models.recipe.model import torch_threads
+    from jazz_lstm.models.loop import torch_threads
+    from jazz_lstm.models.recipe.sample import sample_ids
     from jazz_lstm.models.recipe.train import TrainConfig, train
-    from jazz_lstm.models.sample import SampleConfig, sample_ids
+    from jazz_lstm.models.sample import SampleConfig
 
     ck = train([read_tune(tune_path())], TrainConfig(epochs=5), progress=False)
     best = {}
@@ -110,7 +111,7 @@ def _step(step: str, files: list[str], jobs: int, cache: str) -> dict:
         return {"windows": ck.train.windows}
     from jazz_lstm.io.leadsheet import read_leadsheet_chart
     from jazz_lstm.models import checkpoint
-    from jazz_lstm.models.recipe.model import torch_threads
+    from jazz_lstm.models.loop import torch_threads
     from jazz_lstm.models.sample import SampleConfig
     from jazz_lstm.solo.generate import improvise
 

@@ -72,9 +72,10 @@ def peak_memory_mb() -> float:
 def main(reference: bool = True) -> list[dict]:
     import torch
 
-    from jazz_lstm.models.recipe.model import torch_threads
+    from jazz_lstm.models.loop import torch_threads
+    from jazz_lstm.models.recipe.sample import sample_ids
     from jazz_lstm.models.recipe.train import TrainConfig, train
-    from jazz_lstm.models.sample import SampleConfig, sample_ids
+    from jazz_lstm.models.sample import SampleConfig
 
     tune, V, x, y = _data()
     rows = []

@@ -162,7 +162,6 @@ def _own(node: ast.AST) -> list:
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="nine functions still to cut down (sample_chart, evaluate, ireal, ...)")
 def test_functions_are_short_and_simple():
     """No function body over 60 lines (the signature and docstring not counted: a command's options
     are declarations) or of cyclomatic complexity over 25; functions inside count on their own."""

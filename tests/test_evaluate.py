@@ -30,8 +30,8 @@ def test_evaluate_report(small_model, small_midi):
     x = rep.cross_entropy_nats_per_value
     assert set(x) == {"model", "unigram", "bigram"} and all(v > 0 for v in x.values())
     assert rep.coverage == 1.0 and rep.cross_entropy_on == "heldout"
-    assert len(rep.targets) == 5 and rep.novelty["longest_copy_values"] >= 1
-    assert 0 <= rep.novelty["ngram4_overlap_share"] <= 1
+    assert len(rep.targets) == 5 and rep.novelty.longest_copy_values >= 1
+    assert 0 <= rep.novelty.ngram4_overlap_share <= 1
     again = EvalReport.from_json(json.loads(to_json(rep)))  # the typed record survives its JSON
     assert again.metrics == json.loads(json.dumps(rep.metrics)) and again.n == 5 and again.solos == []
 

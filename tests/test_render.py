@@ -14,7 +14,7 @@ from jazz_lstm.core.music import merge_ties
 from jazz_lstm.io.midi import read_tune
 from jazz_lstm.models import checkpoint
 from jazz_lstm.models.sample import SampleConfig
-from jazz_lstm.render import synth
+from jazz_lstm.render import formats, synth
 from jazz_lstm.render.formats import render, show
 from jazz_lstm.solo.generate import improvise
 
@@ -51,7 +51,7 @@ def test_fluidsynth_wav(tmp_path, solo):
 
 
 def test_numpy_synth_fallback(tmp_path, solo, monkeypatch):
-    monkeypatch.setattr(synth, "fluidsynth_available", lambda: False)
+    monkeypatch.setattr(formats, "fluidsynth_available", lambda: False)  # where render() looks it up
     r = render(solo, str(tmp_path / "s"), ("wav",))
     assert r.synth.startswith("numpy")
     _check_audio(r.files["wav"], solo)

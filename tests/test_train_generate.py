@@ -10,8 +10,9 @@ from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.music import to_steps
 from jazz_lstm.io.midi import midi_bytes, read_tune
 from jazz_lstm.models import checkpoint
+from jazz_lstm.models.recipe.sample import sample_ids
 from jazz_lstm.models.recipe.train import IGNORE, TrainConfig, make_windows, train
-from jazz_lstm.models.sample import SampleConfig, sample_ids
+from jazz_lstm.models.sample import SampleConfig
 from jazz_lstm.solo.generate import improvise
 
 

@@ -201,12 +201,11 @@ def test_slow_parse_is_timed_out_and_does_not_block(server, tune_file, monkeypat
     """Parsing runs in a worker process with a time limit, off the event loop: while one upload
     hangs, other clients are answered within a second."""
     import jazz_lstm.app.web.service as service
-    import jazz_lstm.io.midi as mio
 
     def hang(*a, **k):
         time.sleep(30)
 
-    monkeypatch.setattr(mio, "read_tune", hang)
+    monkeypatch.setattr(service, "read_tune", hang)  # what the parse worker calls
     monkeypatch.setattr(service, "PARSE_SECONDS", 2.0)
     result = {}
     th = threading.Thread(target=lambda: result.setdefault("r", upload(server, tune_file)))

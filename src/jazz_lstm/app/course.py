@@ -22,8 +22,8 @@ from jazz_lstm.grammar.vocab import Vocab
 from jazz_lstm.io.midi import read_tune, write_midi
 from jazz_lstm.io.tunes import resolve
 from jazz_lstm.models.checkpoint import Checkpoint, TrainFacts
-from jazz_lstm.models.loop import run_epochs
-from jazz_lstm.models.recipe.model import JazzLSTM, ModelConfig, torch_threads
+from jazz_lstm.models.loop import run_epochs, torch_threads
+from jazz_lstm.models.recipe.model import JazzLSTM, ModelConfig
 from jazz_lstm.models.recipe.train import IGNORE, TrainConfig, train_epoch
 from jazz_lstm.models.sample import SampleConfig
 from jazz_lstm.solo.generate import improvise

@@ -176,29 +176,14 @@ def _compound(suffix: str) -> str | None:
 
 def _scale_for(ivs: set, base: str) -> tuple:
     """The chord scale a soloist would use over these intervals."""
-    dominant = 4 in ivs and 10 in ivs or base in ("7", "9", "11", "13")
     if base in ("dim", "dim7"):
         return S_WHOLE_HALF
     if base == "m7b5" or {3, 6, 10} <= ivs:
         return S_LOCRIAN
-    if dominant:
-        if (1 in ivs and 3 in ivs) or (8 in ivs and (1 in ivs or 3 in ivs)) or (3 in ivs and 4 in ivs):
-            return S_ALTERED
-        if 1 in ivs:
-            return S_HALF_WHOLE
-        if 8 in ivs or (6 in ivs and 7 not in ivs):
-            return S_WHOLE
-        if 6 in ivs:
-            return S_LYD_DOM
-        return S_MIXO
-    if 3 in ivs and 4 not in ivs:  # minor
-        if 11 in ivs:
-            return S_MEL_MINOR
-        if 1 in ivs:
-            return (0, 1, 3, 5, 7, 8, 10)  # phrygian
-        if 8 in ivs:
-            return (0, 2, 3, 5, 7, 8, 10)  # aeolian
-        return S_DORIAN
+    if 4 in ivs and 10 in ivs or base in ("7", "9", "11", "13"):
+        return _dominant_scale(ivs)
+    if 3 in ivs and 4 not in ivs:
+        return _minor_scale(ivs)
     if 8 in ivs and 11 in ivs:
         return (0, 2, 4, 6, 8, 9, 11)  # lydian augmented
     if 8 in ivs:
@@ -206,6 +191,28 @@ def _scale_for(ivs: set, base: str) -> tuple:
     if 6 in ivs:
         return S_LYDIAN
     return S_MIXO if 10 in ivs else S_IONIAN
+
+
+def _dominant_scale(ivs: set) -> tuple:
+    """Over a dominant chord: altered, half-whole, whole-tone, lydian dominant or mixolydian."""
+    if (1 in ivs and 3 in ivs) or (8 in ivs and (1 in ivs or 3 in ivs)) or (3 in ivs and 4 in ivs):
+        return S_ALTERED
+    if 1 in ivs:
+        return S_HALF_WHOLE
+    if 8 in ivs or (6 in ivs and 7 not in ivs):
+        return S_WHOLE
+    return S_LYD_DOM if 6 in ivs else S_MIXO
+
+
+def _minor_scale(ivs: set) -> tuple:
+    """Over a minor chord: melodic minor, phrygian, aeolian or dorian."""
+    if 11 in ivs:
+        return S_MEL_MINOR
+    if 1 in ivs:
+        return (0, 1, 3, 5, 7, 8, 10)  # phrygian
+    if 8 in ivs:
+        return (0, 2, 3, 5, 7, 8, 10)  # aeolian
+    return S_DORIAN
 
 
 def base_quality(quality: str) -> str:

@@ -74,14 +74,14 @@ class EncodedTune:
                                pitch_features(self.prev_pitches, chord_roots(self.chords, self.onsets))], axis=1)
         return factor_array(self.values), cond, legality(self.values, self.onsets, self.beats_per_bar)
 
-    def to_json(self) -> str:
+    def to_json(self) -> dict:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["chords"] = [[c.symbol, c.start, c.duration] for c in self.chords]
-        return json.dumps(d)
+        return d
 
     @classmethod
-    def from_json(cls, text: str) -> EncodedTune:
-        d = json.loads(text)
+    def from_json(cls, data: dict) -> EncodedTune:
+        d = dict(data)
         d["chords"] = [parse_chord(s, a, b) for s, a, b in d["chords"]]
         return cls(**d)
 
@@ -164,7 +164,7 @@ def _read_one(args) -> tuple[str, str | None, str | None]:
         solo = read_tune(real, melody_track, chords)
         if not sha and (os.path.isfile(real) or "#" in real):  # the cache's lookup already hashed it otherwise
             sha = _key(real, "")[0]
-        return path, EncodedTune.from_solo(solo, sha).to_json(), None
+        return path, json.dumps(EncodedTune.from_solo(solo, sha).to_json()), None
     except JazzError as e:
         return path, None, str(e)
     except (ValueError, OSError) as e:
@@ -196,7 +196,7 @@ def prepare(paths: list[str], jobs: int = 1, cache: bool = True, strict: bool = 
             keys[p] = os.path.join(cache_dir(), name)
             try:
                 with open(keys[p], encoding="utf-8") as f:
-                    results[p] = (EncodedTune.from_json(f.read()), None)
+                    results[p] = (EncodedTune.from_json(json.loads(f.read())), None)
                 n_cached += 1
                 if on_file:
                     on_file(len(results), len(files))
@@ -230,7 +230,7 @@ def _collect(outcomes, results: dict, keys: dict, strict: bool, on_file, total: 
                 raise JazzError(why.split(": ", 1)[-1] if why.startswith(path) else why, path)
             results[path] = (None, why)
         else:
-            results[path] = (EncodedTune.from_json(text), None)
+            results[path] = (EncodedTune.from_json(json.loads(text)), None)
             if path in keys:
                 try:
                     os.makedirs(os.path.dirname(keys[path]), exist_ok=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import random
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
@@ -141,6 +142,44 @@ def _legalities(tune) -> list[tuple]:
     return [(int(r), int(h), int(t), tuple(int(x) for x in ty), int(p)) for (r, h, t), ty, p in zip(legal, types, prev)]
 
 
+@dataclass(kw_only=True)
+class Target:
+    """One pass/fail line of the report: the model's solos beside the original tune."""
+
+    target: str  # what is asked, in words ("chord-tone share within ±5 points of the original")
+    value: float  # what was measured, in `unit`
+    unit: str  # "points" (percentage points), "bits", "notes", "%"
+    ok: bool  # whether the target is met
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Target:
+        return cls(target=str(data["target"]), value=float(data["value"]), unit=str(data.get("unit", "")),
+                   ok=bool(data["ok"]))
+
+
+@dataclass(kw_only=True)
+class Novelty:
+    """How much of the generated solos is copied, and from where."""
+
+    longest_copy_values: int  # the longest run of grammar values copied from the training streams
+    longest_copy_notes: int  # the longest run of notes (pitch and rhythm) copied from the reference tunes
+    longest_copy_training_notes: int  # the longest run of melodic shapes copied from the training streams
+    training_notes_copied_from: str | None  # the training tune those shapes come from
+    copied_from: str | None  # the training tune the longest run of values comes from
+    copied_passage: list[str]  # that run's values
+    ngram4_overlap_share: float = 0.0  # mean pairwise 4-gram overlap between the solos over the first chart (0..1)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Novelty:
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
 @dataclass
 class EvalReport:
     """What `evaluate` measured.  metrics: per metric (units in the key: _share 0..1, _bits,
@@ -149,29 +188,31 @@ class EvalReport:
     the held-out tunes (or the tunes); coverage: share of those values the model can emit.
     solos, per_chart_solos: the generated Solos (not in the JSON)."""
 
-    model: dict
-    tunes: list
-    charts: list
-    n: int
-    bars: int
-    sampling: dict
-    human_pieces: int
-    cross_entropy_nats_per_value: dict
-    coverage: float
-    cross_entropy_on: str
-    cross_entropy_values: int
-    metrics: dict
-    per_chart: list
-    targets: list
-    novelty: dict
-    distinguishability: dict = field(default_factory=dict)  # per source, the 8-bar classifier's accuracy (0.5 = indistinguishable)
-    events: dict = field(default_factory=dict)  # nats per event (model, unigram, bigram), next-pitch/duration accuracy
-    solos: list = field(default_factory=list, repr=False)
-    per_chart_solos: list = field(default_factory=list, repr=False)
-    human_solos: list = field(default_factory=list, repr=False)  # the tunes compared with
+    model: dict[str, Any]  # path, sha256, kind, vocabulary size, training facts
+    tunes: list[str]  # the tunes' sources
+    charts: list[str]  # the charts' titles
+    n: int  # solos per chart and source
+    bars: int  # bars per solo
+    sampling: dict[str, Any]  # the SampleConfig's fields
+    human_pieces: int  # human pieces of `bars` bars in the band
+    cross_entropy_nats_per_value: dict[str, float]  # model, unigram, bigram
+    coverage: float  # share of the scored values the model can emit
+    cross_entropy_on: str  # "heldout" or "tunes"
+    cross_entropy_values: int  # values scored
+    metrics: dict[str, dict[str, Any]]  # per metric: model, shuffle, unigram, bigram, human band, model_in_band
+    per_chart: list[dict[str, Any]]  # per chart: its title, its metrics table, best and worst solo
+    targets: list[Target]
+    novelty: Novelty
+    distinguishability: dict[str, Any] = field(default_factory=dict)  # per source, the 8-bar classifier's accuracy (0.5 = indistinguishable)
+    events: dict[str, Any] = field(default_factory=dict)  # nats per event (model, unigram, bigram), next-pitch/duration accuracy
+    solos: list[Solo] = field(default_factory=list, repr=False)
+    per_chart_solos: list[list[Solo]] = field(default_factory=list, repr=False)
+    human_solos: list[Solo] = field(default_factory=list, repr=False)  # the tunes compared with
 
     def to_json(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_JSON}
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_JSON}
+        d["targets"], d["novelty"] = [t.to_json() for t in self.targets], self.novelty.to_json()
+        return d
 
     @classmethod
     def from_json(cls, data: dict) -> EvalReport:
@@ -179,7 +220,9 @@ class EvalReport:
         required = names - {"distinguishability", "events"}  # reports written before them have none
         if not isinstance(data, dict) or not required <= set(data):
             raise ValueError("not an evaluation report (fields missing)")
-        return cls(**{k: data[k] for k in names if k in data})
+        d = {k: data[k] for k in names if k in data}
+        d["targets"], d["novelty"] = [Target.from_json(t) for t in d["targets"]], Novelty.from_json(d["novelty"])
+        return cls(**d)
 
 
 _NOT_JSON = {"solos", "per_chart_solos", "human_solos"}
@@ -215,22 +258,51 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
     pieces = [p for t in reference for p in segments(t, bars)]
     human = [M.summary(p.notes, p.chords, p.beats_per_bar, bars) for p in pieces]
     bands = {k: band([h[k] for h in human]) for k in SHOWN}
+    per_chart, all_solos, everything, gens = _over_charts(ck, charts, bars, n, cfg, bands)
+    solos = [s for group in all_solos for s in group]
+    train_tokens = training_values(ck)
+    novelty = _novelty(ck, solos, train_tokens, reference)
+    overlap = M.ngram_overlap([s.tokens for s in all_solos[0]], 4)
+    novelty.ngram4_overlap_share = overlap
+    xent = cross_entropy(ck, heldout or tunes)
+    table = _table(everything, bands)
+    report = {
+        "model": {"path": ck.path, "sha256": ck.sha256, "kind": ck.kind,
+                  "values": len(ck.vocab) if ck.vocab is not None else None,
+                  "train": {"epochs_done": ck.train.epochs_done, "windows": ck.train.windows}, "training_tunes": len(train_tokens)},
+        "tunes": [t.source for t in tunes], "charts": [c.title for c in charts], "n": n, "bars": bars,
+        "sampling": cfg.to_dict(), "human_pieces": len(pieces),
+        "cross_entropy_nats_per_value": xent["nats_per_value"], "coverage": xent["coverage"],
+        "cross_entropy_on": "heldout" if heldout else "tunes", "cross_entropy_values": xent["values"],
+        "metrics": table, "per_chart": per_chart, "targets": _targets(table, tunes[0], novelty.longest_copy_notes, overlap),
+        "distinguishability": _distinguishability(pieces_of(reference, DISTINGUISH_BARS), gens, cfg.seed),
+        "events": _events(ck, heldout or tunes, tunes), "novelty": novelty,
+    }
+    return EvalReport(**report, solos=solos, per_chart_solos=all_solos, human_solos=list(tunes))
+
+
+def _over_charts(ck: Checkpoint, charts: list[Chart], bars: int, n: int, cfg: SampleConfig, bands: dict) -> tuple:
+    """The model's and each baseline's n solos over every chart: (per-chart tables, the model's
+    solos per chart, every source's metric summaries, every source's solos)."""
     per_chart, all_solos, everything, gens = [], [], {s: [] for s in SOURCES}, {s: [] for s in SOURCES}
     for chart in charts:
         model = improvise(ck, chart.chords, bars, n, cfg, beats_per_bar=chart.beats_per_bar, tempo=chart.tempo)
         gen = {"model": model, **baseline_solos(ck, chart, bars, n, cfg.seed)}
-        for src in SOURCES:
-            gens[src] += gen[src]
         sums = {s: [M.summary(x.notes, x.chords, x.beats_per_bar, bars) for x in gen[s]] for s in SOURCES}
         for s in SOURCES:
+            gens[s] += gen[s]
             everything[s] += sums[s]
         scores = [voice_leading_score(x) for x in sums["model"]]
         per_chart.append({"chart": chart.title, "metrics": _table(sums, bands),
                           "best": int(np.argmax(scores)), "worst": int(np.argmin(scores)),
                           "voice_leading_scores": scores})
         all_solos.append(model)
-    solos = [s for group in all_solos for s in group]
-    train_tokens = training_values(ck)
+    return per_chart, all_solos, everything, gens
+
+
+def _novelty(ck: Checkpoint, solos: list[Solo], train_tokens: list[list[str]], reference: list[Solo]) -> Novelty:
+    """How much of the solos is copied: values from the training streams, notes from the
+    reference tunes, melodic shapes from the training streams (and from where)."""
     names = [t.get("title", "") for t in ck.train.corpus.get("tunes", [])] or list(ck.train.tunes)
     copies = M.longest_copies([s.tokens for s in solos], train_tokens)  # one automaton, not solos x streams searches
     worst = int(np.argmax(copies)) if copies else 0
@@ -244,37 +316,24 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
     runs = M.longest_copies(shapes, train_shapes)
     k = int(np.argmax(runs)) if runs else -1
     worst_notes = M.longest_copy_shapes(shapes[k], train_shapes) if k >= 0 else (0, -1)  # which stream: for one solo only
-    overlap = M.ngram_overlap([s.tokens for s in all_solos[0]], 4)
-    xent = cross_entropy(ck, heldout or tunes)
-    events = _events(ck, heldout or tunes, tunes)
-    told = _distinguishability(pieces_of(reference, DISTINGUISH_BARS), gens, cfg.seed)
-    table = _table(everything, bands)
-    whole = M.summary(tunes[0].notes, tunes[0].chords, tunes[0].beats_per_bar, tunes[0].n_bars)
-    targets = [
+    return Novelty(longest_copy_values=int(max(copies, default=0)), longest_copy_notes=int(max(copies_notes, default=0)),
+                   longest_copy_training_notes=int(worst_notes[0]),
+                   training_notes_copied_from=names[worst_notes[1]] if 0 <= worst_notes[1] < len(names) else None,
+                   copied_from=names[source] if source is not None and source < len(names) else None,
+                   copied_passage=_passage(solos[worst].tokens, train_tokens[source]) if source is not None else [])
+
+
+def _targets(table: dict, original: Solo, copy_notes: int, overlap: float) -> list[Target]:
+    """The report's pass/fail lines: the model's solos beside the original tune."""
+    whole = M.summary(original.notes, original.chords, original.beats_per_bar, original.n_bars)
+    return [
         _target("chord-tone share within ±5 points of the original", table["chord_tone_share"]["model"] - whole["chord_tones"], 0.05),
         _target("scale-tone share within ±5 points of the original", table["scale_tone_share"]["model"] - whole["scale_tones"], 0.05),
-        {"target": "H1 within ±0.2 bits of the original", "value": round(table["pitch_class_entropy_1bar_bits"]["model"] - whole["H1"], 2),
-         "unit": "bits", "ok": abs(table["pitch_class_entropy_1bar_bits"]["model"] - whole["H1"]) <= 0.2},
-        {"target": "longest verbatim copy ≤ 8 notes", "value": int(max(copies_notes)), "unit": "notes", "ok": max(copies_notes) <= 8},
-        {"target": "mean pairwise 4-gram overlap < 30%", "value": round(100 * overlap, 1), "unit": "%", "ok": overlap < 0.30},
+        Target(target="H1 within ±0.2 bits of the original", value=round(table["pitch_class_entropy_1bar_bits"]["model"] - whole["H1"], 2),
+               unit="bits", ok=abs(table["pitch_class_entropy_1bar_bits"]["model"] - whole["H1"]) <= 0.2),
+        Target(target="longest verbatim copy ≤ 8 notes", value=int(copy_notes), unit="notes", ok=copy_notes <= 8),
+        Target(target="mean pairwise 4-gram overlap < 30%", value=round(100 * overlap, 1), unit="%", ok=overlap < 0.30),
     ]
-    report = {
-        "model": {"path": ck.path, "sha256": ck.sha256, "kind": ck.kind,
-                  "values": len(ck.vocab) if ck.vocab is not None else None,
-                  "train": {"epochs_done": ck.train.epochs_done, "windows": ck.train.windows}, "training_tunes": len(train_tokens)},
-        "tunes": [t.source for t in tunes], "charts": [c.title for c in charts], "n": n, "bars": bars,
-        "sampling": cfg.to_dict(), "human_pieces": len(pieces),
-        "cross_entropy_nats_per_value": xent["nats_per_value"], "coverage": xent["coverage"],
-        "cross_entropy_on": "heldout" if heldout else "tunes", "cross_entropy_values": xent["values"],
-        "metrics": table, "per_chart": per_chart, "targets": targets, "distinguishability": told, "events": events,
-        "novelty": {"longest_copy_values": int(max(copies, default=0)), "longest_copy_notes": int(max(copies_notes, default=0)),
-                    "longest_copy_training_notes": int(worst_notes[0]),
-                    "training_notes_copied_from": names[worst_notes[1]] if 0 <= worst_notes[1] < len(names) else None,
-                    "copied_from": names[source] if source is not None and source < len(names) else None,
-                    "copied_passage": _passage(solos[worst].tokens, train_tokens[source]) if source is not None else [],
-                    "ngram4_overlap_share": overlap},
-    }
-    return EvalReport(**report, solos=solos, per_chart_solos=all_solos, human_solos=list(tunes))
 
 
 def _events(ck: Checkpoint, scored: list[Solo], tunes: list[Solo]) -> dict:
@@ -328,5 +387,5 @@ def _passage(a: list, b: list) -> list:
     return a[start:start + length]
 
 
-def _target(name: str, diff: float, tol: float) -> dict:
-    return {"target": name, "value": round(diff * 100, 1), "unit": "points", "ok": abs(diff) <= tol}
+def _target(name: str, diff: float, tol: float) -> Target:
+    return Target(target=name, value=round(diff * 100, 1), unit="points", ok=abs(diff) <= tol)

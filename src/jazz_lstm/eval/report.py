@@ -255,16 +255,16 @@ def to_html(report, tunes=None, audio_players: int = 3, thumbnails: int = 4) -> 
         f"<td class={ {False: 'no', True: 'ok', None: 'na'}[r['model_in_band']]}>{f(r['model'])}</td>"
         f"<td>{f(r['shuffle'])}</td><td>{f(r['unigram'])}</td><td>{f(r['bigram'])}</td></tr>"
         for label, f, r in _rows(report))
-    targets = "".join(f"<li class={'ok' if t['ok'] else 'no'}>{'✓' if t['ok'] else '✗'} {esc(t['target'])}: "
-                      f"{t['value']} {esc(t.get('unit', ''))}</li>" for t in report.targets)
+    targets = "".join(f"<li class={'ok' if t.ok else 'no'}>{'✓' if t.ok else '✗'} {esc(t.target)}: "
+                      f"{t.value} {esc(t.unit)}</li>" for t in report.targets)
     nov = report.novelty
-    extra = (f"<p>Longest verbatim copy of the training values: {nov['longest_copy_values']} values"
-             + (f" (from <i>{esc(str(nov['copied_from']))}</i>: <code>{esc(' '.join(nov['copied_passage']))}</code>)"
-                if nov.get("copied_from") else "")
-             + f"; in notes, of everything it trained on: {nov['longest_copy_training_notes']} notes"
-             + (f" (from <i>{esc(str(nov['training_notes_copied_from']))}</i>)" if nov.get("training_notes_copied_from") else "")
-             + f"; of the reference melodies: {nov['longest_copy_notes']} notes. Mean pairwise 4-gram overlap among the "
-             f"solos over the first chart: {nov['ngram4_overlap_share']:.1%}.</p><p>{esc(cross_entropy_line(report))}.</p><p>{esc(distinguishability_line(report))}.</p><p>{esc(events_line(report))}.</p>")
+    extra = (f"<p>Longest verbatim copy of the training values: {nov.longest_copy_values} values"
+             + (f" (from <i>{esc(str(nov.copied_from))}</i>: <code>{esc(' '.join(nov.copied_passage))}</code>)"
+                if nov.copied_from else "")
+             + f"; in notes, of everything it trained on: {nov.longest_copy_training_notes} notes"
+             + (f" (from <i>{esc(str(nov.training_notes_copied_from))}</i>)" if nov.training_notes_copied_from else "")
+             + f"; of the reference melodies: {nov.longest_copy_notes} notes. Mean pairwise 4-gram overlap among the "
+             f"solos over the first chart: {nov.ngram4_overlap_share:.1%}.</p><p>{esc(cross_entropy_line(report))}.</p><p>{esc(distinguishability_line(report))}.</p><p>{esc(events_line(report))}.</p>")
     plots = "".join(f'<img src="data:image/png;base64,{p}">' for p in _plots(report, tunes, solos))
     figures = []
     for chart, group in zip(report.per_chart, report.per_chart_solos):

@@ -1,7 +1,6 @@
 """Token <-> id, with a JSON round trip (saved inside every model file)."""
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 
@@ -33,12 +32,12 @@ class Vocab:
         """Ids -> tokens."""
         return [self.itos[int(i)] for i in ids]
 
-    def to_json(self) -> str:
-        return json.dumps(self.itos)
+    def to_json(self) -> list[str]:
+        return list(self.itos)
 
     @classmethod
-    def from_json(cls, text: str) -> Vocab:
-        data = json.loads(text)
+    def from_json(cls, data) -> Vocab:
+        """The inverse of to_json; ValueError unless it is a list of strings."""
         if not isinstance(data, list) or not all(isinstance(t, str) for t in data):
             raise ValueError("vocabulary JSON must be a list of strings")
         return cls(data)

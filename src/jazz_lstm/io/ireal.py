@@ -165,73 +165,84 @@ def parse_song(text: str, book: bool = False) -> IrealSong:
 
 def parse_music(music: str) -> tuple[tuple, list[Bar]]:
     """(first time signature, bars as written) of an unscrambled music field."""
-    music = music.replace("XyQ", "   ").replace("Kcl", "|x").replace("LZ", "|")
-    bars, bar, ts, i, n = [], Bar(), None, 0, len(music)
-    pending_ending = 0
+    r = _MusicReader(music.replace("XyQ", "   ").replace("Kcl", "|x").replace("LZ", "|"))
+    i = 0
+    while i < len(r.music):
+        i = r.token(i)
+        if r.pending_ending and (r.bar.cells or r.bar.repeat):
+            r.bar.ending, r.pending_ending = r.pending_ending, 0
+    r.close()
+    bars = r.bars
+    while bars and not any(bars[-1].cells) and not bars[-1].repeat:  # trailing spaces after the last bar line
+        last = bars.pop()
+        if bars:
+            bars[-1].final = bars[-1].final or last.final
+    return r.ts or (4, 4), bars
 
-    def close(final: bool = False, repeat_end: bool = False):
-        nonlocal bar
+
+class _MusicReader:
+    """parse_music's state: the bars so far, the bar being filled, the first time signature, and
+    an ending number (N1, N2) waiting for the bar it belongs to."""
+
+    def __init__(self, music: str):
+        self.music, self.bars, self.bar, self.ts, self.pending_ending = music, [], Bar(), None, 0
+
+    def close(self, final: bool = False, repeat_end: bool = False) -> None:
+        bar, bars = self.bar, self.bars
         if bar.cells or bar.repeat or repeat_end:
             bar.close_repeat = bar.close_repeat or repeat_end
             bar.final = final
             bars.append(bar)
             if len(bars) > MAX_BARS:
                 raise JazzError(f"more than {MAX_BARS} bars in one chart")
-            bar = Bar()
+            self.bar = Bar()
         elif bars:
             bars[-1].close_repeat = bars[-1].close_repeat or repeat_end
             bars[-1].final = bars[-1].final or final
 
-    while i < n:
-        ch = music[i]
+    def token(self, i: int) -> int:
+        """Read the token at `i`; returns where the next one starts."""
+        music, n, bar, ch = self.music, len(self.music), self.bar, self.music[i]
+        if ch in "<*TN(":
+            return self._markup(i)
+        if ch in "|[]{}Z":
+            self.close(final=ch == "Z", repeat_end=ch == "}")
+            self.bar.open_repeat = self.bar.open_repeat or ch == "{"
+        elif ch == "x" or (ch == "r" and not bar.cells):
+            bar.repeat = 1 if ch == "x" else 2
+        elif ch in "SQ":
+            bar.segno, bar.coda = bar.segno or ch == "S", bar.coda or ch == "Q"
+        elif ch in " np":
+            bar.cells.append({" ": "", "n": None, "p": "/"}[ch])
+        elif ch in "ABCDEFGW":
+            m = _CHORD.match(music, i)
+            bar.cells.append(m.group(0))
+            return m.end()
+        return min(n, i + 1)  # , . : ; f s l U Y and anything unknown: no cell
+
+    def _markup(self, i: int) -> int:
+        """Text (<...>), a section (*A), a time signature (T44), an ending (N1), an alternate chord ((...))."""
+        music, n, bar, ch = self.music, len(self.music), self.bar, self.music[i]
         if ch == "<":
             j = music.find(">", i)
             j = n if j < 0 else j
             bar.text += " " + music[i + 1:j]
-            i = j + 1
-        elif ch == "*" and i + 1 < n:
-            bar.section, i = music[i + 1], i + 2
-        elif ch == "T" and re.match(r"T\d\d", music[i:i + 3]):
+            return j + 1
+        if ch == "*" and i + 1 < n:
+            bar.section = music[i + 1]
+            return i + 2
+        if ch == "T" and re.match(r"T\d\d", music[i:i + 3]):
             m = re.match(r"T(1[0-2]|\d)(\d)", music[i:i + 4])
-            if ts is None and m:
-                ts = (int(m.group(1)), int(m.group(2)))
-            i += len(m.group(0)) if m else 3
-        elif ch == "N" and i + 1 < n and music[i + 1].isdigit():
-            pending_ending, i = int(music[i + 1]), i + 2
-        elif ch in "|[]{}Z":
-            close(final=ch == "Z", repeat_end=ch == "}")
-            if ch == "{":
-                bar.open_repeat = True
-            i += 1
-        elif ch == "x" or (ch == "r" and not bar.cells):
-            bar.repeat, i = (1 if ch == "x" else 2), i + 1
-        elif ch == "S":
-            bar.segno, i = True, i + 1
-        elif ch == "Q":
-            bar.coda, i = True, i + 1
-        elif ch == "(":  # an alternate chord, written small above: not played
+            if self.ts is None and m:
+                self.ts = (int(m.group(1)), int(m.group(2)))
+            return i + (len(m.group(0)) if m else 3)
+        if ch == "N" and i + 1 < n and music[i + 1].isdigit():
+            self.pending_ending = int(music[i + 1])
+            return i + 2
+        if ch == "(":  # an alternate chord, written small above: not played
             j = music.find(")", i)
-            i = n if j < 0 else j + 1
-        elif ch in " ":
-            bar.cells.append("")
-            i += 1
-        elif ch in "np":
-            bar.cells.append(None if ch == "n" else "/")
-            i += 1
-        elif ch in "ABCDEFGW":
-            m = _CHORD.match(music, i)
-            bar.cells.append(m.group(0))
-            i = m.end()
-        else:  # , . : ; f s l U Y and anything unknown: no cell
-            i += 1
-        if pending_ending and (bar.cells or bar.repeat):
-            bar.ending, pending_ending = pending_ending, 0
-    close()
-    while bars and not any(bars[-1].cells) and not bars[-1].repeat:  # trailing spaces after the last bar line
-        last = bars.pop()
-        if bars:
-            bars[-1].final = bars[-1].final or last.final
-    return ts or (4, 4), bars
+            return n if j < 0 else j + 1
+        return i + 1
 
 
 def expand(bars: list[Bar]) -> list[list]:
@@ -242,22 +253,7 @@ def expand(bars: list[Bar]) -> list[list]:
     if jump is None and len(codas) == 2:
         jump = max(k for k in order if k < codas[1]) if any(k < codas[1] for k in order) else None
     if jump is not None:
-        text = bars[jump].text
-        start = 0
-        if re.search(r"D\.?\s*S", text):
-            start = next((k for k, b in enumerate(bars) if b.segno), 0)
-        cut = order.index(jump) + 1
-        order = order[:cut]
-        again = _with_repeats(bars, range(start, len(bars)), last_pass_only=True)
-        if "fine" in text.lower():
-            fine = next((k for k in again if "fine" in bars[k].text.lower() and k != jump), None)
-            order += again[:again.index(fine) + 1] if fine is not None else again
-        elif len(codas) >= 1:
-            to_coda = codas[0]
-            played = again[:again.index(to_coda) + 1] if to_coda in again else again
-            order += played + (list(range(codas[1], len(bars))) if len(codas) >= 2 else [])
-        else:
-            order += again[:again.index(jump) + 1] if jump in again else again
+        order = order[:order.index(jump) + 1] + _after_jump(bars, jump, codas)
     out: list[list] = []
     for k in order[:MAX_BARS]:
         b = bars[k]
@@ -268,41 +264,59 @@ def expand(bars: list[Bar]) -> list[list]:
     return out[:MAX_BARS]
 
 
+def _after_jump(bars: list[Bar], jump: int, codas: list[int]) -> list[int]:
+    """What a D.C. / D.S. (or a second coda sign) at bar `jump` plays next: from the top or the
+    segno, last endings only, to Fine, or to the coda sign and on from the coda."""
+    text = bars[jump].text
+    start = next((k for k, b in enumerate(bars) if b.segno), 0) if re.search(r"D\.?\s*S", text) else 0
+    again = _with_repeats(bars, range(start, len(bars)), last_pass_only=True)
+    if "fine" in text.lower():
+        fine = next((k for k in again if "fine" in bars[k].text.lower() and k != jump), None)
+        return again[:again.index(fine) + 1] if fine is not None else again
+    if codas:
+        played = again[:again.index(codas[0]) + 1] if codas[0] in again else again
+        return played + (list(range(codas[1], len(bars))) if len(codas) >= 2 else [])
+    return again[:again.index(jump) + 1] if jump in again else again
+
+
 def _with_repeats(bars: list[Bar], span, last_pass_only: bool) -> list[int]:
     """Bar indices in `span` with `{ }` repeats taken (each ending on its pass); after a final
     bar (Z) the rest (a coda) is not played.  last_pass_only: a D.C./D.S. takes only the last
     ending of each repeat, as a band plays it."""
     span = list(span)
-    order, k, start, passes, pass_no, guard = [], 0, None, 2, 1, 0
-    while k < len(span):
-        guard += 1
-        if guard > 4 * MAX_BARS:
+    order, k, start, passes, pass_no = [], 0, None, 2, 1
+    for _ in range(4 * MAX_BARS):  # a guard against a chart that loops
+        if k >= len(span):
             break
-        idx = span[k]
-        b = bars[idx]
+        b = bars[span[k]]
         if b.open_repeat and start != k:
-            start, pass_no = k, 1
             ends = [bars[j].ending for j in span[k:] if bars[j].ending]
-            passes = max([2] + ends[:4])
-            if last_pass_only:
-                pass_no = passes
+            start, passes = k, max([2] + ends[:4])
+            pass_no = passes if last_pass_only else 1
         if b.ending and b.ending != pass_no:
-            nxt = next((m for m in range(k + 1, len(span)) if bars[span[m]].ending or bars[span[m]].open_repeat), None)
-            if b.ending < pass_no and nxt is not None:
-                k = nxt
+            moved = _other_ending(bars, span, k, b.ending, pass_no, start)
+            if moved is not None:
+                k, pass_no = moved
                 continue
-            if b.ending > pass_no:  # this ending is for a later pass: go back now
-                k, pass_no = (start if start is not None else 0), pass_no + 1
-                continue
-        order.append(idx)
-        if b.close_repeat and start is not None and pass_no < passes and not (b.ending and b.ending == passes):
-            if not any(bars[span[m]].ending for m in range(start, k + 1)) or b.ending:
-                k, pass_no = start, pass_no + 1
-                continue
+        order.append(span[k])
+        if b.close_repeat and start is not None and pass_no < passes and not (b.ending and b.ending == passes) \
+                and (b.ending or not any(bars[span[m]].ending for m in range(start, k + 1))):
+            k, pass_no = start, pass_no + 1
+            continue
         if b.final and any(bars[j].coda for j in span[k + 1:]):
             break  # a coda after the final bar: played only after a D.C./D.S.
         k += 1
     return order
+
+
+def _other_ending(bars: list[Bar], span: list[int], k: int, ending: int, pass_no: int, start) -> tuple | None:
+    """At an ending meant for another pass: (where to go, the pass then) -- past an earlier
+    pass's ending to the next ending or repeat, or back to the repeat's start for a later
+    pass's; None to play it after all."""
+    if ending < pass_no:
+        nxt = next((m for m in range(k + 1, len(span)) if bars[span[m]].ending or bars[span[m]].open_repeat), None)
+        return (nxt, pass_no) if nxt is not None else None
+    return ((start if start is not None else 0), pass_no + 1)  # this ending is for a later pass: go back now
 
 
 def bars_to_chords(bars: list[list], beats_per_bar: float, source: str = "") -> list:

@@ -46,7 +46,7 @@ def _quality(minor: str, base: str, tensions: list) -> str:
     natural = [int(d) for d, a in tensions if not a]
     altered = "".join(a + d for d, a in tensions if a)
     top = max(natural, default=0)  # the highest natural tension names the chord: 7 + 9 + 13 = 13
-    if base in ("7", "") and natural and not minor and base == "7":
+    if base == "7" and natural and not minor:
         return {9: "9", 11: "11", 13: "13"}[top] + altered
     if base == "j7":
         return ("mmaj7" if minor else ("maj9" if top == 9 else "maj7")) + ("" if top == 9 and not minor else
@@ -57,14 +57,21 @@ def _quality(minor: str, base: str, tensions: list) -> str:
         return ("m7" if base == "7" else "m") + altered
     if base == "sus7":
         return ({9: "9sus4", 13: "13sus4"}.get(top, "7sus4")) + altered
-    names = {"": "", "m7b5": "m7b5", "o7": "dim7", "o": "dim", "+": "aug", "+7": "7#5", "+j7": "maj7#5", "sus": "sus4",
-             "69": "69", "6": "6", "7alt": "7alt", "7": "7"}
-    q = ("m" if minor and base in ("6", "69") else "") + names[base]
+    return _other_quality(minor, base, natural, top) + altered
+
+
+_NAMES = {"": "", "m7b5": "m7b5", "o7": "dim7", "o": "dim", "+": "aug", "+7": "7#5", "+j7": "maj7#5", "sus": "sus4",
+          "69": "69", "6": "6", "7alt": "7alt", "7": "7"}
+
+
+def _other_quality(minor: str, base: str, natural: list, top: int) -> str:
+    """The qualities that are their base name with added tensions (6, 69, dim, aug, sus, 7#5, ...)."""
+    q = ("m" if minor and base in ("6", "69") else "") + _NAMES[base]
     if base == "+7" and natural:
-        q = {9: "9#5", 11: "11#5", 13: "13#5"}[top]
-    elif natural and base not in ("7",):
+        return {9: "9#5", 11: "11#5", 13: "13#5"}[top]
+    if natural and base != "7":
         q += "".join(f"add{n}" if base != "69" else ("#11" if n == 11 else "") for n in natural)
-    return q + altered
+    return q
 
 
 # --- the CSV export: melody/NAME.csv beside beats/NAME.csv ------------------------------------

@@ -17,6 +17,8 @@ from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.music import Chord, Note
 from jazz_lstm.grammar.vocab import Vocab
 
+MAX_PARAMS = 64_000_000  # weights of a model (256 MB of float32): a bound shared by training and loading
+
 # kind name (the model file's `kind`) -> the module holding its KIND
 KINDS = {"recipe": "jazz_lstm.models.recipe.kind", "chord": "jazz_lstm.models.chord.kind"}
 

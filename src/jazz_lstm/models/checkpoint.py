@@ -39,7 +39,7 @@ def save(ck: Checkpoint, path: str, half: bool = False) -> str:
     tensors["corpus.ids"] = torch.tensor(flat or [0], dtype=torch.int32)
     tensors["corpus.lengths"] = torch.tensor([len(s) for s in ck.corpus] or [0], dtype=torch.int32)
     meta = {"format": FORMAT, "grammar": GRAMMAR_VERSION, "config": json.dumps(ck.model.cfg.to_dict()),
-            "kind": ck.kind, "vocab": ck.vocab.to_json() if ck.vocab is not None else "null",
+            "kind": ck.kind, "vocab": json.dumps(ck.vocab.to_json() if ck.vocab is not None else None),
             "train": json.dumps(ck.train.to_json()), "chart": json.dumps(ck.chart.to_json()), **ck.spec.header()}
     meta["weights_sha256"] = weights_hash(tensors)  # read by the previous version
     meta["file_sha256"] = file_hash(tensors, meta)  # everything: weights, optimizer, corpus, metadata

@@ -3,7 +3,11 @@ how training reports its progress: through an `EpochProgress` the caller passes 
 a rich bar on stderr, app.cli.options.EpochBar); the library itself never draws."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Protocol
+
+import torch
+from threadpoolctl import threadpool_limits
 
 from jazz_lstm.models.base import TrainFacts
 
@@ -78,3 +82,17 @@ def run_epochs(model, one_epoch, validate, epochs: int, patience: int, facts: Tr
     bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
+
+
+@contextmanager
+def torch_threads(n: int):
+    """Run a block with `n` torch intra-op threads and `n` BLAS/OpenMP threads (threadpoolctl):
+    training this small network is a chain of tiny operations, and on a busy machine
+    threads that spin for cores only fight each other."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        with threadpool_limits(n):
+            yield
+    finally:
+        torch.set_num_threads(old)

@@ -1,7 +1,7 @@
 """Training from files, as `jazz-lstm train` and scripts do it: read the tunes (cached,
 in a process pool), pick the model kind, fill the kind's defaults, resume, train.
 
-    ck = train_files(TrainRequest(["../shared/data/impro-visor/solos"], "jazz.safetensors", epochs=3))
+    ck = train_files(TrainRequest(tunes=["../shared/data/impro-visor/solos"], output="jazz.safetensors", epochs=3))
 """
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from jazz_lstm.core.fileio import clean_temp
 from jazz_lstm.data.corpus import Corpus, prepare, tune_files
 from jazz_lstm.models.base import KINDS, Checkpoint, kind
 from jazz_lstm.models.checkpoint import load
+from jazz_lstm.models.recipe.config import ModelConfig, TrainConfig
 
 
-@dataclass
+@dataclass(kw_only=True)
 class TrainRequest:
     """What to train.  tunes: files and folders (searched recursively).  output: the model
     file.  kind: "auto" (chord for a folder or a leadsheet, else recipe), "chord" or
@@ -32,13 +33,13 @@ class TrainRequest:
     epochs: int | None = None
     batch_size: int | None = None
     lr: float | None = None
-    windows: int = 60  # recipe: random windows (the course's m); 0 = every window
+    windows: int = TrainConfig.windows  # recipe: random windows (the course's m); 0 = every window
     stride: int | None = None
     tx: int | None = None
     hidden: int | None = None
     layers: int | None = None
     dropout: float | None = None
-    embedding: int = 0  # recipe: 0 = one-hot input
+    embedding: int = ModelConfig.embedding  # recipe: 0 = one-hot input
     val: float | None = None
     patience: int | None = None
     seed: int = 0

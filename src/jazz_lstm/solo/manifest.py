@@ -9,30 +9,36 @@ from __future__ import annotations
 import json
 import platform
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 
 from jazz_lstm.core.charts import Chart
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.fileio import read_bytes, write_atomic
+from jazz_lstm.models.sample import SampleConfig
 
 VERSION = 1
 MAX_MANIFEST_BYTES = 64 * 2**20  # a manifest holds one solo's tokens: a few hundred KB
 
 
-def versions() -> dict:
-    """Versions of the package and the libraries that shape the output."""
-    from importlib.metadata import PackageNotFoundError, version
+def versions() -> dict[str, str | None]:
+    """Versions of the package and the libraries that shape the output (read once a process)."""
+    return dict(_versions())
 
+
+@lru_cache(maxsize=1)
+def _versions() -> tuple:
     out = {"python": platform.python_version()}
     for name in ("jazz-lstm", "torch", "numpy", "music21", "symusic", "safetensors", "matplotlib", "verovio"):
         try:
             out[name] = version(name)
         except PackageNotFoundError:
             out[name] = None
-    return out
+    return tuple(out.items())
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Manifest:
     """How one solo was made.  model_path: the model file ("default": the shipped one);
     model_sha256: its hash (checked on replay).  sampling: the SampleConfig's fields.
@@ -42,32 +48,33 @@ class Manifest:
 
     model_path: str
     model_sha256: str
-    sampling: dict
+    sampling: SampleConfig
     chart: Chart
     bars: int
     tempo: float
-    tokens: list = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
     index: int = 0
     num_outputs: int = 1
     accompaniment: bool = True
     audio: str = ""
-    files: dict = field(default_factory=dict)
-    command: list = field(default_factory=list)
-    versions: dict = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    command: list[str] = field(default_factory=list)
+    versions: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
     def build(cls, solo, ck, cfg, default_model: bool = False, index: int = 0, num_outputs: int = 1,
               accompany: bool = True) -> Manifest:
         """The manifest of a generated Solo made by checkpoint `ck` with SampleConfig `cfg`."""
         chart = Chart(tuple(solo.chords), solo.beats_per_bar, solo.tempo, solo.key)
-        return cls("default" if default_model else ck.path, ck.sha256, cfg.to_dict(), chart, solo.n_bars, solo.tempo,
-                   list(solo.tokens), index, num_outputs, accompany, command=sys.argv[:], versions=versions())
+        return cls(model_path="default" if default_model else ck.path, model_sha256=ck.sha256, sampling=cfg, chart=chart,
+                   bars=solo.n_bars, tempo=solo.tempo, tokens=list(solo.tokens), index=index, num_outputs=num_outputs,
+                   accompaniment=accompany, command=sys.argv[:], versions=versions())
 
     def to_json(self) -> dict:
         return {
             "manifest": VERSION, "command": self.command,
             "model": {"path": self.model_path, "sha256": self.model_sha256},
-            "seed": self.sampling.get("seed", 0), "sampling": self.sampling, "index": self.index,
+            "seed": self.sampling.seed, "sampling": self.sampling.to_dict(), "index": self.index,
             "num_outputs": self.num_outputs, "bars": self.bars, "tempo": self.tempo,
             "beats_per_bar": self.chart.beats_per_bar, "chart": self.chart.text(),
             "chords": self.chart.to_json()["chords"], "tokens": self.tokens, "accompaniment": self.accompaniment,
@@ -92,10 +99,16 @@ class Manifest:
             raise ValueError("index, num_outputs or bars out of range")
         chart = Chart.from_json({"chords": data["chords"], "beats_per_bar": data["beats_per_bar"],
                                  "tempo": data["tempo"]})
-        return cls(model["path"], str(model.get("sha256", "")), sampling, chart, ints["bars"], chart.tempo,
-                   list(data.get("tokens") or []), ints["index"], ints["num_outputs"], bool(data.get("accompaniment", True)),
-                   str(data.get("audio", "")), dict(data.get("files") or {}), list(data.get("command") or []),
-                   dict(data.get("versions") or {}))
+        names = {f.name for f in fields(SampleConfig)}  # older manifests may lack some fields
+        try:
+            cfg = SampleConfig(**{k: v for k, v in sampling.items() if k in names})
+        except (TypeError, ValueError):
+            raise ValueError("the manifest's sampling settings are malformed") from None
+        return cls(model_path=model["path"], model_sha256=str(model.get("sha256", "")), sampling=cfg, chart=chart,
+                   bars=ints["bars"], tempo=chart.tempo, tokens=list(data.get("tokens") or []), index=ints["index"],
+                   num_outputs=ints["num_outputs"], accompaniment=bool(data.get("accompaniment", True)),
+                   audio=str(data.get("audio", "")), files=dict(data.get("files") or {}),
+                   command=list(data.get("command") or []), versions=dict(data.get("versions") or {}))
 
 
 def write(path: str, m: Manifest) -> str:

@@ -25,7 +25,7 @@ MAX_BARS = 10_000  # longest solo (bars)
 MAX_OUTPUTS = 10_000  # most solos in one batch
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SoloRequest:
     """What to improvise.  model: a model file (None: the shipped model).  chart: the
     changes (None: the model's training tune's).  bars: length (None: the chart once, at
@@ -141,18 +141,6 @@ def replay(path: str, model: str | None = None) -> SoloRequest:
     """The request that made the solo of manifest `path` (`model` overrides where its model
     file moved); improvise_request(load_model(), ...) makes the identical MIDI again."""
     m = read(path)
-    try:
-        cfg = SampleConfig(**_known(m.sampling))
-    except (TypeError, ValueError):
-        raise JazzError("the manifest's sampling settings are malformed", path) from None
     return SoloRequest(model=model or (None if m.model_path == "default" else m.model_path), chart=m.chart,
-                       bars=m.bars, tempo=m.tempo, cfg=cfg, n=m.num_outputs, accompany=m.accompaniment, only=m.index,
+                       bars=m.bars, tempo=m.tempo, cfg=m.sampling, n=m.num_outputs, accompany=m.accompaniment, only=m.index,
                        expect_sha256=m.model_sha256)
-
-
-def _known(sampling: dict) -> dict:
-    """The SampleConfig fields of a manifest's sampling (older manifests may lack some)."""
-    from dataclasses import fields
-
-    names = {f.name for f in fields(SampleConfig)}
-    return {k: v for k, v in sampling.items() if k in names}  # Manifest.from_json made sure it is a dict

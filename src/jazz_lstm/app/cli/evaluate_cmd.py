@@ -70,7 +70,7 @@ def evaluate(
         o.out.print(events_line(report), highlight=False)
         o.out.print(distinguishability_line(report), highlight=False)
         for t in report.targets:
-            o.out.print(f"  {'[green]ok[/]' if t['ok'] else '[red]missed[/]'}  {t['target']}: {t['value']} {t.get('unit', '')}",
+            o.out.print(f"  {'[green]ok[/]' if t.ok else '[red]missed[/]'}  {t.target}: {t.value} {t.unit}",
                         highlight=False)
     if output:
         o.err.print(f"wrote {write_atomic(output, to_html(report))}")

@@ -7,9 +7,14 @@ from typing import Annotated, Optional
 import typer
 
 from jazz_lstm.app.cli import options as o
+from jazz_lstm.models.chord.config import ChordConfig, CorpusTrainConfig
+from jazz_lstm.models.recipe.config import ModelConfig, TrainConfig
 
-KIND_HELP = ("recipe: the course's one-hot LSTM(64) over the tunes' own values (100 epochs, ~2 s); chord: the chord-aware "
-             "model with factored values, for a corpus.  auto: chord when a folder or a leadsheet (.ls) is given, else recipe.")
+# the defaults, as the configs write them (torch-free modules: --help stays quick)
+R, C, RM, CM = TrainConfig(), CorpusTrainConfig(), ModelConfig(1), ChordConfig()
+KIND_HELP = (f"recipe: the course's one-hot LSTM({RM.hidden}) over the tunes' own values ({R.epochs} epochs, ~2 s); chord: the "
+             "chord-aware model with factored values, for a corpus.  auto: chord when a folder or a leadsheet (.ls) is given, else "
+             "recipe.")
 
 
 def _opt(name: str, help: str, metavar: str = "N", short: str | None = None):
@@ -23,25 +28,25 @@ def train(
     kind: Annotated[str, _opt("--kind", KIND_HELP, "KIND")] = "auto",
     melody_track: o.MelodyTrack = None,
     chords: o.Chords = None,
-    epochs: Annotated[Optional[int], _opt("--epochs", "Passes over the training windows (recipe: 100; chord: 40, with early stopping).")] = None,
-    batch_size: Annotated[Optional[int], _opt("--batch-size", "Windows per optimizer step (recipe: 32; chord: 32, the global batch under torchrun).")] = None,
-    lr: Annotated[Optional[float], _opt("--lr", "Adam learning rate (recipe: 0.01 decayed as lr / (1 + 0.01 * step); chord: 0.003).", "X")] = None,
-    windows: Annotated[int, _opt("--windows", "Recipe: random windows to train on (the course's m = 60); 0 = every window (see --stride).")] = 60,
-    stride: Annotated[Optional[int], _opt("--stride", "Distance between window starts, in values (recipe with --windows 0: 1; chord: 32).")] = None,
-    tx: Annotated[Optional[int], _opt("--tx", "Window length in values (recipe: the course's Tx = 30; chord: 64).")] = None,
-    hidden: Annotated[Optional[int], _opt("--hidden", "LSTM units (recipe: the course's n_a = 64; chord: 256).")] = None,
-    layers: Annotated[Optional[int], _opt("--layers", "Stacked LSTM layers (recipe: 1; chord: 2).")] = None,
-    dropout: Annotated[Optional[float], _opt("--dropout", "Dropout between layers and before the output (recipe: 0; chord: 0.5).", "X")] = None,
-    embedding: Annotated[int, _opt("--embedding", "Recipe: 0 = one-hot input; N = a learned embedding of size N.")] = 0,
-    val: Annotated[Optional[float], _opt("--val", "Share of the tunes held out for validation (needs 2+ tunes; recipe: 0; chord: 0.1).", "X")] = None,
-    patience: Annotated[Optional[int], _opt("--patience", "Stop after this many epochs without a better validation loss (recipe: 0 = never; chord: 6).")] = None,
+    epochs: Annotated[Optional[int], _opt("--epochs", f"Passes over the training windows (recipe: {R.epochs}; chord: {C.epochs}, with early stopping).")] = None,
+    batch_size: Annotated[Optional[int], _opt("--batch-size", f"Windows per optimizer step (recipe: {R.batch_size}; chord: {C.batch_size}, the global batch under torchrun).")] = None,
+    lr: Annotated[Optional[float], _opt("--lr", f"Adam learning rate (recipe: {R.lr:g} decayed as lr / (1 + {R.decay:g} * step); chord: {C.lr:g}).", "X")] = None,
+    windows: Annotated[int, _opt("--windows", f"Recipe: random windows to train on (the course's m = {R.windows}); 0 = every window (see --stride).")] = R.windows,
+    stride: Annotated[Optional[int], _opt("--stride", f"Distance between window starts, in values (recipe with --windows 0: {R.stride}; chord: {C.stride}).")] = None,
+    tx: Annotated[Optional[int], _opt("--tx", f"Window length in values (recipe: the course's Tx = {R.Tx}; chord: {C.Tx}).")] = None,
+    hidden: Annotated[Optional[int], _opt("--hidden", f"LSTM units (recipe: the course's n_a = {RM.hidden}; chord: {CM.hidden}).")] = None,
+    layers: Annotated[Optional[int], _opt("--layers", f"Stacked LSTM layers (recipe: {RM.layers}; chord: {CM.layers}).")] = None,
+    dropout: Annotated[Optional[float], _opt("--dropout", f"Dropout between layers and before the output (recipe: {RM.dropout:g}; chord: {CM.dropout:g}).", "X")] = None,
+    embedding: Annotated[int, _opt("--embedding", "Recipe: 0 = one-hot input; N = a learned embedding of size N.")] = RM.embedding,
+    val: Annotated[Optional[float], _opt("--val", f"Share of the tunes held out for validation (needs 2+ tunes; recipe: {R.val_fraction:g}; chord: {C.val_fraction:g}).", "X")] = None,
+    patience: Annotated[Optional[int], _opt("--patience", f"Stop after this many epochs without a better validation loss (recipe: {R.patience} = never; chord: {C.patience}).")] = None,
     seed: Annotated[int, _opt("--seed", "Seeds the initial weights, the window order and the validation split.")] = 0,
-    squeeze: Annotated[int, _opt("--squeeze", "Recipe: keep at most this many empty bars in a row (0 = keep all).")] = 0,
+    squeeze: Annotated[int, _opt("--squeeze", "Recipe: keep at most this many empty bars in a row (0 = keep all).")] = R.squeeze,
     jobs: Annotated[int, _opt("--jobs", "Processes reading the tunes (the result is the same with any number).", "N", "-j")] = 1,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first file that cannot be read (default: name it and skip it).")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Read every file again instead of using the cache of encoded tunes.")] = False,
-    threads: Annotated[int, _opt("--threads", "Torch and BLAS threads (0 = automatic: 1 for the recipe).")] = 0,
-    device: Annotated[str, _opt("--device", "Chord model: cpu, cuda or auto (a GPU when there is one).", "DEVICE")] = "auto",
+    threads: Annotated[int, _opt("--threads", f"Torch and BLAS threads (0 = automatic: {R.threads} for the recipe).")] = C.threads,
+    device: Annotated[str, _opt("--device", "Chord model: cpu, cuda or auto (a GPU when there is one).", "DEVICE")] = C.device,
     save_every: Annotated[int, _opt("--save-every", "Write a resumable checkpoint every N epochs (0 = at the end and on "
                                     "Ctrl-C/SIGTERM only): a kill -9 loses at most N epochs.")] = 0,
     resume: Annotated[bool, typer.Option("--resume", help="Continue training the model in --output up to --epochs, with the data options it was trained with.")] = False,

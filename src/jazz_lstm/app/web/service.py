@@ -273,8 +273,8 @@ class Studio:
             changes = read_ireal(chart, "iReal Pro link")[0].chart("iReal Pro link")
         else:
             changes = Chart(tuple(parse_chart(chart, bpb, source="chart")), bpb, title="chart")
-        req = SoloRequest(None if model_id == "default" else ck.path, changes, bars, tempo,
-                          SampleConfig(temperature=temperature, seed=seed))
+        req = SoloRequest(model=None if model_id == "default" else ck.path, chart=changes, bars=bars, tempo=tempo,
+                          cfg=SampleConfig(temperature=temperature, seed=seed))
         solo = improvise_request(ck, req)[0]
         rid = uuid.uuid4().hex[:12]
         self.clean()

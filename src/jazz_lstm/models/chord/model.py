@@ -14,43 +14,16 @@ Torch only; no music.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from jazz_lstm.core.errors import JazzError
-from jazz_lstm.grammar.features import CHORD_BITS, COND_DIM, INT_MAX, N_DUR, N_INT, N_TYPE, PREV_BITS, SCALE_BITS, TYPES
-from jazz_lstm.models.recipe.model import MAX_PARAMS, check_fraction, check_sizes
+from jazz_lstm.grammar.features import CHORD_BITS, INT_MAX, N_DUR, N_INT, N_TYPE, PREV_BITS, SCALE_BITS, TYPES
+from jazz_lstm.models.chord.config import LINE_DIM, ChordConfig
 
 NEG = -1e9  # logit of an illegal class (finite: a row with one legal class stays well defined)
 _T = TYPES.index("T")
 _NOTE = [TYPES.index(t) for t in "CSAX"]
-
-
-@dataclass
-class ChordConfig:
-    hidden: int = 256  # LSTM units per layer
-    layers: int = 2  # stacked LSTM layers
-    dropout: float = 0.5  # between layers and before the heads (0.5 generalised best on the shared solos)
-    type_emb: int = 8  # embedding size of the value's type
-    dur_emb: int = 24  # embedding size of its duration class
-    int_emb: int = 24  # embedding size of its interval class
-    cond_dim: int = COND_DIM  # harmony features per step (features.COND_DIM)
-
-    def __post_init__(self):
-        check_sizes(self, hidden=(1, 4096), layers=(1, 8), type_emb=(1, 4096), dur_emb=(1, 4096), int_emb=(1, 4096),
-                    cond_dim=(1, 4096))
-        check_fraction(self, "dropout")
-        inp = self.type_emb + self.dur_emb + self.int_emb + self.cond_dim + LINE_DIM
-        n = 4 * self.hidden * (inp + self.hidden + 2) + (self.layers - 1) * 4 * self.hidden * (2 * self.hidden + 2)
-        if n > MAX_PARAMS:
-            raise JazzError(f"the model would have {n / 1e6:.0f} million weights (at most {MAX_PARAMS // 10**6} million): "
-                            "fewer hidden units or layers", field="hidden")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def tone_types(cond: torch.Tensor) -> torch.Tensor:
@@ -65,7 +38,6 @@ def tone_types(cond: torch.Tensor) -> torch.Tensor:
     return types
 
 
-LINE_DIM = 8  # line_features per step
 
 
 def line_features(cond: torch.Tensor) -> torch.Tensor:

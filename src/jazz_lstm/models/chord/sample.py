@@ -100,11 +100,7 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
             done = int(pos.min()) // bar
             on_bar(done, bars)
         at = np.minimum(pos, total - 1)
-        last = np.array([d.prev if d.prev is not None else -1 for d in decoders])
-        where = pitch_features(last, roots[at])
-        landing = last[:, None] + np.arange(-INT_MAX, INT_MAX + 1)[None]
-        in_register = torch.from_numpy((landing >= register[0]) & (landing <= register[1]))
-        cond = torch.cat([table[at], torch.from_numpy(where)], -1)
+        cond, in_register = _conditions(table, roots, decoders, at, register)
         h, new_state = model.hidden(prev[:, None], cond[:, None], state)
         h = h[:, 0]
         legal = torch.from_numpy(np.stack([bar - at % bar, has_prev, (at % bar == 0) & sounding], -1).astype(np.int64))
@@ -115,35 +111,21 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
         want = note & torch.from_numpy(has_prev)
         shape_ty = torch.where(note, 0, ty)
         if ban:
-            for r in range(n):
-                for (bt, bd), ivs in ban[r].items():
-                    full = ivs >= (set(range(1, N_INT)) if want[r] else {0})
-                    if bt == int(shape_ty[r]) and full and (dl[r] > NEG / 2).sum() > 1:
-                        dl[r, bd] = NEG
+            _ban_durations(dl, ban, shape_ty, want)
         du = choose(dl, cfg, gen)
         ok = int_mask(cond, legal, ty)
         ok_here = ok & torch.cat([torch.ones(n, 1, dtype=torch.bool), in_register], -1)  # stay in the register
         ok = torch.where(ok_here.any(-1, keepdim=True), ok_here, ok)
         il = model.int_logits(h, ty, du).masked_fill(~ok, NEG)
         if ban:
-            for r in range(n):
-                ivs = ban[r].get((int(shape_ty[r]), int(du[r])))
-                if ivs and (il[r] > NEG / 2).sum() > len(ivs):
-                    il[r, sorted(ivs)] = NEG
+            _ban_intervals(il, ban, shape_ty, du)
         iv = choose(il, cfg, gen)
         for r in np.nonzero(live)[0]:
-            t, d, i = int(ty[r]), int(du[r]), int(iv[r])
-            out[r].append(unfactorize(t, d, i))
-            before = decoders[r].prev
-            after = decoders[r].feed(out[r][-1])
-            if guard is not None and t < len(NOTE_TYPES) and before is not None:
-                i = max(1, min(N_INT - 1, after - before + INT_MAX + 1))  # the interval as played
+            t, d = int(ty[r]), int(du[r])
+            out[r].append(_feed(decoders[r], guard.trackers[r] if guard is not None else None, t, d, int(iv[r])))
             pos[r] += d + 1
-            if t < len(NOTE_TYPES):
-                has_prev[r] = True
+            has_prev[r] |= t < len(NOTE_TYPES)
             sounding[r] = t != _R
-            if guard is not None and t != _R:
-                guard.trackers[r].feed(shape_id(value_id(t, d, i)))
         keep = torch.from_numpy(live)[:, None]
         nxt = torch.stack([ty, du, iv], -1)
         prev = torch.where(keep, nxt, prev)
@@ -152,3 +134,43 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
         state = tuple(torch.where(keep[None], s1, s0) for s1, s0 in zip(new_state, state))
     return [(tokens, dec.notes) for tokens, dec in zip(out, decoders)]
 
+
+def _conditions(table, roots, decoders, at, register) -> tuple:
+    """The model's input at each solo's position -- the chart's harmony there and where the line
+    is (cond (n, C)) -- and which of the 73 intervals land inside the register ((n, 73))."""
+    last = np.array([d.prev if d.prev is not None else -1 for d in decoders])
+    where = pitch_features(last, roots[at])
+    landing = last[:, None] + np.arange(-INT_MAX, INT_MAX + 1)[None]
+    in_register = torch.from_numpy((landing >= register[0]) & (landing <= register[1]))
+    return torch.cat([table[at], torch.from_numpy(where)], -1), in_register
+
+
+def _ban_durations(dl, ban, shape_ty, want) -> None:
+    """The novelty guard on the duration: a duration all of whose intervals are banned is banned
+    (unless it is the only one left)."""
+    for r in range(dl.shape[0]):
+        for (bt, bd), ivs in ban[r].items():
+            full = ivs >= (set(range(1, N_INT)) if want[r] else {0})
+            if bt == int(shape_ty[r]) and full and (dl[r] > NEG / 2).sum() > 1:
+                dl[r, bd] = NEG
+
+
+def _ban_intervals(il, ban, shape_ty, du) -> None:
+    """The novelty guard on the interval, given the duration drawn (never every interval)."""
+    for r in range(il.shape[0]):
+        ivs = ban[r].get((int(shape_ty[r]), int(du[r])))
+        if ivs and (il[r] > NEG / 2).sum() > len(ivs):
+            il[r, sorted(ivs)] = NEG
+
+
+def _feed(decoder, tracker, t: int, d: int, i: int) -> str:
+    """One sampled value into its solo's decoder (and the guard's tracker, with the interval as
+    played); returns the grammar value."""
+    value = unfactorize(t, d, i)
+    before = decoder.prev
+    after = decoder.feed(value)
+    if tracker is not None and t < len(NOTE_TYPES) and before is not None:
+        i = max(1, min(N_INT - 1, after - before + INT_MAX + 1))  # the interval as played
+    if tracker is not None and t != _R:
+        tracker.feed(shape_id(value_id(t, d, i)))
+    return value

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 
 import numpy as np
 import torch
@@ -24,35 +24,9 @@ from jazz_lstm.data.dataset import split_by_tune
 from jazz_lstm.grammar.features import FEATURES_VERSION, N_DUR, N_INT, N_TYPE, factor_array, value_id
 from jazz_lstm.models.base import Checkpoint, TrainFacts
 from jazz_lstm.models.checkpoint import save
+from jazz_lstm.models.chord.config import CorpusTrainConfig
 from jazz_lstm.models.chord.model import ChordConfig, ChordLSTM
-from jazz_lstm.models.loop import EpochProgress, run_epochs
-from jazz_lstm.models.recipe.model import torch_threads
-
-
-@dataclass
-class CorpusTrainConfig:
-    Tx: int = 64  # window length in values
-    stride: int = 32  # distance between window starts, in values
-    epochs: int = 40  # passes over the training windows
-    batch_size: int = 32  # windows per optimizer step (the global batch under DDP)
-    lr: float = 3e-3  # Adam learning rate
-    clip: float = 1.0  # gradient norm clipping
-    val_fraction: float = 0.1  # share of tunes held out for validation (needs 2+ tunes)
-    patience: int = 6  # stop after this many epochs without a better validation loss (0 = never)
-    seed: int = 0  # seeds the weights, the window order and the split
-    threads: int = 0  # torch and BLAS threads (0 = auto: 1 per process under torchrun, else up to 4 cores)
-    device: str = "auto"  # cpu, cuda or auto
-    save_every: int = 0  # write a resumable checkpoint every this many epochs (0: at the end and on interrupt only)
-
-    def __post_init__(self):
-        if self.Tx < 2 or self.stride < 1 or self.epochs < 1 or self.batch_size < 1 or not 0 < self.lr < float("inf"):
-            raise JazzError("Tx >= 2, stride >= 1, epochs >= 1, batch size >= 1 and lr > 0 are needed")
-        if not 0 <= self.val_fraction < 1 or self.patience < 0 or self.threads < 0:
-            raise JazzError("validation fraction in [0, 1), patience >= 0, threads >= 0")
-        if self.save_every < 0:
-            raise JazzError("save_every must be >= 0")
-        if self.device not in ("auto", "cpu", "cuda"):
-            raise JazzError(f"device must be cpu, cuda or auto (got {self.device!r})")
+from jazz_lstm.models.loop import EpochProgress, run_epochs, torch_threads
 
 
 def resolve_device(name: str) -> torch.device:

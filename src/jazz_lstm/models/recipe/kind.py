@@ -17,8 +17,8 @@ from jazz_lstm.models.base import Checkpoint
 from jazz_lstm.models.base import or_default as _or
 from jazz_lstm.models.recipe.beam import beam_bars
 from jazz_lstm.models.recipe.model import JazzLSTM, ModelConfig
+from jazz_lstm.models.recipe.sample import sample_bars
 from jazz_lstm.models.recipe.train import TrainConfig, train
-from jazz_lstm.models.sample import sample_bars
 
 
 class RecipeKind:
@@ -33,7 +33,7 @@ class RecipeKind:
                            _or(req.dropout, d.dropout), req.embedding)
 
     def build(self, meta: dict) -> tuple[ModelConfig, Vocab]:
-        cfg, vocab = ModelConfig(**json.loads(meta["config"])), Vocab.from_json(meta["vocab"])
+        cfg, vocab = ModelConfig(**json.loads(meta["config"])), Vocab.from_json(json.loads(meta["vocab"]))
         if len(vocab) != cfg.vocab_size:
             raise ValueError("vocabulary size does not match the model")
         for tok in vocab.itos:

@@ -8,8 +8,6 @@ at a time (generation).  Gate order inside the 4H axis: i, f, o, g.
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -17,67 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from jazz_lstm.core.errors import JazzError
-
-MAX_PARAMS = 64_000_000  # weights of a model (256 MB of float32): a bound shared by training and loading
-
-
-def check_sizes(cfg, **bounds) -> None:
-    """JazzError, naming the field, unless each field is an int inside its (lo, hi)."""
-    for name, (lo, hi) in bounds.items():
-        v = getattr(cfg, name)
-        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-            raise JazzError(f"{name.replace('_', ' ')} must be a whole number in {lo}..{hi} (got {v!r})", field=name)
-
-
-def check_fraction(cfg, name: str) -> None:
-    """JazzError unless the field is a number in [0, 1)."""
-    v = getattr(cfg, name)
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v < 1.0:
-        raise JazzError(f"{name} must be in [0, 1) (got {v!r})", field=name)
-
-
-def param_count(vocab: int, hidden: int, layers: int, embedding: int = 0) -> int:
-    """Weights of the recipe's network with these sizes (JazzLSTM)."""
-    inp = embedding or vocab
-    lstm = 4 * hidden * (inp + hidden + 2) + (layers - 1) * 4 * hidden * (2 * hidden + 2)
-    return lstm + vocab * embedding + hidden * vocab + vocab
-
-
-@dataclass
-class ModelConfig:
-    vocab_size: int  # number of grammar values (the course's n_values)
-    hidden: int = 64  # LSTM units per layer (the course's n_a)
-    layers: int = 1  # stacked LSTM layers (the recipe: 1)
-    dropout: float = 0.0  # dropout between layers and before the Dense layer (the recipe: 0)
-    embedding: int = 0  # 0: one-hot input, as in the recipe; > 0: a learned embedding of this size
-
-    def __post_init__(self):
-        check_sizes(self, vocab_size=(1, 1_000_000), hidden=(1, 4096), layers=(1, 8), embedding=(0, 4096))
-        check_fraction(self, "dropout")
-        n = param_count(self.vocab_size, self.hidden, self.layers, self.embedding)
-        if n > MAX_PARAMS:
-            raise JazzError(f"the model would have {n / 1e6:.0f} million weights (at most {MAX_PARAMS // 10**6} million): "
-                            "fewer hidden units or layers", field="hidden")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@contextmanager
-def torch_threads(n: int):
-    """Run a block with `n` torch intra-op threads and `n` BLAS/OpenMP threads (threadpoolctl):
-    training this small network is a chain of tiny operations, and on a busy machine
-    threads that spin for cores only fight each other."""
-    from threadpoolctl import threadpool_limits
-
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        with threadpool_limits(n):
-            yield
-    finally:
-        torch.set_num_threads(old)
+from jazz_lstm.models.recipe.config import ModelConfig
 
 
 @lru_cache(maxsize=8)

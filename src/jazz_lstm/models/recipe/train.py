@@ -6,7 +6,7 @@ decay 0.01, 100 epochs, batch 32), options for real use, one checkpoint file.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 
 import numpy as np
 import torch
@@ -21,40 +21,11 @@ from jazz_lstm.grammar import codec as grammar
 from jazz_lstm.grammar.vocab import Vocab
 from jazz_lstm.models.base import Checkpoint, TrainFacts
 from jazz_lstm.models.checkpoint import save
-from jazz_lstm.models.loop import EpochProgress, run_epochs
-from jazz_lstm.models.recipe.model import JazzLSTM, ModelConfig, torch_threads
+from jazz_lstm.models.loop import EpochProgress, run_epochs, torch_threads
+from jazz_lstm.models.recipe.config import TrainConfig
+from jazz_lstm.models.recipe.model import JazzLSTM, ModelConfig
 
 IGNORE = -100  # target id that contributes no loss (the recipe's empty last step)
-
-
-@dataclass
-class TrainConfig:
-    Tx: int = 30  # window length in values (the course's Tx)
-    windows: int = 60  # the recipe: this many windows at random starts (the course's m); 0 = every window
-    stride: int = 1  # with windows=0: distance between window starts
-    epochs: int = 100  # passes over the windows (total, also when resuming)
-    batch_size: int = 32  # windows per Adam step
-    lr: float = 0.01  # Adam learning rate
-    beta1: float = 0.9  # Adam beta 1
-    beta2: float = 0.999  # Adam beta 2
-    decay: float = 0.01  # Keras-style decay: lr / (1 + decay * step)
-    val_fraction: float = 0.0  # share of tunes held out for validation (needs 2+ tunes)
-    patience: int = 0  # stop after this many epochs without a better validation loss (0 = never)
-    seed: int = 0  # seeds window shuffling and the initial weights
-    squeeze: int = 0  # keep at most this many empty bars in a row (0 = keep them all: solos breathe)
-    threads: int = 1  # torch and BLAS threads, limited together (1: fastest for this small network, and reproducible)
-    save_every: int = 0  # write a resumable checkpoint every this many epochs (0: at the end and on interrupt only)
-
-    def __post_init__(self):
-        checks = [(self.Tx >= 2, "Tx must be at least 2"), (self.windows >= 0, "windows must be >= 0"),
-                  (self.stride >= 1, "stride must be >= 1"), (self.epochs >= 1, "epochs must be >= 1"),
-                  (self.batch_size >= 1, "batch size must be >= 1"), (0 < self.lr < float("inf"), "lr must be a finite number > 0"),
-                  (0 <= self.val_fraction < 1, "validation fraction must be in [0, 1)"),
-                  (self.patience >= 0, "patience must be >= 0"), (self.squeeze >= 0, "squeeze must be >= 0"),
-                  (1 <= self.threads <= 256, "threads must be in 1..256"), (self.save_every >= 0, "save_every must be >= 0")]
-        for ok, msg in checks:
-            if not ok:
-                raise JazzError(msg)
 
 
 def tune_streams(tunes: list[Solo], squeeze: int = 0) -> list[list[str]]:
@@ -109,18 +80,8 @@ def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: ModelConfig | 
     names = names or [t.source for t in tunes]
     streams = tune_streams(tunes, cfg.squeeze)
     train_idx, val_idx = split_by_tune(names, cfg.val_fraction, cfg.seed)
-    if resume is not None:
-        vocab = resume.vocab
-        missing = {v for i in train_idx for v in streams[i]} - set(vocab.itos)
-        if missing:
-            raise JazzError(f"cannot resume: these tunes hold {len(missing)} values the model has never seen; train a new model")
-    else:
-        vocab = Vocab.build(v for i in train_idx for v in streams[i])
-    ids = [[vocab.stoi.get(v, IGNORE) for v in s] for s in streams]
+    vocab, ids = _vocab_and_ids(streams, train_idx, resume, cfg)
     train_ids = [ids[i] for i in train_idx]
-    if sum(len(s) for s in train_ids) <= cfg.Tx and cfg.windows:
-        raise JazzError(f"the training tunes give only {sum(len(s) for s in train_ids)} values; "
-                        f"windows of {cfg.Tx} need more (try --tx {max(2, sum(len(s) for s in train_ids) // 2)})")
     torch.manual_seed(cfg.seed)
     model = resume.model if resume is not None else JazzLSTM(replace(model_cfg or ModelConfig(1), vocab_size=len(vocab)))
     model.train()
@@ -163,6 +124,24 @@ def train(tunes: list, cfg: TrainConfig | None = None, model_cfg: ModelConfig | 
                    cfg.save_every if out else 0)
     model.eval()
     return checkpoint()
+
+
+def _vocab_and_ids(streams: list[list[str]], train_idx: list[int], resume, cfg: TrainConfig) -> tuple:
+    """The vocabulary (the resumed model's, or built from the training tunes) and every tune's
+    ids in it (IGNORE for a value outside it); JazzError when training cannot go on."""
+    if resume is not None:
+        vocab = resume.vocab
+        missing = {v for i in train_idx for v in streams[i]} - set(vocab.itos)
+        if missing:
+            raise JazzError(f"cannot resume: these tunes hold {len(missing)} values the model has never seen; train a new model")
+    else:
+        vocab = Vocab.build(v for i in train_idx for v in streams[i])
+    ids = [[vocab.stoi.get(v, IGNORE) for v in s] for s in streams]
+    total = sum(len(ids[i]) for i in train_idx)
+    if total <= cfg.Tx and cfg.windows:
+        raise JazzError(f"the training tunes give only {total} values; windows of {cfg.Tx} need more "
+                        f"(try --tx {max(2, total // 2)})")
+    return vocab, ids
 
 
 def train_epoch(model, opt, x, y, cfg: TrainConfig, gen, step: int) -> float:
