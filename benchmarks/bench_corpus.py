@@ -70,7 +70,7 @@ def heldout() -> list[dict]:
     from jazz_lstm.data.dataset import split_by_tune
     from jazz_lstm.eval import metrics as M
     from jazz_lstm.eval.evaluate import band, baseline_solos, cross_entropy, segments
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
     from jazz_lstm.models.chord.train import CorpusTrainConfig, train_corpus
     from jazz_lstm.models.sample import SampleConfig
     from jazz_lstm.solo.generate import improvise

@@ -237,7 +237,7 @@ def studio_json(base: str, rng: random.Random, n: int = 100) -> dict:
 
 
 def through_readers(inputs, folder: str) -> dict:
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
 
     counts = {"inputs": 0, "read": 0, "refused": 0, "exit1": 0, "hangs": 0, "slowest_s": 0.0}
     old = signal.signal(signal.SIGALRM, _alarm)
@@ -360,7 +360,7 @@ def main() -> list[dict]:
         rows.append(row("fuzz: CLI runs (exit 1 / >1 line)", cc["runs"], "n", "0 / 0",
                         f"exit 0 {cc['exit0']}, 2 {cc['exit2']}, 1 {cc['exit1']}, multi-line {cc['multi_line']}"))
         rows.append(row("fuzz: peak memory, readers + CLI", peak_mb(), "MB", "<= 1024"))
-        from jazz_lstm.io.midi import read_tune
+        from jazz_lstm.io.formats import read_tune
         from jazz_lstm.models.recipe.train import TrainConfig, train
 
         model = os.path.join(d, "fresh.safetensors")  # a file this version writes (the shipped one predates its checksum)

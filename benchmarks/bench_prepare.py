@@ -8,7 +8,7 @@ from common import best_of, row, tune_path
 
 def main(reference: bool = True) -> list[dict]:
     from jazz_lstm.grammar import codec as grammar
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
 
     path = tune_path()
     best, med = best_of(lambda: grammar.encode(read_tune(path)), 7)

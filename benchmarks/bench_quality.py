@@ -11,7 +11,7 @@ from common import row, tune_path
 
 def main(reference: bool = True) -> list[dict]:
     from jazz_lstm.eval.evaluate import evaluate
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
     from jazz_lstm.models.recipe.train import TrainConfig, train
     from jazz_lstm.models.sample import SampleConfig
 

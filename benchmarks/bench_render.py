@@ -14,7 +14,8 @@ def main(reference: bool = True) -> list[dict]:
     from common import tune_path
 
     from jazz_lstm.eval.evaluate import segments
-    from jazz_lstm.io.midi import read_tune, write_midi
+    from jazz_lstm.io.formats import read_tune
+    from jazz_lstm.io.midi import write_midi
     from jazz_lstm.render.formats import render
 
     # the busiest 32 bars of a real solo (rendering cost grows with the notes), independent of any model

@@ -59,7 +59,7 @@ def busy() -> list[dict]:
 def sampling() -> list[dict]:
     import torch
 
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
     from jazz_lstm.models.loop import torch_threads
     from jazz_lstm.models.recipe.sample import sample_ids
     from jazz_lstm.models.recipe.train import TrainConfig, train

@@ -11,7 +11,7 @@ from common import best_of, row, tune_path
 
 def _data():
     from jazz_lstm.grammar.vocab import Vocab
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
     from jazz_lstm.models.recipe.train import TrainConfig, make_windows, tune_streams
 
     tune = read_tune(tune_path())
@@ -62,7 +62,7 @@ def _reference(kind: str, V: int, x, y, epochs: int = 100) -> None:
 
 def peak_memory_mb() -> float:
     """Peak RSS of a fresh process that imports the package and trains with the recipe's settings."""
-    code = ("import resource; from jazz_lstm.io.midi import read_tune; from jazz_lstm.models.recipe.train import train;"
+    code = ("import resource; from jazz_lstm.io.formats import read_tune; from jazz_lstm.models.recipe.train import train;"
             f"train([read_tune({tune_path()!r})], progress=False);"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

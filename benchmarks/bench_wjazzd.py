@@ -49,7 +49,7 @@ def main(model: str | None = None) -> list[dict]:
     from jazz_lstm.data.corpus import tune_files, tune_name
     from jazz_lstm.eval.evaluate import evaluate
     from jazz_lstm.eval.events import event_scores
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
     from jazz_lstm.io.wjazzd import is_heldout
     from jazz_lstm.models.checkpoint import default_model_path, load
 

@@ -59,7 +59,7 @@ def metheny():
 @pytest.fixture(scope="session")
 def small_model(tmp_path_factory):
     """A model trained for a few seconds on the 4-bar tune played 6 times (with variations)."""
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
     from jazz_lstm.models.recipe.train import TrainConfig, train
 
     d = tmp_path_factory.mktemp("model")

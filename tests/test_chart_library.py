@@ -166,6 +166,6 @@ def test_the_charts_tempo_reaches_the_solo(tmp_path, capsys):
     code, _, err = run_cli(capsys, "generate", "--chords", str(tmp_path / "t.ls"), "--tempo", "100", "--formats", "none",
                            "-o", str(tmp_path / "b"))
     assert code == 0 and "at 100 bpm" in err, err
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
 
     assert read_tune(str(tmp_path / "a" / "solo.mid")).tempo == pytest.approx(150, abs=0.5)

@@ -8,8 +8,8 @@ import pytest
 from conftest import SHARED, run_cli
 
 from jazz_lstm.core.music import merge_ties
+from jazz_lstm.io.formats import read_tune
 from jazz_lstm.io.leadsheet import duration_beats, duration_text, write_leadsheet
-from jazz_lstm.io.midi import read_tune
 
 SOLOS = sorted(glob.glob(os.path.join(SHARED, "impro-visor", "solos", "*.ls")))
 

@@ -148,7 +148,7 @@ def test_novelty_guard_caps_copied_notes(corpus, tmp_path):
     """A chord model that has memorised its tunes copies long passages unguarded; with the guard
     no passage of more than K notes (as longest_copy_notes counts them, over rests) is copied."""
     from jazz_lstm.eval.metrics import longest_copy_notes
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
     from jazz_lstm.solo.generate import improvise
 
     torch.manual_seed(0)

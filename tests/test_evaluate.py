@@ -5,7 +5,7 @@ from conftest import run_cli, write_midi
 
 from jazz_lstm.eval.evaluate import EvalReport, evaluate, segments
 from jazz_lstm.eval.report import to_json
-from jazz_lstm.io.midi import read_tune
+from jazz_lstm.io.formats import read_tune
 from jazz_lstm.models import checkpoint
 from jazz_lstm.models.sample import SampleConfig
 

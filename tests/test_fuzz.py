@@ -15,7 +15,7 @@ SLOW = settings(max_examples=12, deadline=30_000, suppress_health_check=[HealthC
 
 
 def read_or_refuse(path: str):
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
 
     try:
         return read_tune(path)
@@ -88,7 +88,7 @@ def test_chart_soup(words):
 
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory):
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
     from jazz_lstm.models.recipe.train import TrainConfig, train
 
     d = tmp_path_factory.mktemp("fzm")
@@ -144,7 +144,7 @@ def test_absurd_scores_are_refused_before_parsing(tmp_path, values, why):
     path.write_text(musicxml(*values))
     t = time.perf_counter()
     with pytest.raises(JazzError, match=why):
-        from jazz_lstm.io.midi import read_tune
+        from jazz_lstm.io.formats import read_tune
 
         read_tune(str(path))
     assert time.perf_counter() - t < 2.0

@@ -104,7 +104,7 @@ def test_token_format_round_trip():
 
 
 def test_roundtrip_report_on_lick(small_midi):
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
 
     rt = grammar.roundtrip(read_tune(small_midi))
     assert rt["onset"] == rt["duration"] == rt["type"] == 1.0

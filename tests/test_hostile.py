@@ -80,7 +80,7 @@ def test_music21_pickles_are_neither_read_nor_written(tmp_path, monkeypatch):
     """music21 would cache a parsed file as a pickle and unpickle it on the next read of that path."""
     import pickle
 
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
 
     loads = []
     monkeypatch.setattr(pickle, "load", lambda *a, **k: loads.append(a) or pytest.fail("unpickled"))

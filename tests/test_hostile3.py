@@ -83,7 +83,7 @@ def test_a_hundred_chords_in_one_bar(tmp_path, capsys):
 
 # 3. a <key> without <fifths> ---------------------------------------------------------------------
 def test_a_key_without_fifths(tmp_path):
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
 
     path = tmp_path / "k.musicxml"
     path.write_text(score_xml())

@@ -6,8 +6,8 @@ import pytest
 from conftest import SHARED, run_cli
 
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.io.formats import read_tune
 from jazz_lstm.io.leadsheet import chart_chords, duration_beats, parse_leadsheet, parse_note, read_leadsheet_chart
-from jazz_lstm.io.midi import read_tune
 
 IV = os.path.abspath(os.path.join(SHARED, "impro-visor"))
 

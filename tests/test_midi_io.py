@@ -4,7 +4,8 @@ from conftest import LICK, comping, write_midi
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.music import Note
 from jazz_lstm.grammar import codec as grammar
-from jazz_lstm.io.midi import read_tune, top_voice
+from jazz_lstm.io.formats import read_tune
+from jazz_lstm.io.melody import top_voice
 
 
 def test_picks_the_lick_and_infers_changes(small_midi):

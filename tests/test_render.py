@@ -11,7 +11,7 @@ from conftest import run_cli, write_midi
 from jazz_lstm.core.charts import parse_chart
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.music import merge_ties
-from jazz_lstm.io.midi import read_tune
+from jazz_lstm.io.formats import read_tune
 from jazz_lstm.models import checkpoint
 from jazz_lstm.models.sample import SampleConfig
 from jazz_lstm.render import formats, synth

@@ -8,7 +8,8 @@ from conftest import LICK, comping, write_midi
 from jazz_lstm.core.charts import BLUES_12, parse_chart
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.music import to_steps
-from jazz_lstm.io.midi import midi_bytes, read_tune
+from jazz_lstm.io.formats import read_tune
+from jazz_lstm.io.midi import midi_bytes
 from jazz_lstm.models import checkpoint
 from jazz_lstm.models.recipe.sample import sample_ids
 from jazz_lstm.models.recipe.train import IGNORE, TrainConfig, make_windows, train

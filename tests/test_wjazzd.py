@@ -30,7 +30,7 @@ def beat_table(bars=(0, 1, 2), chords=None):
 
 
 def test_notes_chords_pickup_and_tempo(tmp_path):
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
     from jazz_lstm.io.wjazzd import read_wjazzd_solo
 
     rows = ["0,4,0.5,4,2,0.2,4,1.75,4,67.0,0,2",   # pick-up: beat 4 of bar 0, its second eighth
@@ -63,7 +63,7 @@ def test_notes_chords_pickup_and_tempo(tmp_path):
     (lambda m, b: (m, b.replace("C-7", "Q-7").replace("F79b", "").replace("Bbj7", "")), "WJazzD chord"),
 ])
 def test_bad_rows_name_the_file(tmp_path, edit, says):
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
 
     path = solo(tmp_path, ["1,1,0.5,4,4,0.1,4,2.0,4,69.0,0,1", "1,2,0.5,4,4,0.1,4,2.5,4,70.0,0,1"], beat_table())
     beats = path.replace("melody", "beats")
@@ -81,7 +81,7 @@ cell = st.one_of(st.sampled_from(["", "nan", "-1", "0", "1", "4", "1e9", "x", "3
 @given(st.lists(st.lists(cell, min_size=12, max_size=12), min_size=1, max_size=6))
 @settings(max_examples=100, deadline=None)
 def test_fuzzed_rows_are_refused_in_words(tmp_path_factory, rows):
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
 
     folder = tmp_path_factory.mktemp("w")
     path = solo(folder, [",".join(r).replace("\n", " ") for r in rows], beat_table())
@@ -152,7 +152,7 @@ def test_a_database_file_holds_many_tunes(tmp_path, monkeypatch, capsys):
     from conftest import run_cli
 
     from jazz_lstm.data.corpus import prepare, tune_files
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
 
     monkeypatch.setenv("JAZZ_LSTM_CACHE", str(tmp_path / "cache"))
     csvs = sorted(glob.glob(os.path.join(WJAZZD, "melody", "*.csv")))[:3]
@@ -171,3 +171,30 @@ def test_a_database_file_holds_many_tunes(tmp_path, monkeypatch, capsys):
     (tmp_path / "bad.db").write_bytes(b"SQLite format 3\0" + b"\0" * 100)
     code, _, err = run_cli(capsys, "train", str(tmp_path / "bad.db"), "-o", str(tmp_path / "m.safetensors"))
     assert code == 2 and "bad.db" in err, err
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(WJAZZD, "melody")), reason="../shared/data/wjazzd not present")
+def test_read_tunes_reads_every_tune_a_path_holds(tmp_path, small_midi):
+    """One dispatcher over the format registry: a file is one tune, a database or a folder many."""
+    import shutil
+
+    from jazz_lstm import read_tunes
+    from jazz_lstm.io.formats import FORMATS, TUNE_EXT, format_of, read_tune
+
+    csvs = sorted(glob.glob(os.path.join(WJAZZD, "melody", "*.csv")))[:2]
+    db = build_db(tmp_path / "two.db", csvs)
+    assert [t.title for t in read_tunes(db)] == [read_tune(f).title for f in csvs]
+    folder = tmp_path / "tunes"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(small_midi, folder / "a.mid")
+    shutil.copy(small_midi, folder / "sub" / "b.midi")
+    (folder / "notes.txt").write_text("not a tune")
+    assert [os.path.basename(t.source) for t in read_tunes(str(folder))] == ["a.mid", "b.midi"]
+    assert len(read_tunes(small_midi)) == 1
+    assert format_of(db).name == "WJazzD database" and ".csv" in TUNE_EXT and ".db" not in TUNE_EXT
+    assert {f.name for f in FORMATS} >= {"MIDI", "MusicXML", "ABC", "Impro-Visor leadsheet", "WJazzD CSV export"}
+    with pytest.raises(JazzError, match="holds many solos"):
+        read_tune(db)
+    (tmp_path / "x.txt").write_text("hello")
+    with pytest.raises(JazzError, match="unknown file type .*MIDI .*Impro-Visor leadsheet"):
+        read_tune(str(tmp_path / "x.txt"))

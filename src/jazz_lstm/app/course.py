@@ -19,7 +19,8 @@ from jazz_lstm.core.charts import Chart
 from jazz_lstm.data.dataset import course_windows
 from jazz_lstm.grammar import codec as grammar
 from jazz_lstm.grammar.vocab import Vocab
-from jazz_lstm.io.midi import read_tune, write_midi
+from jazz_lstm.io.formats import read_tune
+from jazz_lstm.io.midi import write_midi
 from jazz_lstm.io.tunes import resolve
 from jazz_lstm.models.checkpoint import Checkpoint, TrainFacts
 from jazz_lstm.models.loop import run_epochs, torch_threads

@@ -32,9 +32,9 @@ from jazz_lstm.grammar.features import (
     legality,
     pitch_features,
 )
-from jazz_lstm.io.midi import TUNE_EXT, read_tune
+from jazz_lstm.io.formats import read_tune, tune_files
 from jazz_lstm.io.tunes import resolve
-from jazz_lstm.io.wjazzd import DB_EXT, db_solos, split_member
+from jazz_lstm.io.wjazzd import split_member
 
 CACHE_FORMAT = "jazz-lstm-corpus/1"
 
@@ -113,23 +113,6 @@ class Corpus:
 
     def subset(self, idx: list[int]) -> Corpus:
         return Corpus([self.tunes[i] for i in idx])
-
-
-def tune_files(paths: list[str]) -> list[str]:
-    """Files and folders -> tune files (folders searched recursively, sorted); other names kept as given."""
-    out: list[str] = []
-    for p in paths:
-        if os.path.isfile(p) and p.lower().endswith(DB_EXT):  # a WJazzD database: every solo in it
-            out += [f"{p}#{s.melid}" for s in db_solos(p)]
-        elif os.path.isdir(p):
-            found = sorted(os.path.join(d, f) for d, _, fs in os.walk(p) for f in fs if f.lower().endswith(TUNE_EXT)
-                           and (not f.lower().endswith(".csv") or os.path.basename(d) == "melody"))  # WJazzD: melody/ CSVs
-            if not found:
-                raise JazzError("no tune files in this folder", p)
-            out += found
-        else:
-            out.append(p)
-    return out
 
 
 def _key(path: str, options: str) -> tuple[str, str]:

@@ -24,7 +24,7 @@ from jazz_lstm.eval.distinguish import MIN_PER_CLASS, distinguishability
 from jazz_lstm.eval.events import event_scores
 from jazz_lstm.grammar.codec import Decoder
 from jazz_lstm.grammar.features import tone_type_table
-from jazz_lstm.io.midi import read_tune
+from jazz_lstm.io.formats import read_tune
 from jazz_lstm.io.tunes import resolve
 from jazz_lstm.models.checkpoint import Checkpoint
 from jazz_lstm.models.sample import SampleConfig

@@ -17,7 +17,7 @@ from jazz_lstm.data.corpus import tune_files
 from jazz_lstm.eval.evaluate import SHOWN
 from jazz_lstm.eval.metrics import tone_shares
 from jazz_lstm.grammar import codec as grammar
-from jazz_lstm.io.midi import read_tune
+from jazz_lstm.io.formats import read_tune
 from jazz_lstm.render.formats import audio
 from jazz_lstm.render.pianoroll import piano_roll_png
 

@@ -46,7 +46,7 @@ def read_changes(spec: str, beats_per_bar: float = 4.0, tempo: float | None = No
         ls, chords, bpb = read_sheet_chart(spec)
         return _chart(chords, bpb, {"tempo": float(ls.tempo), **extra}, key_name(ls.key), ls.title or spec)
     if spec.startswith("corpus:") or (os.path.isfile(spec) and spec.lower().endswith(TUNE_EXT)):
-        from jazz_lstm.io.midi import read_tune
+        from jazz_lstm.io.formats import read_tune
         from jazz_lstm.io.tunes import resolve
 
         solo = read_tune(resolve(spec))

@@ -76,7 +76,7 @@ def changes(spec: str | None, beats_per_bar: float = 4.0, charts=()):
 def tune(spec: str | None, melody_track: str | None = None, chords: str | None = None):
     """A tune argument with --melody-track and --chords applied, as a Solo; warns when its
     chords could only be guessed from the melody."""
-    from jazz_lstm.io.midi import read_tune
+    from jazz_lstm.io.formats import read_tune
     from jazz_lstm.io.tunes import resolve
 
     chart = changes(chords)

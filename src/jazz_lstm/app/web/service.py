@@ -23,8 +23,8 @@ from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.fileio import write_atomic
 from jazz_lstm.eval import metrics
 from jazz_lstm.io.chartlib import IREAL_FILES, Library, resolve_changes
+from jazz_lstm.io.formats import read_tune
 from jazz_lstm.io.ireal import looks_like_ireal, read_ireal
-from jazz_lstm.io.midi import read_tune
 from jazz_lstm.models.checkpoint import default_model_path, load
 from jazz_lstm.models.recipe.train import TrainConfig, train
 from jazz_lstm.models.sample import SampleConfig
