@@ -2,7 +2,7 @@ import pytest
 
 from jazz_lstm.core.charts import chart_bars, format_chart, parse_chart
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.core.harmony import infer_chords, parse_chord, tone_type
+from jazz_lstm.core.harmony import chords_from_profile, parse_chord, profile, tone_type
 from jazz_lstm.core.music import Chord, Note
 
 
@@ -44,6 +44,12 @@ def test_chord_validation():
 
 def _block(pitches, start, dur=2.0):
     return [Note(p, start, dur) for p in pitches]
+
+
+def infer_chords(notes, length, segment=2.0):
+    """What read_tune does with a file's accompaniment: a pitch-class profile per segment, matched to chords."""
+    w, bass = profile([n.start for n in notes], [n.end for n in notes], [n.pitch for n in notes], length, segment)
+    return chords_from_profile(w, bass, length, segment)
 
 
 def test_infer_chords_from_block_chords():

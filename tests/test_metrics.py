@@ -49,11 +49,10 @@ def test_longest_copies():
     assert M.longest_common_run([1, 2, 3], [4, 5]) == 0
 
 
-def test_ngram_overlap_and_perplexity():
+def test_ngram_overlap():
     a, b = list("abcdef"), list("abcdxy")  # 4-grams: a has abcd bcde cdef; b has abcd bcdx cdxy
     assert M.ngram_overlap([a, b]) == pytest.approx(1 / 3)
     assert M.ngram_overlap([a, a]) == 1.0
-    assert M.perplexity(math.log(4)) == pytest.approx(4.0)
 
 
 def test_suffix_automaton_tracks_longest_copy():

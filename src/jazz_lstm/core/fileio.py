@@ -162,6 +162,14 @@ def write_atomic(path: str, data: bytes | str) -> str:
     return path
 
 
+def remove_quietly(path: str) -> None:
+    """Delete a file if it is there (a result being replaced, a temporary file): no error if not."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
 def cache_dir() -> str:
     """Where encoded tunes are cached: $JAZZ_LSTM_CACHE, else $XDG_CACHE_HOME/jazz-lstm, else ~/.cache/jazz-lstm."""
     if os.environ.get("JAZZ_LSTM_CACHE"):

@@ -276,15 +276,6 @@ def profile(start, end, pitch, length: float, segment: float) -> tuple[np.ndarra
     return w, bass
 
 
-def infer_chords(notes, length: float, segment: float = 2.0) -> list[Chord]:
-    """Guess the changes from accompaniment notes (Notes), one chord per `segment` beats.
-
-    See `chords_from_profile`.  Returns [] when there are no notes.
-    """
-    w, bass = profile([n.start for n in notes], [n.end for n in notes], [n.pitch for n in notes], length, segment)
-    return chords_from_profile(w, bass, length, segment)
-
-
 def chords_from_profile(w: np.ndarray, bass: np.ndarray, length: float, segment: float) -> list[Chord]:
     """Match each segment's pitch-class profile to chord templates.
 

@@ -195,11 +195,6 @@ def ngram_overlap(streams: list[list], n: int = 4) -> float:
     return float(np.mean(vals)) if vals else 0.0
 
 
-def perplexity(mean_nll_nats: float) -> float:
-    """Perplexity from a mean negative log-likelihood per value, in nats."""
-    return float(math.exp(mean_nll_nats))
-
-
 # --- voice-leading and harmony timing ------------------------------------------------
 def approach_resolution(notes: list[Note], chords: list[Chord]) -> float:
     """Share of approach tones (A: a semitone from a chord tone, not in the scale) that

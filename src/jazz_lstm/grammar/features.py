@@ -26,9 +26,8 @@ import bisect
 import numpy as np
 
 from jazz_lstm.core.music import GRID, Chord, to_steps
-from jazz_lstm.grammar.codec import WINDOW, Terminal, parse_token
+from jazz_lstm.grammar.codec import TYPES, WINDOW, Terminal, parse_token
 
-TYPES = "CSAXRT"
 NOTE_TYPES = "CSAX"
 DUR_MAX = 96  # grid steps: up to 8 beats (a bar of 4/4, 6/4, 12/8 and 7/4 included)
 INT_MAX = 36  # semitones either way (three octaves)
@@ -173,16 +172,3 @@ def legality(tokens: list[str], onsets, beats_per_bar: float) -> np.ndarray:
             has_prev = 1
         last_sounding = ty != "R"
     return out
-
-
-def legal_masks(rem: int, has_prev: int, tie_ok: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Boolean masks over types (6), durations (DUR_MAX) and, for notes, intervals (N_INT)."""
-    types = np.ones(N_TYPE, dtype=bool)
-    types[TYPES.index("T")] = bool(tie_ok)
-    durs = np.arange(1, DUR_MAX + 1) <= rem
-    ints = np.zeros(N_INT, dtype=bool)
-    if has_prev:
-        ints[1:] = True
-    else:
-        ints[0] = True
-    return types, durs, ints

@@ -12,10 +12,11 @@ import os
 
 from jazz_lstm.core.charts import Chart, parse_chart, read_chart
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.io.formats import TUNE_EXT as FORMAT_EXT
 from jazz_lstm.io.rawtune import KEYS
 
-TUNE_EXT = (".mid", ".midi", ".kar", ".smf", ".xml", ".mxl", ".musicxml", ".abc", ".csv")
 CHART_EXT = (".txt", ".chart", ".ls")
+TUNE_EXT = tuple(e for e in FORMAT_EXT if e not in CHART_EXT)  # a tune file: its chords (a leadsheet reads as a chart)
 
 
 def looks_like_path(spec: str) -> bool:

@@ -30,6 +30,13 @@ def kind(name: str) -> ModelKind:
     return importlib.import_module(KINDS[name]).KIND
 
 
+def check_weights(n: int) -> None:
+    """JazzError (naming `hidden`) when a config's network would have more than MAX_PARAMS weights."""
+    if n > MAX_PARAMS:
+        raise JazzError(f"the model would have {n / 1e6:.0f} million weights (at most {MAX_PARAMS // 10**6} million): "
+                        "fewer hidden units or layers", field="hidden")
+
+
 def or_default(value, default):
     """A request's option, or the kind's default when it was not given (None)."""
     return default if value is None else value

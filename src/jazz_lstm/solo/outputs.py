@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from jazz_lstm.core.charts import Chart
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.core.fileio import check_output_dir
+from jazz_lstm.core.fileio import check_output_dir, remove_quietly
 from jazz_lstm.core.music import Solo
 from jazz_lstm.models.checkpoint import Checkpoint, default_model_path, load
 from jazz_lstm.models.sample import SampleConfig
@@ -117,7 +117,7 @@ def write_solo(solo: Solo, stem: str, formats, ck: Checkpoint, req: SoloRequest,
         r.files["json"] = write(f"{stem}.json", m)
     except BaseException:  # disk full, interrupted: no half-written solo is left behind
         for path in _files_of(stem) - before:
-            _remove(path)
+            remove_quietly(path)
         if made_folder and os.path.isdir(folder) and not os.listdir(folder):
             os.rmdir(folder)
         raise
@@ -128,13 +128,6 @@ def _files_of(stem: str) -> set:
     import glob
 
     return set(glob.glob(glob.escape(stem) + ".*") + glob.glob(glob.escape(stem) + "-p*"))
-
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 def replay(path: str, model: str | None = None) -> SoloRequest:

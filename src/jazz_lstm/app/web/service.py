@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 
 from jazz_lstm.core.charts import Chart, format_chart, parse_chart
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.core.fileio import write_atomic
+from jazz_lstm.core.fileio import remove_quietly, write_atomic
 from jazz_lstm.eval import metrics
 from jazz_lstm.io.chartlib import IREAL_FILES, Library, resolve_changes
 from jazz_lstm.io.formats import read_tune
@@ -125,14 +125,14 @@ class Studio:
             except OSError:
                 continue
             if now - st.st_mtime > self.keep_seconds:
-                _remove(p)
+                remove_quietly(p)
             else:
                 files.append((st.st_mtime, st.st_size, p))
         total = sum(size for _, size, _ in files)
         for _, size, p in sorted(files):
             if total <= self.keep_bytes:
                 break
-            _remove(p)
+            remove_quietly(p)
             total -= size
 
     def close(self) -> None:
@@ -355,10 +355,3 @@ def _address_space() -> int:
             return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
         return 0
-
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 from jazz_lstm.core.errors import JazzError, check_fraction, check_number, check_sizes
 from jazz_lstm.grammar.features import COND_DIM
-from jazz_lstm.models.base import MAX_PARAMS
+from jazz_lstm.models.base import check_weights
 
 LINE_DIM = 8  # line_features per step
 
@@ -27,9 +27,7 @@ class ChordConfig:
         check_fraction(self, "dropout")
         inp = self.type_emb + self.dur_emb + self.int_emb + self.cond_dim + LINE_DIM
         n = 4 * self.hidden * (inp + self.hidden + 2) + (self.layers - 1) * 4 * self.hidden * (2 * self.hidden + 2)
-        if n > MAX_PARAMS:
-            raise JazzError(f"the model would have {n / 1e6:.0f} million weights (at most {MAX_PARAMS // 10**6} million): "
-                            "fewer hidden units or layers", field="hidden")
+        check_weights(n)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -27,11 +27,10 @@ from jazz_lstm.grammar.features import (
     value_id,
 )
 from jazz_lstm.grammar.novelty import CopyTracker, SuffixAutomaton
-from jazz_lstm.models.chord.model import dur_mask, int_mask, type_mask
+from jazz_lstm.models.chord.model import NEG, dur_mask, int_mask, type_mask
 from jazz_lstm.models.sample import CHORD_TEMPERATURE, SampleConfig, choose
 
 _T, _R = TYPES.index("T"), TYPES.index("R")
-NEG = -1e9
 
 
 def shape_id(vid: int) -> int:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from jazz_lstm.core.errors import JazzError, check_fraction, check_number, check_sizes
-from jazz_lstm.models.base import MAX_PARAMS
+from jazz_lstm.core.errors import check_fraction, check_number, check_sizes
+from jazz_lstm.models.base import check_weights
 
 
 def param_count(vocab: int, hidden: int, layers: int, embedding: int = 0) -> int:
@@ -27,9 +27,7 @@ class ModelConfig:
         check_sizes(self, vocab_size=(1, 1_000_000), hidden=(1, 4096), layers=(1, 8), embedding=(0, 4096))
         check_fraction(self, "dropout")
         n = param_count(self.vocab_size, self.hidden, self.layers, self.embedding)
-        if n > MAX_PARAMS:
-            raise JazzError(f"the model would have {n / 1e6:.0f} million weights (at most {MAX_PARAMS // 10**6} million): "
-                            "fewer hidden units or layers", field="hidden")
+        check_weights(n)
 
     def to_dict(self) -> dict:
         return asdict(self)
