@@ -12,8 +12,12 @@ import os
 
 from jazz_lstm.core.charts import Chart, parse_chart, read_chart
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.fileio import check_input
 from jazz_lstm.io.formats import TUNE_EXT as FORMAT_EXT
+from jazz_lstm.io.formats import read_tune
+from jazz_lstm.io.leadsheet import read_sheet_chart
 from jazz_lstm.io.rawtune import KEYS
+from jazz_lstm.io.tunes import resolve
 
 CHART_EXT = (".txt", ".chart", ".ls")
 TUNE_EXT = tuple(e for e in FORMAT_EXT if e not in CHART_EXT)  # a tune file: its chords (a leadsheet reads as a chart)
@@ -38,18 +42,11 @@ def read_changes(spec: str, beats_per_bar: float = 4.0, tempo: float | None = No
         raise JazzError("no changes given (a chart, a chart file or a tune file)")
     extra = {} if tempo is None else {"tempo": float(tempo)}
     if os.path.exists(spec) and not os.path.isfile(spec):
-        from jazz_lstm.core.fileio import check_input
-
         check_input(spec, "chart")  # a folder, a device, a pipe: said as such, never read
     if spec.lower().endswith(".ls") and os.path.isfile(spec):
-        from jazz_lstm.io.leadsheet import read_sheet_chart
-
         ls, chords, bpb = read_sheet_chart(spec)
         return _chart(chords, bpb, {"tempo": float(ls.tempo), **extra}, key_name(ls.key), ls.title or spec)
     if spec.startswith("corpus:") or (os.path.isfile(spec) and spec.lower().endswith(TUNE_EXT)):
-        from jazz_lstm.io.formats import read_tune
-        from jazz_lstm.io.tunes import resolve
-
         solo = read_tune(resolve(spec))
         return _chart(solo.chords, solo.beats_per_bar, {"tempo": solo.tempo, **extra}, solo.key, solo.title or spec)
     if os.path.isfile(spec):

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 
+from jazz_lstm.core.charts import PROGRESSIONS
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.fileio import cache_dir, read_bytes, write_atomic
 from jazz_lstm.io.changes import looks_like_path, read_changes
@@ -51,12 +52,8 @@ class Entry:
         if self.path == "builtin":
             from dataclasses import replace
 
-            from jazz_lstm.core.charts import PROGRESSIONS
-
             return replace(read_changes(PROGRESSIONS[self.title]), title=self.title)
         if self.path.lower().endswith(IREAL_FILES):
-            from jazz_lstm.io.ireal import read_ireal
-
             return read_ireal(_read_text(self.path), self.path)[self.song].chart(self.path)
         return read_changes(self.path)
 
@@ -134,8 +131,6 @@ class Library:
             for f in _chart_files(path):
                 out += _file_entries(f, cached, fresh)
         if self.builtin:
-            from jazz_lstm.core.charts import PROGRESSIONS
-
             out += [Entry(title=name, path="builtin") for name in PROGRESSIONS]
         if self.cache and fresh:
             _save_index({**cached, **fresh})
@@ -180,8 +175,6 @@ def _titles(path: str, data: bytes) -> list[Entry]:
     low = path.lower()
     stem = " ".join(words(os.path.basename(path))) or os.path.basename(path)
     if low.endswith(IREAL_FILES) or "irealb" in text[:200]:
-        from jazz_lstm.io.ireal import read_ireal
-
         return [Entry(title=s.title, path=path, song=k, composer=s.composer, style=s.style)
                 for k, s in enumerate(read_ireal(text, path))]
     if low.endswith(".ls"):

@@ -118,8 +118,6 @@ def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: s
         stage("Impro-Visor leadsheet")
         put("ls", _leadsheet(full, title))
     if "wav" in formats:
-        from jazz_lstm.render.synth import find_soundfont
-
         find_soundfont(soundfont)  # a bad --soundfont fails before any work starts
     wav = Background(audio, full, soundfont, accompany) if "wav" in formats else None  # on the other core
     pending: list = []

@@ -14,6 +14,7 @@ import wave
 import numpy as np
 
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.fileio import check_input
 
 SOUNDFONTS = ["/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/sounds/sf2/TimGM6mb.sf2",
               "/usr/share/sounds/sf2/default-GM.sf2", "/usr/share/soundfonts/default.sf2"]
@@ -24,8 +25,6 @@ PEAK = 10 ** (-1 / 20)  # -1 dBFS
 def find_soundfont(path: str | None = None) -> str | None:
     """The soundfont to use: `path` (checked), else the first General MIDI one installed."""
     if path:
-        from jazz_lstm.core.fileio import check_input
-
         check_input(path, "soundfont")
         try:
             with open(path, "rb") as f:

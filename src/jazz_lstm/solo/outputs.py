@@ -18,6 +18,7 @@ from jazz_lstm.core.music import Solo
 from jazz_lstm.models.checkpoint import Checkpoint, default_model_path, load
 from jazz_lstm.models.sample import SampleConfig
 from jazz_lstm.render.formats import FORMATS, render
+from jazz_lstm.render.synth import find_soundfont
 from jazz_lstm.solo.generate import improvise, plan_bars
 from jazz_lstm.solo.manifest import Manifest, read, write
 
@@ -73,8 +74,6 @@ def check_outputs(folder: str, formats, soundfont: str | None = None) -> tuple:
                         field="formats")
     check_output_dir(folder)
     if soundfont and "wav" in formats:
-        from jazz_lstm.render.synth import find_soundfont
-
         find_soundfont(soundfont)
     return ("mid",) + tuple(f for f in formats if f != "mid")
 

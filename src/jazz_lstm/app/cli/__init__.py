@@ -2,7 +2,8 @@
 
 Imports go one way: this module registers the commands; each command module
 (`inspect_cmd`, `train_cmd`, `solo_cmd`, `evaluate_cmd`, `studio_cmd`, `charts_cmd`) imports only
-`options` and the library.  Results go to stdout, progress and errors to stderr; a bad
+`options` and the library -- inside the command's function, when it runs, so that `--help` and a
+bad flag answer without loading torch (the one place imports are not at the top).  Results go to stdout, progress and errors to stderr; a bad
 input is one line ``error: ...`` and exit code 2 (see errors.py), never a traceback.
 """
 from __future__ import annotations

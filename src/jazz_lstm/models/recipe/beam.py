@@ -14,6 +14,7 @@ import torch
 
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.grammar.codec import Terminal, parse_token
+from jazz_lstm.grammar.novelty import CopyTracker, SuffixAutomaton
 
 
 @dataclass
@@ -35,8 +36,6 @@ def beam_bars(model, vocab, bars: int, bar_steps: int, width: int = 4, corpus=No
     dur = np.array([parse_token(v).steps for v in vocab.itos])
     tracker = None
     if max_copy and corpus:
-        from jazz_lstm.grammar.novelty import CopyTracker, SuffixAutomaton
-
         tracker = CopyTracker(SuffixAutomaton(corpus))
     carry = _Hyp(0.0, [], model.init_state(1), model.start_id, 0)
     out = []
