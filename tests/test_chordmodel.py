@@ -202,3 +202,27 @@ def test_three_tone_type_rules_agree():
     for c, nt, tt in zip(chords, numpy_types, torch_types):
         want = ["CSAX".index(tone_type(c.root + q, c)) for q in range(12)]
         assert list(nt) == want and list(tt) == want, c.symbol
+
+
+def test_sampling_runs_in_the_threads_asked_for(capsys):
+    """One thread by default (a busy neighbour never makes the default slower), --threads otherwise;
+    the caller's thread count is restored afterwards."""
+    import torch
+    from conftest import run_cli
+
+    from jazz_lstm.core.charts import parse_chart
+    from jazz_lstm.core.errors import JazzError
+    from jazz_lstm.models.checkpoint import default_model_path, load
+    from jazz_lstm.solo.generate import improvise
+
+    ck, chords, before = load(default_model_path()), parse_chart("Dm7 G7 | Cmaj7 |", 4.0), torch.get_num_threads()
+    for threads in (None, 2):
+        seen = []
+        cfg = SampleConfig(seed=1) if threads is None else SampleConfig(seed=1, threads=threads)
+        improvise(ck, chords, 4, 2, cfg, on_bar=lambda done, total: seen.append(torch.get_num_threads()))
+        assert seen and set(seen) == {threads or 1} and torch.get_num_threads() == before
+    with pytest.raises(JazzError) as e:
+        SampleConfig(threads=0)
+    assert e.value.field == "threads"
+    code, _, err = run_cli(capsys, "generate", "--threads", "0", "--formats", "none")
+    assert code == 2 and "threads" in err, err

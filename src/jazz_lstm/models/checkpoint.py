@@ -99,16 +99,18 @@ def _written_by(meta: dict) -> tuple:
 
 
 def _build(name: str, meta: dict, tensors: dict):
-    """(model, vocab) from the header, checked against the tensors the file carries before
-    any memory is spent: the config's sizes must give exactly the stored weights' shapes."""
+    """(model, vocab) from the header, checked against the tensors the file carries before any
+    weight is loaded: the config's sizes must give exactly the stored weights' shapes.  (The
+    config's own bounds keep the network under MAX_PARAMS weights; building it on the meta device
+    instead would import torch._dynamo, 1.1 s of every command's start-up.)"""
     spec = kind(name)
     cfg, vocab = spec.build(meta)
-    with torch.device("meta"):  # shapes only, no memory
-        shapes = {k: tuple(v.shape) for k, v in spec.net(cfg).state_dict().items()}
+    model = spec.net(cfg)
+    shapes = {k: tuple(v.shape) for k, v in model.state_dict().items()}
     stored = {k[6:]: tuple(v.shape) for k, v in tensors.items() if k.startswith("model.")}
     if shapes != stored:
         raise ValueError("the model config does not match the weights stored with it")
-    return spec.net(cfg), vocab
+    return model, vocab
 
 
 def _optim_state(tensors: dict) -> dict:

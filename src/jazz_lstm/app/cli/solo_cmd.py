@@ -89,6 +89,9 @@ def generate(
         "Beam search of this width instead of sampling: the likeliest solo, bar by bar (one solo)."))] = 0,
     num_outputs: Annotated[int, typer.Option("--num-outputs", "-n", metavar="N", help=(
         "How many solos (sampled together in one batch)."))] = 1,
+    threads: Annotated[int, typer.Option("--threads", metavar="N", help=(
+        "Torch and BLAS threads while sampling (1: as fast on these small networks, and steady beside a busy "
+        "neighbour)."))] = 1,
     no_accompaniment: Annotated[bool, typer.Option("--no-accompaniment", help="Write the melody alone (no comping, no bass).")] = False,
     formats: o.Formats = o.ALL_FORMATS,
     soundfont: o.Soundfont = None,
@@ -115,7 +118,7 @@ def generate(
         req = replay(from_manifest, model)
     else:
         cfg = SampleConfig(temperature=temperature, top_k=top_k, top_p=top_p, greedy=greedy, seed=seed, max_copy=max_copy,
-                           fit=fit, beam=beam)
+                           fit=fit, beam=beam, threads=threads)
         req = SoloRequest(model=model, bars=bars, tempo=tempo, cfg=cfg, n=num_outputs, accompany=not no_accompaniment)
     title = os.path.basename(req.model) if req.model else "default model"
     _improvise(req, outdir, formats, soundfont, title, None if from_manifest else chords, charts)

@@ -14,6 +14,7 @@ from jazz_lstm.models.base import or_default as _or
 from jazz_lstm.models.chord.model import ChordConfig, ChordLSTM, dur_mask, int_mask, type_mask
 from jazz_lstm.models.chord.sample import sample_chart
 from jazz_lstm.models.chord.train import CorpusTrainConfig, evaluate_nll, train_corpus, windows
+from jazz_lstm.models.loop import torch_threads
 
 
 class ChordKind:
@@ -53,8 +54,9 @@ class ChordKind:
     def sample(self, ck: Checkpoint, changes, bars: int, beats_per_bar: float, n: int, cfg, on_bar=None) -> list:
         if cfg.beam:
             raise JazzError("beam search is for recipe models; a chord model samples (drop the beam width)")
-        return sample_chart(ck.model, changes, bars, beats_per_bar, n, cfg, ck.corpus, (ck.chart.low, ck.chart.high),
-                            on_bar)
+        with torch_threads(cfg.threads):
+            return sample_chart(ck.model, changes, bars, beats_per_bar, n, cfg, ck.corpus, (ck.chart.low, ck.chart.high),
+                                on_bar)
 
     def values(self, ck: Checkpoint) -> list[list[str]]:
         return [[unfactorize(*split_id(v)) for v in s] for s in ck.corpus]

@@ -15,6 +15,7 @@ from jazz_lstm.grammar.codec import decode, parse_token
 from jazz_lstm.grammar.vocab import Vocab
 from jazz_lstm.models.base import Checkpoint
 from jazz_lstm.models.base import or_default as _or
+from jazz_lstm.models.loop import torch_threads
 from jazz_lstm.models.recipe.beam import beam_bars
 from jazz_lstm.models.recipe.model import JazzLSTM, ModelConfig
 from jazz_lstm.models.recipe.sample import sample_bars
@@ -62,12 +63,13 @@ class RecipeKind:
 
     def sample(self, ck: Checkpoint, changes, bars: int, beats_per_bar: float, n: int, cfg, on_bar=None) -> list:
         steps = to_steps(beats_per_bar)
-        if cfg.beam:
-            if n != 1:
-                raise JazzError("beam search makes one solo (the likeliest): use -n 1, or sample")
-            per_bar = [beam_bars(ck.model, ck.vocab, bars, steps, cfg.beam, ck.corpus, cfg.max_copy)]
-        else:
-            per_bar = sample_bars(ck.model, ck.vocab, bars, steps, n, cfg, corpus=ck.corpus, on_bar=on_bar)
+        if cfg.beam and n != 1:
+            raise JazzError("beam search makes one solo (the likeliest): use -n 1, or sample")
+        with torch_threads(cfg.threads):
+            if cfg.beam:
+                per_bar = [beam_bars(ck.model, ck.vocab, bars, steps, cfg.beam, ck.corpus, cfg.max_copy)]
+            else:
+                per_bar = sample_bars(ck.model, ck.vocab, bars, steps, n, cfg, corpus=ck.corpus, on_bar=on_bar)
         out = []
         for i, solo in enumerate(per_bar):
             tokens = [v for b in solo for v in b]
