@@ -9,6 +9,8 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from jazz_lstm.render.formats import FORMATS  # the one list of output formats (torch-free, quick)
+
 
 class _Console(Console):
     def on_broken_pipe(self) -> None:
@@ -34,8 +36,8 @@ CHORDS_HELP = ("The changes: chart text like 'Dm7 G7 | Cmaj7 | % |' (one bar per
 ChartDirs = Annotated[Optional[list[str]], typer.Option("--charts", metavar="DIR", help=(
     "A folder (or playlist file) of charts to look titles up in: .ls, MusicXML, iReal Pro exports, chart text "
     "(repeatable; also $JAZZ_LSTM_CHARTS, ':'-separated)."))]
-FORMATS_HELP = ("What to write beside the MIDI: comma-separated from wav,png,musicxml,svg,score.png,ls (ls: an Impro-Visor "
-                "leadsheet); 'none' for MIDI only.")
+FORMATS_HELP = (f"What to write beside the MIDI: comma-separated from {','.join(f for f in FORMATS if f != 'mid')} (ls: an "
+                "Impro-Visor leadsheet); 'none' for MIDI only.")
 ALL_FORMATS = "wav,png,musicxml,svg,score.png"
 
 Model = Annotated[Optional[str], typer.Option("--model", "-m", metavar="FILE", help=(
