@@ -205,8 +205,10 @@ def test_long_solos_come_in_pages_with_stages(tmp_path, small_model):
 
 def test_generate_default_length_and_merged_note_count(capsys, tmp_path, small_model):
     ck = checkpoint.load(small_model)
-    chart = " | ".join(["Dm7 G7 | Cmaj7"] * 30)  # a 60-bar chart
-    assert improvise(ck, parse_chart(chart), None, 1, SampleConfig(seed=0))[0].n_bars == 32
+    chart = " | ".join(["Dm7 G7 | Cmaj7"] * 30)  # a 60-bar form plays once, whole
+    assert improvise(ck, parse_chart(chart), None, 1, SampleConfig(seed=0))[0].n_bars == 60
+    longer = " | ".join(["Dm7 G7 | Cmaj7"] * 35)  # 70 bars: a transcribed solo's changes, not a form -- the first 32
+    assert improvise(ck, parse_chart(longer), None, 1, SampleConfig(seed=0))[0].n_bars == 32
     code, out, err = run_cli(capsys, "generate", "-m", small_model, "--chords", "Cmaj7 | % | % | % |", "--bars", "8",
                              "-o", str(tmp_path / "o"), "--formats", "none", "--seed", "2")
     assert code == 0 and "improvising 1 solo of 8 bars" in err

@@ -7,6 +7,7 @@ import numpy as np
 
 from jazz_lstm.core.arrangement import accompaniment
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.feel import Feel, drum_part, perform, swing_part
 from jazz_lstm.core.fileio import write_atomic
 from jazz_lstm.core.harmony import parse_chord
 from jazz_lstm.core.music import Chord, Solo, merge_ties
@@ -64,30 +65,38 @@ def _marker_chords(score, tpq: int) -> list[Chord]:
 PROGRAMS = {"melody": 66, "comp": 0, "bass": 32}  # tenor sax, piano, acoustic bass (General MIDI)
 
 
-def midi_bytes(solo: Solo, accompany: bool = True, programs: dict | None = None, tpq: int = 480) -> bytes:
-    """A type-1 MIDI file of the solo: the melody, and (accompany=True) comping and a
-    walking bass from the chords; tempo and time signature from the Solo.  Same Solo,
-    same bytes."""
-    import symusic
+def midi_bytes(solo: Solo, accompany: bool = True, programs: dict | None = None, tpq: int = 480,
+               feel: Feel | None = None) -> bytes:
+    """A type-1 MIDI file of the solo: the melody, and (accompany=True) comping, a walking bass
+    from the chords and (feel.drums) a drum part; tempo and time signature from the Solo.  feel
+    (core.feel): swing, accents, the instrument; None plays the notes exactly as written.  Same
+    Solo and feel, same bytes."""
+    import symusic  # a compiled extension: loaded when a MIDI file is made
 
-    programs = {**PROGRAMS, **(programs or {})}
+    feel = feel or Feel.straight()
+    programs = {**PROGRAMS, "melody": feel.program, **(programs or {})}
     score = symusic.Score(tpq)
     score.tempos.append(symusic.Tempo(0, float(solo.tempo)))
     score.time_signatures.append(symusic.TimeSignature(0, int(solo.time_signature[0]), int(solo.time_signature[1])))
-    parts = [("Solo", programs["melody"], [(n.pitch, n.start, n.duration, n.velocity) for n in merge_ties(solo.notes)])]
+    parts = [("Solo", programs["melody"], perform(merge_ties(solo.notes), solo.tempo, feel), False)]
     if accompany and solo.chords:
         comp, bass = accompaniment(solo.chords, solo.beats_per_bar)
-        parts += [("Comping", programs["comp"], comp), ("Bass", programs["bass"], bass)]
+        parts += [("Comping", programs["comp"], swing_part(comp, solo.tempo, feel), False),
+                  ("Bass", programs["bass"], swing_part(bass, solo.tempo, feel), False)]
+        drums = drum_part(solo.n_bars, solo.beats_per_bar, solo.tempo, feel)
+        if drums:
+            parts.append(("Drums", 0, drums, True))
     for c in solo.chords:  # the changes travel with the file, as markers that read_tune reads back
         score.markers.append(symusic.TextMeta(int(round(c.start * tpq)), c.symbol))
-    for name, prog, notes in parts:
-        track = symusic.Track(name, int(prog), False)
+    for name, prog, notes, is_drum in parts:
+        track = symusic.Track(name, int(prog), is_drum)
         for p, st, d, v in notes:
             track.notes.append(symusic.Note(int(round(st * tpq)), max(1, int(round(d * tpq))), int(p), int(v)))
         score.tracks.append(track)
     return bytes(score.dumps_midi())
 
 
-def write_midi(solo: Solo, path: str, accompany: bool = True, programs: dict | None = None) -> str:
+def write_midi(solo: Solo, path: str, accompany: bool = True, programs: dict | None = None,
+               feel: Feel | None = None) -> str:
     """Write `midi_bytes(solo)` to `path` atomically."""
-    return write_atomic(path, midi_bytes(solo, accompany, programs))
+    return write_atomic(path, midi_bytes(solo, accompany, programs, feel=feel))

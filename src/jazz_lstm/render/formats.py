@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from jazz_lstm.core.arrangement import accompaniment
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.feel import Feel, drum_part, perform, swing_part
 from jazz_lstm.core.fileio import write_atomic
-from jazz_lstm.core.music import Solo
+from jazz_lstm.core.music import Solo, merge_ties
 from jazz_lstm.io.leadsheet import leadsheet_text
 from jazz_lstm.io.midi import midi_bytes
 from jazz_lstm.render.pianoroll import BARS_PER_PAGE, piano_roll_pages
@@ -60,20 +61,23 @@ class Rendered:
         return "\n".join(parts) or "<i>nothing rendered</i>"
 
 
-def audio(solo: Solo, soundfont: str | None = None, accompany: bool = True) -> tuple[bytes, str]:
-    """(WAV bytes, which synth) for the solo: FluidSynth when it and a soundfont are
-    installed (or `soundfont` is given), else the numpy synth.  Trimmed to the solo's
-    length plus a short fade."""
+def audio(solo: Solo, soundfont: str | None = None, accompany: bool = True, feel: Feel | None = None) -> tuple[bytes, str]:
+    """(WAV bytes, which synth) for the solo, played with `feel` (None: as written):
+    FluidSynth when it and a soundfont are installed (or `soundfont` is given), else the numpy
+    synth.  Trimmed to the solo's length plus a short fade."""
     import numpy as np
 
     sf = find_soundfont(soundfont)
     if sf and fluidsynth_available():
-        samples, synth = render_fluidsynth(midi_bytes(solo, accompany), sf), f"fluidsynth ({os.path.basename(sf)})"
+        samples = render_fluidsynth(midi_bytes(solo, accompany, feel=feel), sf)
+        synth = f"fluidsynth ({os.path.basename(sf)})"
     else:
-        tracks = [("lead", [(n.pitch, n.start, n.duration, n.velocity) for n in solo.notes])]
+        feel = feel or Feel.straight()
+        tracks = [("lead", perform(merge_ties(solo.notes), solo.tempo, feel))]
         if accompany and solo.chords:
             comp, bass = accompaniment(solo.chords, solo.beats_per_bar)
-            tracks += [("keys", comp), ("bass", bass)]
+            tracks += [("keys", swing_part(comp, solo.tempo, feel)), ("bass", swing_part(bass, solo.tempo, feel)),
+                       ("drums", drum_part(solo.n_bars, solo.beats_per_bar, solo.tempo, feel))]
         samples, synth = render_numpy(tracks, solo.tempo), "numpy synth (FluidSynth not found)"
     n = int((solo.length_beats * 60.0 / solo.tempo + 0.3) * RATE)
     samples = samples[:n].copy()
@@ -89,10 +93,12 @@ def page_path(stem: str, fmt: str, k: int) -> str:
 
 
 def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: str | None = None,
-           accompany: bool = True, midi: bytes | None = None, on_stage=None) -> Rendered:
+           accompany: bool = True, midi: bytes | None = None, on_stage=None, feel: Feel | None = None) -> Rendered:
     """Write the chosen formats next to each other as STEM.mid, STEM.wav, STEM.png
     (piano roll), STEM.musicxml, STEM.svg and STEM.score.png; pictures of long solos come
-    in pages (STEM-p2.png, STEM-p2.svg, ...).  on_stage(name) is told each stage as it starts."""
+    in pages (STEM-p2.png, STEM-p2.svg, ...).  feel (core.feel.Feel): how the MIDI and the audio
+    play it (None: as written); the pictures and the score show it as written.  on_stage(name) is
+    told each stage as it starts."""
     stage = on_stage or (lambda name: None)
     if not solo.notes:
         raise JazzError("no notes to render", solo.source or stem)
@@ -108,7 +114,7 @@ def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: s
 
     if "mid" in formats:
         stage("MIDI")
-        put("mid", midi if midi is not None else midi_bytes(solo, accompany))
+        put("mid", midi if midi is not None else midi_bytes(solo, accompany, feel=feel))
     plan = plan_render(solo, formats)
     formats, full = plan.formats, solo
     out.warnings += plan.warnings
@@ -119,7 +125,7 @@ def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: s
         put("ls", _leadsheet(full, title))
     if "wav" in formats:
         find_soundfont(soundfont)  # a bad --soundfont fails before any work starts
-    wav = Background(audio, full, soundfont, accompany) if "wav" in formats else None  # on the other core
+    wav = Background(audio, full, soundfont, accompany, feel) if "wav" in formats else None  # on the other core
     pending: list = []
     if {"musicxml", "svg", "score.png"} & set(formats):
         stage("lead sheet and score")

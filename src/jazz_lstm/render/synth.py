@@ -67,9 +67,25 @@ def _envelope(n: int, attack: float, decay: float, sustain: float, release: floa
     return env
 
 
+def _drum(key: int, velocity: int) -> np.ndarray:
+    """A percussion hit: seeded noise (the same every time) shaped by a short envelope."""
+    amp = (velocity / 127) ** 1.5
+    if key == 36:  # bass drum: a low, quickly falling sine
+        t = np.arange(int(0.18 * RATE)) / RATE
+        return 0.5 * amp * np.sin(2 * np.pi * (55 + 40 * np.exp(-t * 30)) * t) * np.exp(-t * 18)
+    seconds = 0.06 if key == 44 else 0.45
+    t = np.arange(int(seconds * RATE)) / RATE
+    noise = np.random.default_rng(key).standard_normal(t.size)
+    bright = np.diff(noise, prepend=0.0)  # high-passed: a cymbal's hiss, not a rumble
+    return (0.05 if key == 44 else 0.06) * amp * bright * np.exp(-t * (60 if key == 44 else 7))
+
+
 def _voice(voice: str, pitch: int, seconds: float, velocity: int) -> np.ndarray:
     """One note of a simple instrument: 'lead' (reedy, vibrato), 'keys' (decaying
-    bell-like), 'bass' (plucked: bright attack, fast-fading upper harmonics)."""
+    bell-like), 'bass' (plucked: bright attack, fast-fading upper harmonics), 'drums' (the
+    General MIDI key: 36 a soft thump, 44 a closed hi-hat, anything else a ride cymbal)."""
+    if voice == "drums":
+        return _drum(pitch, velocity)
     n = max(1, int(seconds * RATE))
     t = np.arange(n) / RATE
     f0 = 440.0 * 2 ** ((pitch - 69) / 12)

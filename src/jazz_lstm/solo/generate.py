@@ -39,12 +39,19 @@ def loop_chords(chords: list[Chord], bars: int, beats_per_bar: float) -> list[Ch
     return out
 
 
-DEFAULT_BARS = 32  # without --bars: the chart once, but no more than this (a length a person listens to)
+DEFAULT_BARS = 32  # a chart longer than MAX_FORM_BARS (a transcribed solo's changes, not a form) plays this many
+MAX_FORM_BARS = 64  # without --bars: a chart up to this long plays its whole form once (All the Things You Are: 36)
 
 
-def plan_bars(chords: list[Chord], bars: int | None, beats_per_bar: float) -> int:
-    """How long a solo will be: `bars`, else the chart's length, at most DEFAULT_BARS."""
-    return bars or min(DEFAULT_BARS, chart_span(chords, beats_per_bar)[1])
+def plan_bars(chords: list[Chord], bars: int | None, beats_per_bar: float, choruses: int | None = None) -> int:
+    """How long a solo will be: `bars`; else `choruses` times the chart's form; else the form once
+    (up to MAX_FORM_BARS bars; a longer chart, DEFAULT_BARS)."""
+    form = chart_span(chords, beats_per_bar)[1]
+    if bars:
+        return bars
+    if choruses:
+        return choruses * form
+    return form if form <= MAX_FORM_BARS else DEFAULT_BARS
 
 
 def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | None = None, n: int = 1,

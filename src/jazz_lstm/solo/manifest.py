@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from jazz_lstm.core.charts import Chart
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.feel import Feel
 from jazz_lstm.core.fileio import read_bytes, write_atomic
 from jazz_lstm.models.sample import SampleConfig
 
@@ -60,15 +61,16 @@ class Manifest:
     files: dict[str, str] = field(default_factory=dict)
     command: list[str] = field(default_factory=list)
     versions: dict[str, str | None] = field(default_factory=dict)
+    feel: Feel = field(default_factory=Feel.straight)  # how the MIDI was played (manifests before feels: as written)
 
     @classmethod
     def build(cls, solo, ck, cfg, default_model: bool = False, index: int = 0, num_outputs: int = 1,
-              accompany: bool = True) -> Manifest:
+              accompany: bool = True, feel: Feel | None = None) -> Manifest:
         """The manifest of a generated Solo made by checkpoint `ck` with SampleConfig `cfg`."""
         chart = Chart(tuple(solo.chords), solo.beats_per_bar, solo.tempo, solo.key)
         return cls(model_path="default" if default_model else ck.path, model_sha256=ck.sha256, sampling=cfg, chart=chart,
                    bars=solo.n_bars, tempo=solo.tempo, tokens=list(solo.tokens), index=index, num_outputs=num_outputs,
-                   accompaniment=accompany, command=sys.argv[:], versions=versions())
+                   accompaniment=accompany, command=sys.argv[:], versions=versions(), feel=feel or Feel())
 
     def to_json(self) -> dict:
         return {
@@ -78,7 +80,7 @@ class Manifest:
             "num_outputs": self.num_outputs, "bars": self.bars, "tempo": self.tempo,
             "beats_per_bar": self.chart.beats_per_bar, "chart": self.chart.text(),
             "chords": self.chart.to_json()["chords"], "tokens": self.tokens, "accompaniment": self.accompaniment,
-            "audio": self.audio, "files": self.files, "versions": self.versions,
+            "audio": self.audio, "files": self.files, "versions": self.versions, "feel": self.feel.to_json(),
         }
 
     @classmethod
@@ -108,7 +110,8 @@ class Manifest:
                    bars=ints["bars"], tempo=chart.tempo, tokens=list(data.get("tokens") or []), index=ints["index"],
                    num_outputs=ints["num_outputs"], accompaniment=bool(data.get("accompaniment", True)),
                    audio=str(data.get("audio", "")), files=dict(data.get("files") or {}),
-                   command=list(data.get("command") or []), versions=dict(data.get("versions") or {}))
+                   command=list(data.get("command") or []), versions=dict(data.get("versions") or {}),
+                   feel=Feel.from_json(data["feel"]) if "feel" in data else Feel.straight())
 
 
 def write(path: str, m: Manifest) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from jazz_lstm.core.charts import Chart
 from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.feel import Feel
 from jazz_lstm.core.fileio import check_output_dir, remove_quietly
 from jazz_lstm.core.music import Solo
 from jazz_lstm.models.checkpoint import Checkpoint, default_model_path, load
@@ -29,8 +30,9 @@ MAX_OUTPUTS = 10_000  # most solos in one batch
 @dataclass(kw_only=True)
 class SoloRequest:
     """What to improvise.  model: a model file (None: the shipped model).  chart: the
-    changes (None: the model's training tune's).  bars: length (None: the chart once, at
-    most 32 bars).  tempo: quarter notes per minute (None: the chart's or the model's).
+    changes (None: the model's training tune's).  bars: length (None: `choruses` times the chart's
+    form, or once -- see generate.plan_bars).  tempo: quarter notes per minute (None: the chart's or
+    the model's).
     n: how many solos, sampled together.  only: replay just this index of the batch."""
 
     model: str | None = None
@@ -42,12 +44,16 @@ class SoloRequest:
     accompany: bool = True
     only: int | None = None
     expect_sha256: str = ""  # a replay: the model must be this one
+    feel: Feel = field(default_factory=Feel)  # how the MIDI and audio play it: swing by tempo, accents, drums
+    choruses: int | None = None  # without bars: this many times round the chart's form (None: once)
 
     def __post_init__(self):
         if not 1 <= self.n <= MAX_OUTPUTS:
             raise JazzError(f"the number of solos must be in 1..{MAX_OUTPUTS} (got {self.n})", field="n")
         if self.bars is not None and not 1 <= self.bars <= MAX_BARS:
             raise JazzError(f"a solo's length must be in 1..{MAX_BARS} bars (got {self.bars})", field="bars")
+        if self.choruses is not None and not 1 <= self.choruses <= 100:
+            raise JazzError(f"choruses must be in 1..100 (got {self.choruses})", field="choruses")
         if self.tempo is not None and not 10 <= self.tempo <= 400:
             raise JazzError(f"the tempo must be in 10..400 quarter notes per minute (got {self.tempo})", field="tempo")
 
@@ -62,7 +68,7 @@ class SoloRequest:
         """(bars, beats per bar, tempo) the solos will have."""
         chart = self.chart or ck.chart
         tempo = self.tempo or (chart.tempo if self.chart is not None and chart.timed else ck.chart.tempo)  # --tempo, the chart's, the model's
-        return plan_bars(list(chart.chords), self.bars, chart.beats_per_bar), chart.beats_per_bar, tempo
+        return plan_bars(list(chart.chords), self.bars, chart.beats_per_bar, self.choruses), chart.beats_per_bar, tempo
 
 
 def check_outputs(folder: str, formats, soundfont: str | None = None) -> tuple:
@@ -109,9 +115,10 @@ def write_solo(solo: Solo, stem: str, formats, ck: Checkpoint, req: SoloRequest,
     folder = os.path.dirname(os.path.abspath(stem))
     made_folder, before = not os.path.isdir(folder), _files_of(stem)
     try:
-        r = render(solo, stem, formats, title=title, soundfont=soundfont, accompany=req.accompany, on_stage=on_stage)
+        r = render(solo, stem, formats, title=title, soundfont=soundfont, accompany=req.accompany, on_stage=on_stage,
+                   feel=req.feel)
         m = Manifest.build(solo, ck, req.cfg, default_model=req.model is None, index=index, num_outputs=req.n,
-                           accompany=req.accompany)
+                           accompany=req.accompany, feel=req.feel)
         m.files, m.audio = {k: os.path.basename(v) for k, v in r.files.items()}, r.synth
         r.files["json"] = write(f"{stem}.json", m)
     except BaseException:  # disk full, interrupted: no half-written solo is left behind
@@ -134,5 +141,5 @@ def replay(path: str, model: str | None = None) -> SoloRequest:
     file moved); improvise_request(load_model(), ...) makes the identical MIDI again."""
     m = read(path)
     return SoloRequest(model=model or (None if m.model_path == "default" else m.model_path), chart=m.chart,
-                       bars=m.bars, tempo=m.tempo, cfg=m.sampling, n=m.num_outputs, accompany=m.accompaniment, only=m.index,
+                       bars=m.bars, tempo=m.tempo, cfg=m.sampling, feel=m.feel, n=m.num_outputs, accompany=m.accompaniment, only=m.index,
                        expect_sha256=m.model_sha256)

@@ -48,6 +48,14 @@ Chords = Annotated[Optional[str], typer.Option("--chords", "-c", metavar="CHANGE
 Formats = Annotated[str, typer.Option("--formats", metavar="LIST", help=FORMATS_HELP)]
 Soundfont = Annotated[Optional[str], typer.Option("--soundfont", metavar="FILE", help=(
     "A General MIDI .sf2 for the WAV (default: the installed one)."))]
+Swing = Annotated[str, typer.Option("--swing", metavar="auto|off|RATIO", help=(
+    "Eighth notes in the MIDI and the audio: 'auto' swings them as the Weimar Jazz Database's soloists do at the tempo "
+    "(1.47:1 at 120 bpm, 1.63 at 160, 1.42 at 240, 1.22 at 300), 'off' plays them straight, or a ratio like 1.6 or 2:1. "
+    "The score shows them as written."))]
+NoDrums = Annotated[bool, typer.Option("--no-drums", help="No drum part (the ride and hi-hat on 2 and 4).")]
+Instrument = Annotated[Optional[str], typer.Option("--instrument", metavar="NAME", help=(
+    "The soloist: tenor, alto, trumpet, trombone, guitar, vibes or piano (its General MIDI sound, and the line moved by "
+    "octaves into its range). Default: a tenor sax's sound, the line where the model put it."))]
 Seed = Annotated[int, typer.Option("--seed", metavar="N", help="Seeds the sampling: the same seed, model and options "
                                    "give the same MIDI bytes.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
@@ -58,6 +66,13 @@ def formats(spec: str) -> tuple:
     if spec.strip().lower() in ("none", ""):
         return ("mid",)
     return ("mid",) + tuple(f.strip().lower() for f in spec.split(",") if f.strip())
+
+
+def feel(swing: str, no_drums: bool, instrument: str | None):
+    """--swing, --no-drums, --instrument as a core.feel.Feel (JazzError naming the flag)."""
+    from jazz_lstm.core.feel import Feel, parse_swing
+
+    return Feel(swing=parse_swing(swing), drums=not no_drums, instrument=instrument.lower() if instrument else None)
 
 
 def changes(spec: str | None, beats_per_bar: float = 4.0, charts=()):

@@ -69,7 +69,10 @@ def generate(
     outdir: Annotated[str, typer.Option("--output", "-o", metavar="DIR", help=(
         "Folder for solo.mid (solo-1.mid, ... with several outputs)."))] = "out",
     bars: Annotated[Optional[int], typer.Option("--bars", metavar="N", help=(
-        "Length in bars (default: the chart once, at most 32 bars; a shorter chart repeats)."))] = None,
+        "Length in bars (default: the chart's whole form once -- a chart over 64 bars, its first 32; a shorter "
+        "length cuts it, a longer one goes round again)."))] = None,
+    choruses: Annotated[Optional[int], typer.Option("--choruses", metavar="N", help=(
+        "Without --bars: this many times round the chart's form."))] = None,
     tempo: Annotated[Optional[float], typer.Option("--tempo", metavar="BPM", help=(
         "Quarter notes per minute (default: the chart's own tempo where it writes one -- a leadsheet, a tune, an iReal "
         "Pro chart -- else the model's training tune's)."))] = None,
@@ -89,6 +92,9 @@ def generate(
         "Beam search of this width instead of sampling: the likeliest solo, bar by bar (one solo)."))] = 0,
     num_outputs: Annotated[int, typer.Option("--num-outputs", "-n", metavar="N", help=(
         "How many solos (sampled together in one batch)."))] = 1,
+    swing: o.Swing = "auto",
+    no_drums: o.NoDrums = False,
+    instrument: o.Instrument = None,
     threads: Annotated[int, typer.Option("--threads", metavar="N", help=(
         "Torch and BLAS threads while sampling (1: as fast on these small networks, and steady beside a busy "
         "neighbour)."))] = 1,
@@ -119,7 +125,8 @@ def generate(
     else:
         cfg = SampleConfig(temperature=temperature, top_k=top_k, top_p=top_p, greedy=greedy, seed=seed, max_copy=max_copy,
                            fit=fit, beam=beam, threads=threads)
-        req = SoloRequest(model=model, bars=bars, tempo=tempo, cfg=cfg, n=num_outputs, accompany=not no_accompaniment)
+        req = SoloRequest(model=model, bars=bars, tempo=tempo, cfg=cfg, n=num_outputs, accompany=not no_accompaniment,
+                          feel=o.feel(swing, no_drums, instrument), choruses=choruses)
     title = os.path.basename(req.model) if req.model else "default model"
     _improvise(req, outdir, formats, soundfont, title, None if from_manifest else chords, charts)
 
@@ -129,6 +136,9 @@ def demo(
     seed: o.Seed = 0,
     choruses: Annotated[int, typer.Option("--choruses", metavar="N", help="How many times round the 12-bar blues (1..20).")] = 2,
     formats: o.Formats = o.ALL_FORMATS,
+    swing: o.Swing = "auto",
+    no_drums: o.NoDrums = False,
+    instrument: o.Instrument = None,
 ):
     """Improvise over a 12-bar jazz blues in F with the pretrained jazz model: hear it, see it.
 
@@ -144,7 +154,8 @@ def demo(
 
     if not 1 <= choruses <= 20:
         raise JazzError(f"--choruses must be in 1..20 (got {choruses})")
-    req = SoloRequest(chart=read_changes(BLUES_12), bars=12 * choruses, tempo=160.0, cfg=SampleConfig(seed=seed))
+    req = SoloRequest(chart=read_changes(BLUES_12), bars=12 * choruses, tempo=160.0, cfg=SampleConfig(seed=seed),
+                      feel=o.feel(swing, no_drums, instrument))
     _improvise(req, outdir, formats, None, "12-bar blues in F, the jazz default model")
 
 

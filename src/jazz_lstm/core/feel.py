@@ -1,0 +1,188 @@
+"""How a solo is played, not what: swing, accents, a drum part, the instrument.
+
+The notes of a Solo are as written (on the grammar's grid); `perform` turns them into what a
+MIDI file or the audio plays: the eighth-note off-beats swung by a ratio measured from the Weimar
+Jazz Database's soloists at that tempo, velocities that accent (not one level for every note),
+the melody moved by octaves into the instrument's range; `drum_part` adds a ride cymbal and a
+hi-hat on 2 and 4.  Times in beats (quarter notes), velocities 1..127.
+
+    feel = Feel()                                    # swing by tempo, accents, drums
+    melody = perform(solo.notes, solo.tempo, feel)   # [(pitch, start, duration, velocity)]
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.music import Note
+
+# The WJazzD soloists' swing ratio (long:short eighth) by tempo, median per solo over the solos at
+# that tempo (scripts/measure_swing.py, 238 solos with 20+ eighth-note pairs; WJazzD, ODbL 1.0 /
+# DbCL 1.0, Jazzomat Research Project): (quarter notes a minute, ratio), interpolated between.
+SWING_BY_TEMPO = ((120.0, 1.47), (160.0, 1.63), (200.0, 1.61), (240.0, 1.42), (300.0, 1.22))
+
+# name -> (General MIDI program, 0-based; lowest and highest sounding MIDI pitch a player uses)
+INSTRUMENTS = {
+    "tenor": (66, 44, 77),  # tenor sax: Ab2..F5
+    "alto": (65, 49, 81),  # alto sax: Db3..A5
+    "trumpet": (56, 52, 82),  # E3..Bb5
+    "trombone": (57, 40, 72),  # E2..C5
+    "guitar": (26, 40, 84),  # jazz electric guitar
+    "vibes": (11, 53, 89),  # vibraphone: F3..F6
+    "piano": (0, 36, 96),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Feel:
+    """How to play a solo.  swing: the eighth-note ratio, long to short (1.0 straight; None: the
+    WJazzD soloists' ratio at the solo's tempo).  dynamics: accents and phrase shapes in the
+    velocities (False: every note as the Solo says).  drums: a ride and hi-hat part.
+    instrument: a name in INSTRUMENTS (its General MIDI program and range)."""
+
+    swing: float | None = None
+    dynamics: bool = True
+    drums: bool = True
+    instrument: str | None = None  # None: a tenor sax's sound, the line where the model put it
+
+    def __post_init__(self):
+        if self.swing is not None and not (isinstance(self.swing, (int, float)) and 1.0 <= self.swing <= 3.0):
+            raise JazzError(f"the swing ratio must be in 1..3 (1 = straight eighths; got {self.swing!r})", field="swing")
+        if self.instrument is not None and self.instrument not in INSTRUMENTS:
+            raise JazzError(f"unknown instrument {str(self.instrument)[:30]!r} (choose from {', '.join(INSTRUMENTS)})",
+                            field="instrument")
+
+    @classmethod
+    def straight(cls) -> Feel:
+        """The notes exactly as written, no drums: how solos were played before feels existed."""
+        return cls(swing=1.0, dynamics=False, drums=False)
+
+    @property
+    def program(self) -> int:
+        """The melody's General MIDI program (0-based)."""
+        return INSTRUMENTS[self.instrument or "tenor"][0]
+
+    def ratio(self, tempo: float) -> float:
+        """The swing ratio this feel plays at `tempo` (quarter notes a minute)."""
+        return float(self.swing) if self.swing is not None else swing_ratio(tempo)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data) -> Feel:
+        """The inverse of to_json; ValueError when it is not a feel."""
+        if not isinstance(data, dict):
+            raise ValueError("a feel must be a JSON object")
+        try:
+            return cls(swing=data.get("swing"), dynamics=bool(data.get("dynamics", True)), drums=bool(data.get("drums", True)),
+                       instrument=data.get("instrument"))
+        except JazzError as e:
+            raise ValueError(e.message) from None
+
+
+def parse_swing(text: str) -> float | None:
+    """--swing: "auto" -> None (by tempo), "off" -> 1.0, else a ratio like 1.6 or 2:1."""
+    t = (text or "auto").strip().lower()
+    if t == "auto":
+        return None
+    if t in ("off", "straight", "none"):
+        return 1.0
+    try:
+        a, _, b = t.partition(":")
+        return float(a) / float(b or 1)
+    except (ValueError, ZeroDivisionError):
+        raise JazzError(f"--swing takes auto, off or a ratio like 1.6 or 2:1 (got {text!r})", field="swing") from None
+
+
+def swing_ratio(tempo: float) -> float:
+    """The soloists' median swing ratio at `tempo` (SWING_BY_TEMPO, linear between its points,
+    flat beyond them)."""
+    pts = SWING_BY_TEMPO
+    if tempo <= pts[0][0]:
+        return pts[0][1]
+    for (t0, r0), (t1, r1) in zip(pts, pts[1:]):
+        if tempo <= t1:
+            return r0 + (r1 - r0) * (tempo - t0) / (t1 - t0)
+    return pts[-1][1]
+
+
+def swung(t: float, ratio: float) -> float:
+    """A written time (beats) as played: an eighth-note off-beat (half a beat after a beat) moves to
+    ratio / (1 + ratio) of the beat; every other time (beats, triplets, sixteenths) stays."""
+    beat = math.floor(t + 1e-9)
+    return beat + ratio / (1.0 + ratio) if abs(t - beat - 0.5) < 1e-6 else t
+
+
+def swing_part(notes: list[tuple], tempo: float, feel: Feel) -> list[tuple[int, float, float, int]]:
+    """An accompaniment part's (pitch, start, duration, velocity) with the feel's swing."""
+    r = feel.ratio(tempo)
+    return [(p, swung(s, r), max(1e-3, swung(s + d, r) - swung(s, r)), v) for p, s, d, v in notes]
+
+
+def perform(notes: list[Note], tempo: float, feel: Feel) -> list[tuple[int, float, float, int]]:
+    """The melody as played: (pitch, start, duration, velocity), swung, accented and in the
+    instrument's range (moved by whole octaves, so the line is the same)."""
+    r = feel.ratio(tempo)
+    shift = octave_shift([n.pitch for n in notes], feel.instrument) if feel.instrument else 0
+    vel = accents(notes) if feel.dynamics else [n.velocity for n in notes]
+    out = []
+    for n, v in zip(notes, vel):
+        start, end = swung(n.start, r), swung(n.start + n.duration, r)
+        out.append((n.pitch + shift, start, max(1e-3, end - start), v))
+    return out
+
+
+def octave_shift(pitches: list[int], instrument: str) -> int:
+    """Semitones (a multiple of 12) that put most of the line inside the instrument's range."""
+    _, low, high = INSTRUMENTS[instrument]
+    if not pitches:
+        return 0
+    best = min(range(-36, 37, 12), key=lambda s: (sum(not low <= p + s <= high for p in pitches), abs(s)))
+    return best
+
+
+def accents(notes: list[Note]) -> list[int]:
+    """Velocities a player gives a line: a phrase's first note and its high points (a note above
+    both neighbours) accented, off-beat eighths a little over the beats (the jazz accent), short
+    notes between higher neighbours ghosted, the line's contour followed; 40..120."""
+    out = []
+    for k, n in enumerate(notes):
+        prev = notes[k - 1] if k else None
+        nxt = notes[k + 1] if k + 1 < len(notes) else None
+        v = 78 + (n.pitch - 60) * 0.6  # higher notes a little louder
+        if prev is None or n.start - (prev.start + prev.duration) > 0.26:
+            v += 8  # a phrase starts after a breath
+        if prev is not None and nxt is not None and n.pitch > prev.pitch and n.pitch > nxt.pitch:
+            v += 12  # the top of a figure
+        frac = n.start - math.floor(n.start + 1e-9)
+        if abs(frac - 0.5) < 1e-6:
+            v += 6
+        if (prev is not None and nxt is not None and n.duration <= 0.34 and n.pitch < prev.pitch
+                and n.pitch < nxt.pitch):
+            v -= 22  # a ghosted note inside a run
+        out.append(int(max(40, min(120, round(v)))))
+    return out
+
+
+RIDE, HIHAT_PEDAL, KICK = 51, 44, 36  # General MIDI percussion keys
+
+
+def drum_part(n_bars: int, beats_per_bar: float, tempo: float, feel: Feel) -> list[tuple[int, float, float, int]]:
+    """A swing time-keeping part: the ride on every beat and on the swung off-beat after each even
+    beat (spang-a-lang), the hi-hat pedal on the even beats (2 and 4), a feathered bass drum."""
+    if not feel.drums:
+        return []
+    r, out = feel.ratio(tempo), []
+    beats = int(round(n_bars * beats_per_bar))
+    for b in range(beats):
+        in_bar = b % max(1, int(round(beats_per_bar)))
+        even = in_bar % 2 == 1  # beats 2, 4, ... of the bar (0-based odd)
+        out.append((RIDE, float(b), 0.5, 84 if even else 72))
+        out.append((KICK, float(b), 0.25, 28))
+        if even:
+            out.append((HIHAT_PEDAL, float(b), 0.25, 76))
+            if b + 1 < beats:
+                out.append((RIDE, swung(b + 0.5, r), 0.25, 62))
+    return out

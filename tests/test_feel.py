@@ -1,0 +1,119 @@
+"""Played like jazz: swing by tempo, accents, drums, the instrument, the whole form (issue #21)."""
+import json
+import os
+
+import pytest
+import symusic
+from conftest import run_cli
+
+from jazz_lstm.core.charts import parse_chart
+from jazz_lstm.core.errors import JazzError
+from jazz_lstm.core.feel import (
+    INSTRUMENTS,
+    SWING_BY_TEMPO,
+    Feel,
+    accents,
+    drum_part,
+    octave_shift,
+    parse_swing,
+    perform,
+    swing_ratio,
+    swung,
+)
+from jazz_lstm.core.music import Note, Solo
+from jazz_lstm.io.midi import midi_bytes
+
+SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
+
+
+def eighths_solo(tempo=160.0):
+    notes = [Note(60 + (k % 5), k * 0.5, 0.5, 90) for k in range(16)]
+    return Solo(notes, list(parse_chart("C7 | C7 |", 4.0)), beats_per_bar=4.0, tempo=tempo)
+
+
+def test_the_swing_ratio_follows_the_measured_table():
+    assert swing_ratio(160) == pytest.approx(1.63) and swing_ratio(300) == pytest.approx(1.22)
+    assert swing_ratio(180) == pytest.approx((1.63 + 1.61) / 2)  # linear between points
+    assert swing_ratio(60) == SWING_BY_TEMPO[0][1] and swing_ratio(400) == SWING_BY_TEMPO[-1][1]
+    assert swing_ratio(120) > swing_ratio(300)  # faster, straighter (the soloists' own trend)
+    assert swung(2.5, 2.0) == pytest.approx(2 + 2 / 3)  # 2:1 -- the off-beat on the triplet
+    assert swung(2.0, 2.0) == 2.0 and swung(2 + 1 / 3, 2.0) == pytest.approx(2 + 1 / 3)  # beats, triplets stay
+    assert parse_swing("auto") is None and parse_swing("off") == 1.0 and parse_swing("2:1") == 2.0
+    with pytest.raises(JazzError):
+        parse_swing("lots")
+    with pytest.raises(JazzError):
+        Feel(swing=5.0)
+    with pytest.raises(JazzError):
+        Feel(instrument="kazoo")
+
+
+def test_midi_swings_accents_and_keeps_time_with_drums():
+    solo, tpq = eighths_solo(160.0), 480
+    score = symusic.Score.from_midi(midi_bytes(solo, feel=Feel()))
+    lead, drums = score.tracks[0], [t for t in score.tracks if t.is_drum]
+    offbeats = [n.time % tpq for n in lead.notes if n.time % tpq]
+    p = round(swing_ratio(160) / (1 + swing_ratio(160)) * tpq)
+    assert offbeats and set(offbeats) == {p}  # every off-beat eighth late by the ratio, none elsewhere
+    assert all(n.time + n.duration <= m.time + 1 for n, m in zip(lead.notes, lead.notes[1:]))  # no overlaps
+    assert len({n.velocity for n in lead.notes}) > 3  # not one velocity for every note
+    assert len(drums) == 1 and {n.pitch for n in drums[0].notes} >= {51, 44}
+    hats = sorted(n.time for n in drums[0].notes if n.pitch == 44)
+    assert hats == [tpq * b for b in (1, 3, 5, 7)]  # the hi-hat on 2 and 4
+    straight = symusic.Score.from_midi(midi_bytes(solo))  # no feel: as written, no drums
+    assert all(n.time % (tpq // 2) == 0 for n in straight.tracks[0].notes) and not any(t.is_drum for t in straight.tracks)
+    assert {n.velocity for n in straight.tracks[0].notes} == {90}
+
+
+def test_accents_and_the_instrument_range():
+    line = [Note(60, 0, 0.5), Note(64, 0.5, 0.5), Note(67, 1.0, 0.5), Note(62, 1.5, 0.25), Note(65, 1.75, 1.0)]
+    v = accents(line)
+    assert v[2] == max(v[:4]) and v[3] < v[2] - 15  # the top of the figure accented, the short dip ghosted
+    assert octave_shift([40, 45, 50], "alto") == 12 and octave_shift([60, 64], "tenor") == 0
+    solo = eighths_solo()
+    played = perform(solo.notes, solo.tempo, Feel(instrument="trombone"))
+    _, low, high = INSTRUMENTS["trombone"]
+    assert all(low <= p <= high for p, *_ in played)
+    score = symusic.Score.from_midi(midi_bytes(solo, feel=Feel(instrument="trumpet")))
+    assert score.tracks[0].program == INSTRUMENTS["trumpet"][0]
+    assert not drum_part(4, 4.0, 160.0, Feel(drums=False))
+
+
+def test_generate_swings_by_default_and_the_manifest_replays_it(capsys, tmp_path):
+    out = tmp_path / "o"
+    code, _, err = run_cli(capsys, "generate", "--chords", "Dm7 G7 | Cmaj7 |", "--bars", "4", "--formats", "none",
+                           "-o", str(out), "--swing", "2:1", "--instrument", "alto", "--seed", "3")
+    assert code == 0, err
+    manifest = json.loads((out / "solo.json").read_text())
+    assert manifest["feel"] == {"swing": 2.0, "dynamics": True, "drums": True, "instrument": "alto"}
+    code, _, err = run_cli(capsys, "generate", "--from-manifest", str(out / "solo.json"), "-o", str(tmp_path / "again"),
+                           "--formats", "none")
+    assert code == 0, err
+    assert (out / "solo.mid").read_bytes() == (tmp_path / "again" / "solo.mid").read_bytes()
+    code, _, err = run_cli(capsys, "generate", "--swing", "lots", "--formats", "none", "-o", str(tmp_path / "x"))
+    assert code == 2 and "--swing" in err, err
+    code, _, err = run_cli(capsys, "generate", "--instrument", "kazoo", "--formats", "none", "-o", str(tmp_path / "x"))
+    assert code == 2 and "kazoo" in err, err
+
+
+def test_an_old_manifest_replays_as_written(tmp_path, capsys):
+    """Manifests from before feels have no "feel": they replay as they were made (straight, no drums)."""
+    out = tmp_path / "o"
+    code, _, err = run_cli(capsys, "generate", "--chords", "C7 | F7 |", "--bars", "2", "--formats", "none", "-o", str(out),
+                           "--swing", "off", "--no-drums")
+    data = json.loads((out / "solo.json").read_text())
+    data.pop("feel")
+    (out / "old.json").write_text(json.dumps(data))
+    code, _, err = run_cli(capsys, "generate", "--from-manifest", str(out / "old.json"), "-o", str(tmp_path / "a"),
+                           "--formats", "none")
+    assert code == 0, err
+    assert not any(t.is_drum for t in symusic.Score(str(tmp_path / "a" / "solo.mid")).tracks)
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "impro-visor", "charts")), reason="../shared charts not present")
+def test_a_chart_plays_its_whole_form(capsys, tmp_path):
+    attya = os.path.join(SHARED, "impro-visor", "charts", "AllTheThingsYouAre.ls")
+    code, _, err = run_cli(capsys, "generate", "--chords", attya, "--formats", "none", "-o", str(tmp_path / "a"))
+    assert code == 0 and "of 36 bars" in err, err  # not cut to 32
+    code, _, err = run_cli(capsys, "generate", "--chords", "C7 | F7 | C7 | G7 |", "--choruses", "3", "--formats", "none",
+                           "-o", str(tmp_path / "b"))
+    assert code == 0 and "of 12 bars" in err, err
