@@ -16,7 +16,7 @@ import os
 import statistics
 import sys
 
-BANDS = [(0, 100), (100, 140), (140, 180), (180, 220), (220, 260), (260, 400)]
+BANDS = [(0, 140), (140, 180), (180, 220), (220, 260), (260, 400)]
 
 
 def solo_ratios(melody_csv: str) -> tuple[float, list[float]]:

@@ -20,7 +20,7 @@ from jazz_lstm.core.music import Note
 # The WJazzD soloists' swing ratio (long:short eighth) by tempo, median per solo over the solos at
 # that tempo (scripts/measure_swing.py, 238 solos with 20+ eighth-note pairs; WJazzD, ODbL 1.0 /
 # DbCL 1.0, Jazzomat Research Project): (quarter notes a minute, ratio), interpolated between.
-SWING_BY_TEMPO = ((120.0, 1.47), (160.0, 1.63), (200.0, 1.61), (240.0, 1.42), (300.0, 1.22))
+SWING_BY_TEMPO = ((120.0, 1.48), (160.0, 1.63), (200.0, 1.61), (240.0, 1.42), (300.0, 1.22))
 
 # name -> (General MIDI program, 0-based; lowest and highest sounding MIDI pitch a player uses)
 INSTRUMENTS = {

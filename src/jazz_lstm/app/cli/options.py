@@ -50,7 +50,7 @@ Soundfont = Annotated[Optional[str], typer.Option("--soundfont", metavar="FILE",
     "A General MIDI .sf2 for the WAV (default: the installed one)."))]
 Swing = Annotated[str, typer.Option("--swing", metavar="auto|off|RATIO", help=(
     "Eighth notes in the MIDI and the audio: 'auto' swings them as the Weimar Jazz Database's soloists do at the tempo "
-    "(1.47:1 at 120 bpm, 1.63 at 160, 1.42 at 240, 1.22 at 300), 'off' plays them straight, or a ratio like 1.6 or 2:1. "
+    "(1.48:1 at 120 bpm, 1.63 at 160, 1.42 at 240, 1.22 at 300), 'off' plays them straight, or a ratio like 1.6 or 2:1. "
     "The score shows them as written."))]
 NoDrums = Annotated[bool, typer.Option("--no-drums", help="No drum part (the ride and hi-hat on 2 and 4).")]
 Instrument = Annotated[Optional[str], typer.Option("--instrument", metavar="NAME", help=(
