@@ -117,3 +117,38 @@ def test_a_chart_plays_its_whole_form(capsys, tmp_path):
     code, _, err = run_cli(capsys, "generate", "--chords", "C7 | F7 | C7 | G7 |", "--choruses", "3", "--formats", "none",
                            "-o", str(tmp_path / "b"))
     assert code == 0 and "of 12 bars" in err, err
+
+
+def _phrases(notes):
+    out, n = [], 0
+    for a, b in zip(notes, notes[1:] + [None]):
+        n += 1
+        if b is None or b.start - (a.start + a.duration) >= 0.25 - 1e-9:
+            out.append(n)
+            n = 0
+    return out
+
+
+def test_the_breath_and_pace_steers():
+    """Breath: with it, phrases end sooner and the solo holds more silence than the model alone;
+    pace: the tempo reaches the sampler only through it (pace 0: the same values at any tempo),
+    and at 300 bpm it leaves fewer sixteenths than at 120."""
+    from jazz_lstm.models.checkpoint import default_model_path, load
+    from jazz_lstm.models.sample import SampleConfig
+    from jazz_lstm.solo.generate import improvise
+
+    ck = load(default_model_path())
+    chords = parse_chart("Dm7 G7 | Cmaj7 | A7 | Dm7 G7 | Em7 A7 | Dm7 G7 | Cmaj7 | Cmaj7 |", 4.0)
+
+    def run(tempo, **kw):
+        return improvise(ck, chords, 16, 6, SampleConfig(seed=2, **kw), tempo=tempo)
+
+    alone, steered = run(160, breath=0, pace=0), run(160)
+    longest = lambda solos: max(max(_phrases(s.notes)) for s in solos)  # noqa: E731
+    sounding = lambda solos: sum(n.duration for s in solos for n in s.notes)  # noqa: E731
+    assert longest(steered) < longest(alone) and sounding(steered) < sounding(alone)
+    assert [s.tokens for s in run(120, pace=0)] == [s.tokens for s in run(300, pace=0)]
+    sixteenths = lambda solos: sum(abs(n.duration - 0.25) < 1e-6 for s in solos for n in s.notes)  # noqa: E731
+    assert sixteenths(run(300)) < sixteenths(run(120))
+    with pytest.raises(JazzError):
+        SampleConfig(breath=-1)

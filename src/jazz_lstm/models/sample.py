@@ -24,6 +24,9 @@ class SampleConfig:
     max_copy: int = 8  # novelty guard: never copy more than this many training values in a row (0 = off)
     fit: str = "split"  # a value longer than the rest of the bar: "split" it with a tie, or "mask" it out
     beam: int = 0  # > 0: beam search of this width, bar by bar, instead of sampling (one solo, no seed)
+    breath: float = 1.0  # chord model: past BREATH_FROM notes a rest grows likelier by this much a note, and it lasts
+    # half a beat or more -- the model alone breathes too little (held-out WJazzD charts: 7% silence vs the humans' 16%)
+    pace: float = 1.0  # chord model: above 160 bpm, sixteenths grow less likely by this much per 80 bpm (0 = the model alone)
     threads: int = 1  # torch and BLAS threads while sampling: one step of these small networks gains nothing from more,
     # and more fight a busy neighbour for cores (n=128, 32 bars, beside a test run: 5.2 s with 1, 14.9 s with 2)
 
@@ -43,6 +46,10 @@ class SampleConfig:
             raise JazzError("beam width must be >= 0 (0 = sample)")
         if isinstance(self.threads, bool) or not isinstance(self.threads, int) or not 1 <= self.threads <= 256:
             raise JazzError(f"threads must be a whole number in 1..256 (got {self.threads!r})", field="threads")
+        for name in ("breath", "pace"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 10:
+                raise JazzError(f"{name} must be a number in 0..10 (got {v!r})", field=name)
         if self.fit not in ("split", "mask"):
             raise JazzError(f"fit must be 'split' or 'mask' (got {self.fit!r})")
 

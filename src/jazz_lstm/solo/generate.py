@@ -76,7 +76,7 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
     changes = loop_chords(chords, bars, bpb)
     tempo = tempo or ck.chart.tempo
     return [generated_solo(notes, changes, bpb, tempo, tokens)
-            for tokens, notes in ck.spec.sample(ck, changes, bars, bpb, n, cfg, on_bar)]
+            for tokens, notes in ck.spec.sample(ck, changes, bars, bpb, n, cfg, on_bar, tempo)]
 
 
 def solo_from_tokens(ck: Checkpoint, tokens: list[str], changes: list[Chord], beats_per_bar: float, tempo: float,

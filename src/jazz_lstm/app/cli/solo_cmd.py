@@ -95,6 +95,10 @@ def generate(
     swing: o.Swing = "auto",
     no_drums: o.NoDrums = False,
     instrument: o.Instrument = None,
+    breath: Annotated[float, typer.Option("--breath", metavar="X", help=(
+        "Chord model: how hard phrases are steered to end in a breath after 3 notes (0 = the model alone, which "
+        "breathes too little); also --pace: fewer sixteenths above 160 bpm."))] = 1.0,
+    pace: Annotated[float, typer.Option("--pace", metavar="X", help="See --breath (0 = the model alone).")] = 1.0,
     threads: Annotated[int, typer.Option("--threads", metavar="N", help=(
         "Torch and BLAS threads while sampling (1: as fast on these small networks, and steady beside a busy "
         "neighbour)."))] = 1,
@@ -124,7 +128,7 @@ def generate(
         req = replay(from_manifest, model)
     else:
         cfg = SampleConfig(temperature=temperature, top_k=top_k, top_p=top_p, greedy=greedy, seed=seed, max_copy=max_copy,
-                           fit=fit, beam=beam, threads=threads)
+                           fit=fit, beam=beam, threads=threads, breath=breath, pace=pace)
         req = SoloRequest(model=model, bars=bars, tempo=tempo, cfg=cfg, n=num_outputs, accompany=not no_accompaniment,
                           feel=o.feel(swing, no_drums, instrument), choruses=choruses)
     title = os.path.basename(req.model) if req.model else "default model"

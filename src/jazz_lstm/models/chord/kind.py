@@ -51,12 +51,13 @@ class ChordKind:
                                 device=req.device, save_every=req.save_every)
         return train_corpus(corpus, cfg, self.model_config(req, 0), out=req.output, progress=req.progress, resume=resume)
 
-    def sample(self, ck: Checkpoint, changes, bars: int, beats_per_bar: float, n: int, cfg, on_bar=None) -> list:
+    def sample(self, ck: Checkpoint, changes, bars: int, beats_per_bar: float, n: int, cfg, on_bar=None,
+               tempo: float | None = None) -> list:
         if cfg.beam:
             raise JazzError("beam search is for recipe models; a chord model samples (drop the beam width)")
         with torch_threads(cfg.threads):
             return sample_chart(ck.model, changes, bars, beats_per_bar, n, cfg, ck.corpus, (ck.chart.low, ck.chart.high),
-                                on_bar)
+                                on_bar, tempo)
 
     def values(self, ck: Checkpoint) -> list[list[str]]:
         return [[unfactorize(*split_id(v)) for v in s] for s in ck.corpus]

@@ -61,7 +61,8 @@ class RecipeKind:
         return train(corpus.tunes, cfg, self.model_config(req, 1), out=req.output, resume=resume, progress=req.progress,
                      names=[t.source for t in corpus.tunes])
 
-    def sample(self, ck: Checkpoint, changes, bars: int, beats_per_bar: float, n: int, cfg, on_bar=None) -> list:
+    def sample(self, ck: Checkpoint, changes, bars: int, beats_per_bar: float, n: int, cfg, on_bar=None,
+               tempo: float | None = None) -> list:
         steps = to_steps(beats_per_bar)
         if cfg.beam and n != 1:
             raise JazzError("beam search makes one solo (the likeliest): use -n 1, or sample")
