@@ -12,10 +12,12 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_corpus  # noqa: E402
+import bench_feel  # noqa: E402
 import bench_fuzz  # noqa: E402
 import bench_prepare  # noqa: E402
 import bench_quality  # noqa: E402
 import bench_render  # noqa: E402
+import bench_sample  # noqa: E402
 import bench_scale  # noqa: E402
 import bench_train  # noqa: E402
 import bench_wjazzd  # noqa: E402
@@ -36,7 +38,8 @@ def main() -> None:
     for name, fn in (("prepare (#2)", bench_prepare.main), ("train and sample (#3)", bench_train.main),
                      ("render (#4)", bench_render.main), ("demo", demo_end_to_end), ("quality (#5)", bench_quality.main),
                      ("corpus and chord model (#9, #10)", bench_corpus.main), ("busy machine and scale (#12)", bench_scale.main),
-                     ("hostile input (#13, #25)", bench_fuzz.main), ("the Weimar Jazz Database (#20)", bench_wjazzd.main)):
+                     ("hostile input (#13, #25)", bench_fuzz.main), ("the Weimar Jazz Database (#20)", bench_wjazzd.main),
+                     ("sampling at the bound (#23)", bench_sample.main), ("swing, breath and form (#21)", bench_feel.main)):
         print(f"--- {name}")
         rows += fn()
     lines = ["# Benchmark results", "", f"Written by `make bench` on {time.strftime('%Y-%m-%d')}: {platform.machine()}, "
