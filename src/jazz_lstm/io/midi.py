@@ -90,8 +90,11 @@ def midi_bytes(solo: Solo, accompany: bool = True, programs: dict | None = None,
         score.markers.append(symusic.TextMeta(int(round(c.start * tpq)), c.symbol))
     for name, prog, notes, is_drum in parts:
         track = symusic.Track(name, int(prog), is_drum)
-        for p, st, d, v in notes:
-            track.notes.append(symusic.Note(int(round(st * tpq)), max(1, int(round(d * tpq))), int(p), int(v)))
+        if notes:  # one array call, not a Note object a note (the same ticks: both round half to even)
+            p, st, d, v = (np.asarray(c, dtype=np.float64) for c in zip(*notes))
+            track.notes = symusic.Note.from_numpy(np.round(st * tpq).astype(np.int32),
+                                                  np.maximum(1, np.round(d * tpq)).astype(np.int32),
+                                                  p.astype(np.int8), v.astype(np.int8))
         score.tracks.append(track)
     return bytes(score.dumps_midi())
 

@@ -18,7 +18,7 @@ from jazz_lstm.core.fileio import check_output_dir, remove_quietly
 from jazz_lstm.core.music import Solo
 from jazz_lstm.models.checkpoint import Checkpoint, default_model_path, load
 from jazz_lstm.models.sample import SampleConfig
-from jazz_lstm.render.formats import FORMATS, render
+from jazz_lstm.render.formats import FORMATS, PICTURES, render
 from jazz_lstm.render.synth import find_soundfont
 from jazz_lstm.solo.generate import improvise, plan_bars
 from jazz_lstm.solo.manifest import Manifest, read, write
@@ -113,7 +113,7 @@ def write_solo(solo: Solo, stem: str, formats, ck: Checkpoint, req: SoloRequest,
         raise JazzError(f"unknown format(s) {', '.join(sorted(unknown))} (choose from {', '.join(FORMATS)})")
     formats = ("mid",) + tuple(f for f in formats if f != "mid")
     folder = os.path.dirname(os.path.abspath(stem))
-    made_folder, before = not os.path.isdir(folder), _files_of(stem)
+    made_folder, before = not os.path.isdir(folder), _files_of(stem, formats)
     try:
         r = render(solo, stem, formats, title=title, soundfont=soundfont, accompany=req.accompany, on_stage=on_stage,
                    feel=req.feel)
@@ -122,7 +122,7 @@ def write_solo(solo: Solo, stem: str, formats, ck: Checkpoint, req: SoloRequest,
         m.files, m.audio = {k: os.path.basename(v) for k, v in r.files.items()}, r.synth
         r.files["json"] = write(f"{stem}.json", m)
     except BaseException:  # disk full, interrupted: no half-written solo is left behind
-        for path in _files_of(stem) - before:
+        for path in _files_of(stem, formats) - before:
             remove_quietly(path)
         if made_folder and os.path.isdir(folder) and not os.listdir(folder):
             os.rmdir(folder)
@@ -130,10 +130,16 @@ def write_solo(solo: Solo, stem: str, formats, ck: Checkpoint, req: SoloRequest,
     return Written(r.files, r.pages, r.synth, r.warnings, m)
 
 
-def _files_of(stem: str) -> set:
+def _files_of(stem: str, formats=FORMATS) -> set:
+    """The files of a solo that exist: STEM.FMT for the formats and the manifest, and the extra
+    pages (STEM-pK.*) of the formats that have pages -- looked up by name, not by listing a
+    folder that may hold thousands of solos."""
     import glob
 
-    return set(glob.glob(glob.escape(stem) + ".*") + glob.glob(glob.escape(stem) + "-p*"))
+    found = {p for p in (f"{stem}.{f}" for f in tuple(formats) + ("json",)) if os.path.exists(p)}
+    if set(formats) & set(PICTURES):
+        found |= set(glob.glob(glob.escape(stem) + "-p*"))
+    return found
 
 
 def replay(path: str, model: str | None = None) -> SoloRequest:
