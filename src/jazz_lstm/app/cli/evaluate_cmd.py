@@ -23,7 +23,7 @@ def evaluate(
     n: Annotated[int, typer.Option("--n", metavar="N", help="How many solos to generate per chart (and per baseline).")] = 20,
     bars: Annotated[int, typer.Option("--bars", metavar="N", help="Length of each solo (and of the human pieces) in bars.")] = 32,
     temperature: Annotated[Optional[float], typer.Option("--temperature", metavar="X", help=(
-        "Sampling temperature, > 0 (default: 0.8 for the chord model, 1.0 for recipe models)."))] = None,
+        "Sampling temperature, > 0 (default: models.sample.CHORD_TEMPERATURE = 0.9 for the chord model, 1.0 for recipe models)."))] = None,
     top_p: Annotated[float, typer.Option("--top-p", metavar="P", help="Nucleus sampling threshold.")] = 1.0,
     max_copy: Annotated[int, typer.Option("--max-copy", metavar="K", help="Novelty guard (as for generate; 0 = off).")] = 8,
     seed: o.Seed = 0,

@@ -77,7 +77,7 @@ def generate(
         "Quarter notes per minute (default: the chart's own tempo where it writes one -- a leadsheet, a tune, an iReal "
         "Pro chart -- else the model's training tune's)."))] = None,
     temperature: Annotated[Optional[float], typer.Option("--temperature", metavar="X", help=(
-        "> 0: lower is safer, higher is wilder (default: 0.8 for the chord model, 1.0 for recipe models)."))] = None,
+        "> 0: lower is safer, higher is wilder (default: models.sample.CHORD_TEMPERATURE = 0.9 for the chord model, 1.0 for recipe models)."))] = None,
     top_k: Annotated[int, typer.Option("--top-k", metavar="K", help="Sample only among the k most likely values (0 = all).")] = 0,
     top_p: Annotated[float, typer.Option("--top-p", metavar="P", help=(
         "Sample only among the most likely values that reach this probability."))] = 1.0,
