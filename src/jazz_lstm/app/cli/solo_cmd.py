@@ -147,7 +147,8 @@ def demo(
     """Improvise over a 12-bar jazz blues in F with the pretrained jazz model: hear it, see it.
 
     The model that ships with the package learnt from 346 solos of the Weimar Jazz Database
-    (ODbL) and hears the changes.  Writes a MIDI file, a WAV to listen to, a piano roll and
+    (ODbL) and hears the changes.  Writes a MIDI file and a WAV to listen to -- swung as the
+    database's soloists swing at the tempo, with comping, bass and drums --, a piano roll and
     sheet music to look at, and a manifest that makes the same solo again.
     """
     from jazz_lstm.core.charts import BLUES_12
