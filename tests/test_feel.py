@@ -152,3 +152,29 @@ def test_the_breath_and_pace_steers():
     assert sixteenths(run(300)) < sixteenths(run(120))
     with pytest.raises(JazzError):
         SampleConfig(breath=-1)
+
+
+def test_parts_for_transposing_instruments(capsys, tmp_path):
+    """--transpose-for writes the sheet music a tone (Bb), a major sixth (Eb) or a ninth (tenor) up,
+    chord symbols with it; the MIDI still sounds in concert pitch."""
+    from jazz_lstm.core.feel import written_for
+    from jazz_lstm.core.harmony import transpose_symbol
+    from jazz_lstm.io.formats import read_tune
+
+    assert [transpose_symbol(s, k) for s, k in (("Bb7b9", 2), ("F/A", 9), ("Ebmaj7#11", 9))] == ["C7b9", "D/Gb", "Cmaj7#11"]
+    solo = eighths_solo()
+    solo.key = "Eb major"
+    alto = written_for(solo, "Eb")
+    assert [n.pitch for n in alto.notes] == [n.pitch + 9 for n in solo.notes] and alto.chords[0].symbol == "A7"
+    assert alto.key == "C major" and written_for(solo, "C") is solo
+    with pytest.raises(JazzError):
+        written_for(solo, "F#")
+    out = tmp_path / "t"
+    code, _, err = run_cli(capsys, "generate", "--chords", "Bb7 | Eb7 | Bb7 | F7 |", "--bars", "4", "--transpose-for", "Bb",
+                           "--formats", "musicxml", "-o", str(out), "--seed", "1")
+    assert code == 0, err
+    written, sounding = read_tune(str(out / "solo.musicxml")), read_tune(str(out / "solo.mid"))
+    assert [c.symbol for c in written.chords][:2] == ["C7", "F7"] and sounding.chords[0].symbol == "Bb7"
+    assert [n.pitch for n in written.notes][:8] == [n.pitch + 2 for n in sounding.notes][:8]
+    code, _, err = run_cli(capsys, "generate", "--transpose-for", "F#", "--formats", "none", "-o", str(tmp_path / "x"))
+    assert code == 2 and "--transpose-for" in err, err

@@ -12,10 +12,11 @@ hi-hat on 2 and 4.  Times in beats (quarter notes), velocities 1..127.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.core.music import Note
+from jazz_lstm.core.harmony import parse_chord, pc_name, transpose_symbol
+from jazz_lstm.core.music import Note, Solo
 
 # The WJazzD soloists' swing ratio (long:short eighth) by tempo, median per solo over the solos at
 # that tempo (scripts/measure_swing.py, 238 solos with 20+ eighth-note pairs; WJazzD, ODbL 1.0 /
@@ -164,6 +165,30 @@ def accents(notes: list[Note]) -> list[int]:
             v -= 22  # a ghosted note inside a run
         out.append(int(max(40, min(120, round(v)))))
     return out
+
+
+# a transposing instrument's part sounds lower than written: write it this many semitones up
+TRANSPOSE_FOR = {"C": 0, "Bb": 2, "Eb": 9, "tenor": 14, "bari": 21}  # Bb trumpet/clarinet, Eb alto, Bb tenor, Eb baritone
+
+
+def written_for(solo: Solo, part: str) -> Solo:
+    """The solo as a `part` player reads it (TRANSPOSE_FOR: "Bb", "Eb", "tenor", ...): notes and chord
+    symbols moved up by the instrument's interval, the key signature with them."""
+    if part not in TRANSPOSE_FOR:
+        raise JazzError(f"unknown part {str(part)[:20]!r} (choose from {', '.join(TRANSPOSE_FOR)})", field="transpose_for")
+    k = TRANSPOSE_FOR[part]
+    if not k:
+        return solo
+    notes = [replace(n, pitch=min(127, n.pitch + k)) for n in solo.notes]
+    chords = [parse_chord(transpose_symbol(c.symbol, k), c.start, c.duration) for c in solo.chords]
+    key = None
+    if solo.key and solo.key.split()[0].replace("-", "b")[:1].isalpha():
+        try:
+            tonic = parse_chord(solo.key.split()[0].replace("-", "b")).root
+            key = f"{pc_name(tonic + k)} {solo.key.split()[1] if len(solo.key.split()) > 1 else 'major'}"
+        except JazzError:
+            key = None  # the chords then decide the key signature
+    return replace(solo, notes=notes, chords=chords, key=key)
 
 
 RIDE, HIHAT_PEDAL, KICK = 51, 44, 36  # General MIDI percussion keys

@@ -328,3 +328,15 @@ def readable_symbol(symbol: str, fallback: str | None = None) -> str:
     if fallback is None:
         raise JazzError(f"unknown chord symbol {symbol[:20]!r}")
     return fallback
+
+
+def transpose_symbol(symbol: str, semitones: int) -> str:
+    """A chord symbol moved by `semitones`, its quality as written ("Bb7b9" +2 -> "C7b9",
+    "F/A" +9 -> "D/Gb"); roots spelled as jazz charts spell them (flats)."""
+    pc, rest, _ = _parse_root(symbol.strip(), symbol)
+    head, slash, bass = rest.rpartition("/")
+    if slash and _ROOT_RE.match(bass):
+        bass_pc, tail, _ = _parse_root(bass, symbol)
+        rest = f"{head}/{pc_name(bass_pc + semitones)}{tail}"
+    return pc_name(pc + semitones) + rest
+

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from jazz_lstm.core.arrangement import accompaniment
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.core.feel import Feel, drum_part, perform, swing_part
+from jazz_lstm.core.feel import Feel, drum_part, perform, swing_part, written_for
 from jazz_lstm.core.fileio import write_atomic
 from jazz_lstm.core.music import Solo, merge_ties
 from jazz_lstm.io.leadsheet import leadsheet_text
@@ -93,12 +93,14 @@ def page_path(stem: str, fmt: str, k: int) -> str:
 
 
 def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: str | None = None,
-           accompany: bool = True, midi: bytes | None = None, on_stage=None, feel: Feel | None = None) -> Rendered:
+           accompany: bool = True, midi: bytes | None = None, on_stage=None, feel: Feel | None = None,
+           transpose_for: str = "C") -> Rendered:
     """Write the chosen formats next to each other as STEM.mid, STEM.wav, STEM.png
     (piano roll), STEM.musicxml, STEM.svg and STEM.score.png; pictures of long solos come
     in pages (STEM-p2.png, STEM-p2.svg, ...).  feel (core.feel.Feel): how the MIDI and the audio
-    play it (None: as written); the pictures and the score show it as written.  on_stage(name) is
-    told each stage as it starts."""
+    play it (None: as written); the pictures and the score show it as written -- in concert pitch, or
+    for a transposing instrument (transpose_for: "Bb", "Eb", "tenor", ...; core.feel.TRANSPOSE_FOR).
+    on_stage(name) is told each stage as it starts."""
     stage = on_stage or (lambda name: None)
     if not solo.notes:
         raise JazzError("no notes to render", solo.source or stem)
@@ -129,7 +131,8 @@ def render(solo: Solo, stem: str, formats=FORMATS, title: str = "", soundfont: s
     pending: list = []
     if {"musicxml", "svg", "score.png"} & set(formats):
         stage("lead sheet and score")
-        _optional(out, "sheet music", lambda: _score(solo, title, formats, put, pending))
+        part = written_for(solo, transpose_for)
+        _optional(out, "sheet music", lambda: _score(part, title, formats, put, pending))
     if "png" in formats:
         stage("piano roll")
         _optional(out, "piano roll", lambda: put("png", _piano_roll(solo, title, accompany)))

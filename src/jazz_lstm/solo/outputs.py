@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from jazz_lstm.core.charts import Chart
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.core.feel import Feel
+from jazz_lstm.core.feel import TRANSPOSE_FOR, Feel
 from jazz_lstm.core.fileio import check_output_dir, remove_quietly
 from jazz_lstm.core.music import Solo
 from jazz_lstm.models.checkpoint import Checkpoint, default_model_path, load
@@ -46,12 +46,16 @@ class SoloRequest:
     expect_sha256: str = ""  # a replay: the model must be this one
     feel: Feel = field(default_factory=Feel)  # how the MIDI and audio play it: swing by tempo, accents, drums
     choruses: int | None = None  # without bars: this many times round the chart's form (None: once)
+    transpose_for: str = "C"  # the score for a transposing instrument: "Bb", "Eb", "tenor" (core.feel.TRANSPOSE_FOR)
 
     def __post_init__(self):
         if not 1 <= self.n <= MAX_OUTPUTS:
             raise JazzError(f"the number of solos must be in 1..{MAX_OUTPUTS} (got {self.n})", field="n")
         if self.bars is not None and not 1 <= self.bars <= MAX_BARS:
             raise JazzError(f"a solo's length must be in 1..{MAX_BARS} bars (got {self.bars})", field="bars")
+        if self.transpose_for not in TRANSPOSE_FOR:
+            raise JazzError(f"--transpose-for takes {', '.join(TRANSPOSE_FOR)} (got {str(self.transpose_for)[:20]!r})",
+                            field="transpose_for")
         if self.choruses is not None and not 1 <= self.choruses <= 100:
             raise JazzError(f"choruses must be in 1..100 (got {self.choruses})", field="choruses")
         if self.tempo is not None and not 10 <= self.tempo <= 400:
@@ -116,7 +120,7 @@ def write_solo(solo: Solo, stem: str, formats, ck: Checkpoint, req: SoloRequest,
     made_folder, before = not os.path.isdir(folder), _files_of(stem, formats)
     try:
         r = render(solo, stem, formats, title=title, soundfont=soundfont, accompany=req.accompany, on_stage=on_stage,
-                   feel=req.feel)
+                   feel=req.feel, transpose_for=req.transpose_for)
         m = Manifest.build(solo, ck, req.cfg, default_model=req.model is None, index=index, num_outputs=req.n,
                            accompany=req.accompany, feel=req.feel)
         m.files, m.audio = {k: os.path.basename(v) for k, v in r.files.items()}, r.synth

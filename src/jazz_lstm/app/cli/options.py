@@ -56,6 +56,10 @@ NoDrums = Annotated[bool, typer.Option("--no-drums", help="No drum part (the rid
 Instrument = Annotated[Optional[str], typer.Option("--instrument", metavar="NAME", help=(
     "The soloist: tenor, alto, trumpet, trombone, guitar, vibes or piano (its General MIDI sound, and the line moved by "
     "octaves into its range). Default: a tenor sax's sound, the line where the model put it."))]
+TransposeFor = Annotated[str, typer.Option("--transpose-for", metavar="C|Bb|Eb|tenor|bari", help=(
+    "Write the sheet music (MusicXML, SVG, score PNG) for a transposing instrument: Bb (trumpet, clarinet: a tone "
+    "up), Eb (alto: a major sixth up), tenor (a major ninth up), bari; C: concert pitch. MIDI and audio sound as "
+    "written for C."))]
 Seed = Annotated[int, typer.Option("--seed", metavar="N", help="Seeds the sampling: the same seed, model and options "
                                    "give the same MIDI bytes.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]

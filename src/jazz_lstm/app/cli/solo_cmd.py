@@ -95,6 +95,7 @@ def generate(
     swing: o.Swing = "auto",
     no_drums: o.NoDrums = False,
     instrument: o.Instrument = None,
+    transpose_for: o.TransposeFor = "C",
     breath: Annotated[float, typer.Option("--breath", metavar="X", help=(
         "Chord model: how hard phrases are steered to end in a breath after 3 notes (0 = the model alone, which "
         "breathes too little); also --pace: fewer sixteenths above 160 bpm."))] = 1.0,
@@ -130,7 +131,7 @@ def generate(
         cfg = SampleConfig(temperature=temperature, top_k=top_k, top_p=top_p, greedy=greedy, seed=seed, max_copy=max_copy,
                            fit=fit, beam=beam, threads=threads, breath=breath, pace=pace)
         req = SoloRequest(model=model, bars=bars, tempo=tempo, cfg=cfg, n=num_outputs, accompany=not no_accompaniment,
-                          feel=o.feel(swing, no_drums, instrument), choruses=choruses)
+                          feel=o.feel(swing, no_drums, instrument), choruses=choruses, transpose_for=transpose_for)
     title = os.path.basename(req.model) if req.model else "default model"
     _improvise(req, outdir, formats, soundfont, title, None if from_manifest else chords, charts)
 
