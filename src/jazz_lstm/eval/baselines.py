@@ -148,7 +148,9 @@ class NgramBaseline:
 
     # -- sampling ----------------------------------------------------------------------
     def sample(self, prev: str | None, legal, rng: random.Random) -> str:
-        """One value from P(. | prev) over the legal values."""
+        """One value from P(. | prev) over the legal values.  The unigram part's weights are one
+        array; the draw is random.choices' own (its running sums, bisected), so the values drawn
+        are the same as a loop over the candidates would draw."""
         cands, weights = [], []
         if self.order == 2 and prev in self.big:
             follow = self.big[prev]
@@ -161,14 +163,14 @@ class NgramBaseline:
             rest = 1 - lam
         else:
             rest = 1.0
-        ok = self._legal_seen(legal)
-        for v, c, good in zip(self.seen, self._cnt, ok):
-            if good:
-                cands.append(v)
-                weights.append(rest * self.lam * c / self.N)
+        idx = np.nonzero(self._legal_seen(legal))[0]
+        w = np.concatenate([np.asarray(weights, dtype=float), rest * self.lam * self._cnt[idx] / self.N])
+        cum = np.cumsum(w)  # left to right, as random.choices and sum() add them
+        total = float(cum[-1]) if len(cum) else 0.0
         back = rest * (1 - self.lam) * self._p0_mass(legal)
-        if rng.random() * (sum(weights) + back) < sum(weights):
-            return rng.choices(cands, weights)[0]
+        if rng.random() * (total + back) < total:
+            k = min(int(np.searchsorted(cum, rng.random() * total, side="right")), len(cum) - 1)
+            return cands[k] if k < len(cands) else self.seen[idx[k - len(cands)]]
         return self._sample_p0(legal, rng)
 
     def _sample_p0(self, legal, rng: random.Random) -> str:
@@ -226,10 +228,23 @@ def _trim(values: list[str], total: int) -> list[str]:
     return out
 
 
+_POOL: tuple = (None, [], 0)  # (streams, their values but ties, their total steps): made once for a model
+
+
 def shuffle_values(streams: list[list[str]], bars: int, bar_steps: int, rng: random.Random) -> list[str]:
     """The training values in a random order, laid into bars (a value over a bar line is
-    split and tied, a rest split into rests)."""
-    pool = [v for s in streams for v in s if v[0] != "T"]
-    rng.shuffle(pool)
-    it = iter(pool * (1 + bars * bar_steps // max(1, sum(parse_token(v).steps for v in pool))))
+    split and tied, a rest split into rests).  The order is the first values of a random
+    permutation, drawn without replacement (random.sample) rather than shuffling all of them."""
+    global _POOL
+    if _POOL[0] is not streams:
+        pool = [v for s in streams for v in s if v[0] != "T"]
+        _POOL = (streams, pool, sum(parse_token(v).steps for v in pool))
+    _, pool, steps = _POOL
+    need = bars * bar_steps  # every value fills at least one grid step
+    if steps > need and len(pool) >= need:
+        it = iter(rng.sample(pool, need))
+    else:  # a tiny corpus: the whole pool, shuffled, as often as it takes
+        pool = list(pool)
+        rng.shuffle(pool)
+        it = iter(pool * (1 + need // max(1, steps)))
     return fill_bars(lambda prev, legal: next(it), bars, bar_steps)
