@@ -104,3 +104,43 @@ def test_evaluate_over_several_charts(capsys, small_model, small_midi):
     data = json.loads(out)
     assert [c["chart"] for c in data["per_chart"]] == ["Dm7 G7 | Cmaj7 |", "F7 | Bb7 | F7 | C7 |"]
     assert all(len(c["voice_leading_scores"]) == 2 for c in data["per_chart"])
+
+
+def test_baseline_draws_are_random_choices_over_the_candidates():
+    """NgramBaseline.sample's array form draws exactly what random.choices over the candidate
+    list draws (the loop it replaced), with the legality of a chord model's grid."""
+    import random
+
+    from jazz_lstm.eval.baselines import NgramBaseline
+
+    streams = [["C,0.500,<0,6>", "S,0.250,<1,7>", "R,0.500", "C,1.000,<-3,3>", "A,0.500,<1,7>"] * 4,
+               ["R,1.000", "C,0.500,<0,6>", "X,0.250,<2,8>", "C,0.500,<-1,5>"] * 3]
+    for order in (1, 2):
+        m = NgramBaseline(streams, order)
+        for legal in ((48, 1, 0), (12, 0, 0), (6, 1, 1)):
+            for prev in (None, "C,0.500,<0,6>", "R,1.000"):
+                a, b = random.Random(5), random.Random(5)
+                got = [m.sample(prev, legal, a) for _ in range(30)]
+                want = [_loop_sample(m, prev, legal, b) for _ in range(30)]
+                assert got == want, (order, legal, prev)
+
+
+def _loop_sample(m, prev, legal, rng):
+    cands, weights, rest = [], [], 1.0
+    if m.order == 2 and prev in m.big:
+        follow = m.big[prev]
+        cu = sum(follow.values())
+        lam = cu / (cu + len(follow))
+        for w, c in follow.items():
+            if m._legal(w, legal):
+                cands.append(w)
+                weights.append(lam * c / cu)
+        rest = 1 - lam
+    for v, c, good in zip(m.seen, m._cnt, m._legal_seen(legal)):
+        if good:
+            cands.append(v)
+            weights.append(rest * m.lam * c / m.N)
+    back = rest * (1 - m.lam) * m._p0_mass(legal)
+    if rng.random() * (sum(weights) + back) < sum(weights):
+        return rng.choices(cands, weights)[0]
+    return m._sample_p0(legal, rng)
