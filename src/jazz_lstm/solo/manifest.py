@@ -62,15 +62,17 @@ class Manifest:
     command: list[str] = field(default_factory=list)
     versions: dict[str, str | None] = field(default_factory=dict)
     feel: Feel = field(default_factory=Feel.straight)  # how the MIDI was played (manifests before feels: as written)
+    transpose_for: str = "C"  # the part the sheet music was written for (core.feel.TRANSPOSE_FOR)
 
     @classmethod
     def build(cls, solo, ck, cfg, default_model: bool = False, index: int = 0, num_outputs: int = 1,
-              accompany: bool = True, feel: Feel | None = None) -> Manifest:
+              accompany: bool = True, feel: Feel | None = None, transpose_for: str = "C") -> Manifest:
         """The manifest of a generated Solo made by checkpoint `ck` with SampleConfig `cfg`."""
         chart = Chart(tuple(solo.chords), solo.beats_per_bar, solo.tempo, solo.key)
         return cls(model_path="default" if default_model else ck.path, model_sha256=ck.sha256, sampling=cfg, chart=chart,
                    bars=solo.n_bars, tempo=solo.tempo, tokens=list(solo.tokens), index=index, num_outputs=num_outputs,
-                   accompaniment=accompany, command=sys.argv[:], versions=versions(), feel=feel or Feel())
+                   accompaniment=accompany, command=sys.argv[:], versions=versions(), feel=feel or Feel(),
+                   transpose_for=transpose_for)
 
     def to_json(self) -> dict:
         return {
@@ -81,6 +83,7 @@ class Manifest:
             "beats_per_bar": self.chart.beats_per_bar, "chart": self.chart.text(),
             "chords": self.chart.to_json()["chords"], "tokens": self.tokens, "accompaniment": self.accompaniment,
             "audio": self.audio, "files": self.files, "versions": self.versions, "feel": self.feel.to_json(),
+            "transpose_for": self.transpose_for,
         }
 
     @classmethod
@@ -111,7 +114,8 @@ class Manifest:
                    num_outputs=ints["num_outputs"], accompaniment=bool(data.get("accompaniment", True)),
                    audio=str(data.get("audio", "")), files=dict(data.get("files") or {}),
                    command=list(data.get("command") or []), versions=dict(data.get("versions") or {}),
-                   feel=Feel.from_json(data["feel"]) if "feel" in data else Feel.straight())
+                   feel=Feel.from_json(data["feel"]) if "feel" in data else Feel.straight(),
+                   transpose_for=str(data.get("transpose_for", "C")))
 
 
 def write(path: str, m: Manifest) -> str:

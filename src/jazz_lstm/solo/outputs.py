@@ -122,7 +122,7 @@ def write_solo(solo: Solo, stem: str, formats, ck: Checkpoint, req: SoloRequest,
         r = render(solo, stem, formats, title=title, soundfont=soundfont, accompany=req.accompany, on_stage=on_stage,
                    feel=req.feel, transpose_for=req.transpose_for)
         m = Manifest.build(solo, ck, req.cfg, default_model=req.model is None, index=index, num_outputs=req.n,
-                           accompany=req.accompany, feel=req.feel)
+                           accompany=req.accompany, feel=req.feel, transpose_for=req.transpose_for)
         m.files, m.audio = {k: os.path.basename(v) for k, v in r.files.items()}, r.synth
         r.files["json"] = write(f"{stem}.json", m)
     except BaseException:  # disk full, interrupted: no half-written solo is left behind
@@ -151,5 +151,5 @@ def replay(path: str, model: str | None = None) -> SoloRequest:
     file moved); improvise_request(load_model(), ...) makes the identical MIDI again."""
     m = read(path)
     return SoloRequest(model=model or (None if m.model_path == "default" else m.model_path), chart=m.chart,
-                       bars=m.bars, tempo=m.tempo, cfg=m.sampling, feel=m.feel, n=m.num_outputs, accompany=m.accompaniment, only=m.index,
+                       bars=m.bars, tempo=m.tempo, cfg=m.sampling, feel=m.feel, transpose_for=m.transpose_for, n=m.num_outputs, accompany=m.accompaniment, only=m.index,
                        expect_sha256=m.model_sha256)
