@@ -12,10 +12,11 @@ hi-hat on 2 and 4.  Times in beats (quarter notes), velocities 1..127.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, replace
 
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.core.harmony import parse_chord, pc_name, transpose_symbol
+from jazz_lstm.core.harmony import parse_chord, transpose_symbol
 from jazz_lstm.core.music import Note, Solo
 
 # The WJazzD soloists' swing ratio (long:short eighth) by tempo, median per solo over the solos at
@@ -109,11 +110,15 @@ def swing_ratio(tempo: float) -> float:
     return pts[-1][1]
 
 
+def offbeat(t: float) -> bool:
+    """Whether a written time (beats) is an eighth-note off-beat: half a beat after a beat."""
+    return abs(t - math.floor(t + 1e-9) - 0.5) < 1e-6
+
+
 def swung(t: float, ratio: float) -> float:
-    """A written time (beats) as played: an eighth-note off-beat (half a beat after a beat) moves to
-    ratio / (1 + ratio) of the beat; every other time (beats, triplets, sixteenths) stays."""
-    beat = math.floor(t + 1e-9)
-    return beat + ratio / (1.0 + ratio) if abs(t - beat - 0.5) < 1e-6 else t
+    """A written time (beats) as played: an eighth-note off-beat moves to ratio / (1 + ratio) of
+    its beat; every other time (beats, triplets, sixteenths) stays."""
+    return math.floor(t) + ratio / (1.0 + ratio) if offbeat(t) else t
 
 
 def swing_part(notes: list[tuple], tempo: float, feel: Feel) -> list[tuple[int, float, float, int]]:
@@ -140,8 +145,7 @@ def octave_shift(pitches: list[int], instrument: str) -> int:
     _, low, high = INSTRUMENTS[instrument]
     if not pitches:
         return 0
-    best = min(range(-36, 37, 12), key=lambda s: (sum(not low <= p + s <= high for p in pitches), abs(s)))
-    return best
+    return min(range(-36, 37, 12), key=lambda s: (sum(not low <= p + s <= high for p in pitches), abs(s)))
 
 
 def accents(notes: list[Note]) -> list[int]:
@@ -157,8 +161,7 @@ def accents(notes: list[Note]) -> list[int]:
             v += 8  # a phrase starts after a breath
         if prev is not None and nxt is not None and n.pitch > prev.pitch and n.pitch > nxt.pitch:
             v += 12  # the top of a figure
-        frac = n.start - math.floor(n.start + 1e-9)
-        if abs(frac - 0.5) < 1e-6:
+        if offbeat(n.start):
             v += 6
         if (prev is not None and nxt is not None and n.duration <= 0.34 and n.pitch < prev.pitch
                 and n.pitch < nxt.pitch):
@@ -181,14 +184,14 @@ def written_for(solo: Solo, part: str) -> Solo:
         return solo
     notes = [replace(n, pitch=min(127, n.pitch + k)) for n in solo.notes]
     chords = [parse_chord(transpose_symbol(c.symbol, k), c.start, c.duration) for c in solo.chords]
-    key = None
-    if solo.key and solo.key.split()[0].replace("-", "b")[:1].isalpha():
-        try:
-            tonic = parse_chord(solo.key.split()[0].replace("-", "b")).root
-            key = f"{pc_name(tonic + k)} {solo.key.split()[1] if len(solo.key.split()) > 1 else 'major'}"
-        except JazzError:
-            key = None  # the chords then decide the key signature
-    return replace(solo, notes=notes, chords=chords, key=key)
+    return replace(solo, notes=notes, chords=chords, key=_transposed_key(solo.key, k))
+
+
+def _transposed_key(key: str | None, k: int) -> str | None:
+    """"Eb major" moved up k semitones ("C major" for k = 9); None (the chords then decide the key
+    signature) when there is no key or it names no tonic."""
+    tonic, _, mode = (key or "").partition(" ")
+    return f"{transpose_symbol(tonic, k)} {mode or 'major'}" if re.fullmatch(r"[A-G][b#]?", tonic) else None
 
 
 RIDE, HIHAT_PEDAL, KICK = 51, 44, 36  # General MIDI percussion keys

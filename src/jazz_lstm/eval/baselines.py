@@ -121,12 +121,16 @@ class NgramBaseline:
         """P(v | prev) renormalised over the legal values (see the module docstring for `legal`)."""
         if self.order == 1 or prev not in self.big:
             return self._uni_unnorm(v) / self._uni_mass(legal)
-        follow = self.big[prev]
-        cu = sum(follow.values())
-        lam = cu / (cu + len(follow))
+        follow, cu, lam = self._follow(prev)
         seen_mass = sum(c for w, c in follow.items() if self._legal(w, legal)) / cu
         z = lam * seen_mass + (1 - lam) * self._uni_mass(legal)
         return (lam * follow.get(v, 0) / cu + (1 - lam) * self._uni_unnorm(v)) / z
+
+    def _follow(self, prev: str) -> tuple:
+        """(the values seen after `prev` with their counts, their total, its Witten-Bell weight)."""
+        follow = self.big[prev]
+        cu = sum(follow.values())
+        return follow, cu, cu / (cu + len(follow))
 
     def _legal(self, v: str, legal) -> bool:
         if legal is None or self.space is not None:
@@ -153,9 +157,7 @@ class NgramBaseline:
         are the same as a loop over the candidates would draw."""
         cands, weights = [], []
         if self.order == 2 and prev in self.big:
-            follow = self.big[prev]
-            cu = sum(follow.values())
-            lam = cu / (cu + len(follow))
+            follow, cu, lam = self._follow(prev)
             for w, c in follow.items():
                 if self._legal(w, legal):
                     cands.append(w)
