@@ -59,6 +59,7 @@ def main(argv=None) -> None:
                       ChordConfig(hidden=a.hidden, layers=2, dropout=a.dropout), progress=EpochBar())
     ck.train.data_source = source
     ck.train.data_license = licence
+    ck.optim = {}  # the shipped model is not resumed: no Adam moments (twice the weights' size)
     save(ck, a.out, half=True)
     print(f"wrote {a.out}: hidden {a.hidden}, dropout {a.dropout}: {len(corpus.tunes)} solos, {ck.train.epochs_done} epochs, "
           f"val {min(ck.train.val_losses):.3f} nats/value, {os.path.getsize(a.out) // 1024} KB, {time.time() - t:.0f} s")

@@ -116,11 +116,11 @@ def test_nan_weights_are_refused(corpus, tmp_path):
         checkpoint.load(out)
 
 
-def _run_train(tmp_path, out, nproc):
+def _run_train(tmp_path, out, nproc, extra=()):
     env = {**os.environ, "JAZZ_LSTM_CACHE": str(tmp_path / "cache"), "OMP_NUM_THREADS": "1", "JAZZ_LSTM_DEVICE": "cpu"}
     args = ["train", str(tmp_path / "t0.ls"), str(tmp_path / "t1.ls"), str(tmp_path / "t2.ls"), "-o", out, "--kind", "chord",
             "--epochs", "2", "--batch-size", "4", "--tx", "8", "--stride", "4", "--hidden", "16", "--layers", "1",
-            "--dropout", "0", "--val", "0", "--threads", "1", "--device", "cpu", "-q"]
+            "--dropout", "0", "--val", "0", "--threads", "1", "--device", "cpu", "-q", *extra]
     cmd = ([sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}", "-m", "jazz_lstm"]
            if nproc > 1 else [sys.executable, "-m", "jazz_lstm"])
     r = subprocess.run(cmd + args, env=env, capture_output=True, text=True, timeout=300)
@@ -129,13 +129,14 @@ def _run_train(tmp_path, out, nproc):
 
 
 @pytest.mark.slow
-def test_ddp_two_processes_equal_one(corpus, tmp_path):
+@pytest.mark.parametrize("arch", [(), ("--arch", "transformer", "--context", "8", "--heads", "2")], ids=["lstm", "transformer"])
+def test_ddp_two_processes_equal_one(arch, corpus, tmp_path):
     """torchrun with 2 gloo processes, each half of every global batch: the same weights as one process."""
     from jazz_lstm.models import checkpoint
 
     one, two = str(tmp_path / "one.safetensors"), str(tmp_path / "two.safetensors")
-    _run_train(tmp_path, one, 1)
-    r = _run_train(tmp_path, two, 2)
+    _run_train(tmp_path, one, 1, arch)
+    r = _run_train(tmp_path, two, 2, arch)
     a, b = checkpoint.load(one), checkpoint.load(two)
     assert b.train.world_size == 2 and a.train.world_size == 1
     assert a.train.losses == pytest.approx(b.train.losses, abs=1e-4)

@@ -1,7 +1,7 @@
 """What every model kind shares: the records a model file holds (`Checkpoint`, `TrainFacts`),
 the protocol a kind implements (`ModelKind`) and the registry of kinds (`KINDS`).
 
-A model kind is a folder under models/ (`recipe/`, `chord/`) whose `kind.py` holds `KIND`, an
+A model kind is a folder under models/ (`recipe/`, `chord/`, `transformer/`) whose `kind.py` holds `KIND`, an
 object with the methods below; `KINDS` names the module for each kind's name, and `kind(name)`
 imports it when first asked.  Nothing outside models/ branches on a kind's name: the model
 file, the trainer, `generate` and `evaluate` call `ck.spec.<method>` (or `kind(name)`).
@@ -20,7 +20,11 @@ from jazz_lstm.grammar.vocab import Vocab
 MAX_PARAMS = 64_000_000  # weights of a model (256 MB of float32): a bound shared by training and loading
 
 # kind name (the model file's `kind`) -> the module holding its KIND
-KINDS = {"recipe": "jazz_lstm.models.recipe.kind", "chord": "jazz_lstm.models.chord.kind"}
+KINDS = {"recipe": "jazz_lstm.models.recipe.kind", "chord": "jazz_lstm.models.chord.kind",
+         "transformer": "jazz_lstm.models.transformer.kind"}
+
+# the chord model's networks: `train --arch` -> the kind that trains it
+ARCHS = {"lstm": "chord", "transformer": "transformer"}
 
 
 def kind(name: str) -> ModelKind:
@@ -52,6 +56,7 @@ class ModelKind(Protocol):
     net: type  # the torch module
     factored: bool  # values are (tone type, duration, interval) ids decoded exactly; else vocabulary strings
     loss_unit: str  # what its training loss is per ("window" or "value")
+    options: tuple  # TrainRequest options only this kind reads (others refuse them): ("heads", "context")
 
     def model_config(self, req: Any, vocab_size: int) -> Any:
         """The network config a TrainRequest asks for (this kind's defaults where it is silent)."""
@@ -94,7 +99,7 @@ class TrainFacts:
     """What a model file says of its training (losses in nats per window for the recipe,
     per value for the chord model; seconds of wall time, summed over resumed runs)."""
 
-    kind: str = ""  # "recipe" or "chord"
+    kind: str = ""  # a key of KINDS: "recipe", "chord" or "transformer"
     config: dict[str, Any] = field(default_factory=dict)  # the training config's fields
     epochs_done: int = 0  # epochs run so far (all runs together)
     steps: int = 0  # optimizer steps so far (the recipe's lr decay counts them)

@@ -13,7 +13,7 @@ from jazz_lstm.core.charts import Chart
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.fileio import clean_temp
 from jazz_lstm.data.corpus import Corpus, prepare, tune_files
-from jazz_lstm.models.base import KINDS, Checkpoint, kind
+from jazz_lstm.models.base import ARCHS, KINDS, Checkpoint, kind
 from jazz_lstm.models.checkpoint import load
 from jazz_lstm.models.recipe.config import ModelConfig, TrainConfig
 
@@ -21,13 +21,15 @@ from jazz_lstm.models.recipe.config import ModelConfig, TrainConfig
 @dataclass(kw_only=True)
 class TrainRequest:
     """What to train.  tunes: files and folders (searched recursively).  output: the model
-    file.  kind: "auto" (chord for a folder or a leadsheet, else recipe), "chord" or
-    "recipe".  Options left None take the kind's default (see TrainConfig,
-    CorpusTrainConfig, ChordConfig)."""
+    file.  kind: "auto" (chord for a folder or a leadsheet, else recipe), "chord",
+    "recipe" or "transformer".  arch: the chord model's network, "lstm" or "transformer"
+    (ARCHS: which kind trains it).  Options left None take the kind's default (see
+    TrainConfig, CorpusTrainConfig, ChordConfig, TransformerConfig)."""
 
     tunes: list[str]
     output: str = "model.safetensors"
     kind: str = "auto"
+    arch: str = "lstm"
     melody_track: str | None = None
     chart: Chart | None = None  # applied to every tune, or None
     epochs: int | None = None
@@ -39,6 +41,8 @@ class TrainRequest:
     hidden: int | None = None
     layers: int | None = None
     dropout: float | None = None
+    heads: int | None = None  # transformer: attention heads
+    context: int | None = None  # transformer: values a step attends to
     embedding: int = ModelConfig.embedding  # recipe: 0 = one-hot input
     val: float | None = None
     patience: int | None = None
@@ -58,9 +62,13 @@ class TrainRequest:
             raise JazzError(f"the model kind must be auto, {', '.join(KINDS)} (got {self.kind!r})", field="kind")
         if not self.tunes:
             raise JazzError("no tunes to train on")
-        if self.kind == "auto":  # a corpus (a folder, a leadsheet) teaches the chord model; one tune, the recipe
-            self.kind = "chord" if any(os.path.isdir(t) or t.lower().endswith(".ls") for t in self.tunes) else "recipe"
-        kind(self.kind).check_request(self)
+        self._resolve_kind()
+        spec = kind(self.kind)
+        for name in ("heads", "context"):
+            if getattr(self, name) is not None and name not in spec.options:
+                raise JazzError(f"--{name} is an option of the Transformer (--arch transformer), not of the {self.kind} "
+                                "model", field=name)
+        spec.check_request(self)
         if self.lr is not None and not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and 0 < self.lr <= 10):
             raise JazzError(f"the learning rate must be a number in (0, 10] (got {self.lr!r})", field="lr")
         if self.device not in ("auto", "cpu", "cuda"):
@@ -70,6 +78,20 @@ class TrainRequest:
             if v is not None and not 1 <= v <= 1_000_000:
                 raise JazzError(f"{name.replace('_', ' ')} must be in 1..1000000 (got {v})", field=name)
         self.model_config(1)  # the model's sizes are checked before any tune is read
+
+    def _resolve_kind(self) -> None:
+        """auto: a corpus (a folder, a leadsheet) or a Transformer teaches the chord model; one tune, the
+        recipe.  The chord model's kind is then the one training its --arch."""
+        if self.arch not in ARCHS:
+            raise JazzError(f"the architecture must be one of {', '.join(ARCHS)} (got {str(self.arch)[:20]!r})", field="arch")
+        corpus = any(os.path.isdir(t) or t.lower().endswith(".ls") for t in self.tunes)
+        if self.kind == "auto":
+            self.kind = "chord" if corpus or self.arch != "lstm" else "recipe"
+        if self.kind == "chord":
+            self.kind = ARCHS[self.arch]
+        elif self.arch != "lstm" and ARCHS[self.arch] != self.kind:
+            raise JazzError(f"--arch {self.arch} is a network of the chord model, not of the {self.kind} model",
+                            field="arch")
 
     def model_config(self, vocab_size: int):
         """The model config this request asks for (the kind's defaults where it is silent);

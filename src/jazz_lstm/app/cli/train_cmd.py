@@ -9,12 +9,16 @@ import typer
 from jazz_lstm.app.cli import options as o
 from jazz_lstm.models.chord.config import ChordConfig, CorpusTrainConfig
 from jazz_lstm.models.recipe.config import ModelConfig, TrainConfig
+from jazz_lstm.models.transformer.config import TransformerConfig
 
 # the defaults, as the configs write them (torch-free modules: --help stays quick)
-R, C, RM, CM = TrainConfig(), CorpusTrainConfig(), ModelConfig(1), ChordConfig()
+R, C, RM, CM, TM = TrainConfig(), CorpusTrainConfig(), ModelConfig(1), ChordConfig(), TransformerConfig()
 KIND_HELP = (f"recipe: the course's one-hot LSTM({RM.hidden}) over the tunes' own values ({R.epochs} epochs, ~2 s); chord: the "
              "chord-aware model with factored values, for a corpus.  auto: chord when a folder or a leadsheet (.ls) is given, else "
              "recipe.")
+ARCH_HELP = (f"The chord model's network: lstm (an nn.LSTM), or transformer (a causal Transformer: {TM.layers} pre-norm blocks of "
+             f"{TM.hidden}, {TM.heads} heads, attending {TM.context} values back; same features, heads, masks, trainer and "
+             "sampler).  A transformer implies --kind chord.")
 
 
 def _opt(name: str, help: str, metavar: str = "N", short: str | None = None):
@@ -26,6 +30,7 @@ def train(
                                                "(searched recursively) train one model.")],
     output: Annotated[str, _opt("--output", "Where to write the model (one .safetensors file).", "FILE", "-o")] = "model.safetensors",
     kind: Annotated[str, _opt("--kind", KIND_HELP, "KIND")] = "auto",
+    arch: Annotated[str, _opt("--arch", ARCH_HELP, "ARCH")] = "lstm",
     melody_track: o.MelodyTrack = None,
     chords: o.Chords = None,
     epochs: Annotated[Optional[int], _opt("--epochs", f"Passes over the training windows (recipe: {R.epochs}; chord: {C.epochs}, with early stopping).")] = None,
@@ -34,9 +39,11 @@ def train(
     windows: Annotated[int, _opt("--windows", f"Recipe: random windows to train on (the course's m = {R.windows}); 0 = every window (see --stride).")] = R.windows,
     stride: Annotated[Optional[int], _opt("--stride", f"Distance between window starts, in values (recipe with --windows 0: {R.stride}; chord: {C.stride}).")] = None,
     tx: Annotated[Optional[int], _opt("--tx", f"Window length in values (recipe: the course's Tx = {R.Tx}; chord: {C.Tx}).")] = None,
-    hidden: Annotated[Optional[int], _opt("--hidden", f"LSTM units (recipe: the course's n_a = {RM.hidden}; chord: {CM.hidden}).")] = None,
-    layers: Annotated[Optional[int], _opt("--layers", f"Stacked LSTM layers (recipe: {RM.layers}; chord: {CM.layers}).")] = None,
-    dropout: Annotated[Optional[float], _opt("--dropout", f"Dropout between layers and before the output (recipe: {RM.dropout:g}; chord: {CM.dropout:g}).", "X")] = None,
+    hidden: Annotated[Optional[int], _opt("--hidden", f"LSTM units (recipe: the course's n_a = {RM.hidden}; chord: {CM.hidden}); transformer: the residual width ({TM.hidden}).")] = None,
+    layers: Annotated[Optional[int], _opt("--layers", f"Stacked LSTM layers (recipe: {RM.layers}; chord: {CM.layers}); transformer: blocks ({TM.layers}).")] = None,
+    dropout: Annotated[Optional[float], _opt("--dropout", f"Dropout between layers and before the output (recipe: {RM.dropout:g}; chord: {CM.dropout:g}; transformer: {TM.dropout:g}).", "X")] = None,
+    heads: Annotated[Optional[int], _opt("--heads", f"Transformer: attention heads per block ({TM.heads}).")] = None,
+    context: Annotated[Optional[int], _opt("--context", f"Transformer: values each step attends to, itself included ({TM.context}; the training window --tx defaults to it).")] = None,
     embedding: Annotated[int, _opt("--embedding", "Recipe: 0 = one-hot input; N = a learned embedding of size N.")] = RM.embedding,
     val: Annotated[Optional[float], _opt("--val", f"Share of the tunes held out for validation (needs 2+ tunes; recipe: {R.val_fraction:g}; chord: {C.val_fraction:g}).", "X")] = None,
     patience: Annotated[Optional[int], _opt("--patience", f"Stop after this many epochs without a better validation loss (recipe: {R.patience} = never; chord: {C.patience}).")] = None,
@@ -58,6 +65,7 @@ def train(
     Examples:
       jazz-lstm train ../shared/data/original_metheny.mid -o my.safetensors
       jazz-lstm train ../shared/data/impro-visor/solos -o jazz.safetensors -j 2
+      jazz-lstm train ../shared/data/wjazzd --arch transformer -o tf.safetensors
       torchrun --nproc_per_node 2 -m jazz_lstm train solos/ -o jazz.safetensors
     The recipe for one tune file, the chord model for a folder or leadsheets.
     Ctrl-C or SIGTERM writes a resumable checkpoint (continue with --resume).
@@ -65,7 +73,7 @@ def train(
     from jazz_lstm.core.fileio import check_output_file
     from jazz_lstm.models.trainer import TrainRequest, prior, read_corpus, train_files
 
-    req = TrainRequest(tunes=tunes, output=output, kind=kind, melody_track=melody_track, chart=o.changes(chords),
+    req = TrainRequest(tunes=tunes, output=output, kind=kind, arch=arch, heads=heads, context=context, melody_track=melody_track, chart=o.changes(chords),
                        epochs=epochs, batch_size=batch_size, lr=lr, windows=windows, stride=stride, tx=tx, hidden=hidden,
                        layers=layers, dropout=dropout, embedding=embedding, val=val, patience=patience, seed=seed,
                        squeeze=squeeze, jobs=jobs, strict=strict, cache=not no_cache, threads=threads, device=device,

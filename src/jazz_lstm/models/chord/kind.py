@@ -22,6 +22,7 @@ class ChordKind:
     net = ChordLSTM
     factored = True
     loss_unit = "value"
+    options: tuple = ()  # request options only this kind reads (beyond hidden, layers, dropout)
 
     def model_config(self, req, vocab_size: int) -> ChordConfig:
         d = ChordConfig()
@@ -42,14 +43,21 @@ class ChordKind:
     def check_request(self, req) -> None:
         return None
 
+    def window(self, model_cfg) -> tuple[int, int]:
+        """The training window's default length and stride, in values."""
+        d = CorpusTrainConfig()
+        return d.Tx, d.stride
+
     def train(self, req, corpus, resume: Checkpoint | None) -> Checkpoint:
         d = CorpusTrainConfig()
-        cfg = CorpusTrainConfig(Tx=_or(req.tx, d.Tx), stride=_or(req.stride, d.stride), epochs=_or(req.epochs, d.epochs),
+        mcfg = resume.model.cfg if resume is not None else self.model_config(req, 0)
+        tx, stride = self.window(mcfg)
+        cfg = CorpusTrainConfig(Tx=_or(req.tx, tx), stride=_or(req.stride, stride), epochs=_or(req.epochs, d.epochs),
                                 batch_size=_or(req.batch_size, d.batch_size), lr=_or(req.lr, d.lr),
                                 val_fraction=_or(req.val, d.val_fraction) if len(corpus.tunes) > 1 else 0.0,
                                 patience=_or(req.patience, d.patience), seed=req.seed, threads=req.threads,
                                 device=req.device, save_every=req.save_every)
-        return train_corpus(corpus, cfg, self.model_config(req, 0), out=req.output, progress=req.progress, resume=resume)
+        return train_corpus(corpus, cfg, mcfg, out=req.output, progress=req.progress, resume=resume, net=self.net)
 
     def sample(self, ck: Checkpoint, changes, bars: int, beats_per_bar: float, n: int, cfg, on_bar=None,
                tempo: float | None = None) -> list:

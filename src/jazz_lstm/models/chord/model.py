@@ -87,21 +87,23 @@ def legal_logits(type_logits, dur_logits, int_logits, legal, ty, cond):
             int_logits.masked_fill(~int_mask(cond, legal, ty), NEG))
 
 
-class ChordLSTM(nn.Module):
-    """(previous value factors, harmony) -> logits over the next value's factors."""
-    KIND = "chord"  # the model kind (models.base.KINDS)
+class FactoredNet(nn.Module):
+    """What every network over factored values shares: the value-factor embeddings, the three heads
+    under the grammar's masks, the loss.  A subclass sets up its core between `_embeddings` and
+    `_heads` (so the parameters keep their order in model files) and defines
+    `hidden(ids, cond, state=None) -> (top outputs (B, T, H), new state)`; the state is its own
+    (the sampler only hands it back, one step at a time)."""
 
-    def __init__(self, cfg: ChordConfig):
-        super().__init__()
-        self.cfg = cfg
-        H = cfg.hidden
+    def _embeddings(self, cfg) -> int:
+        """The value-factor embeddings; returns the width of a step's input (embeddings, harmony, line)."""
         # index N_* of each table is the start symbol (nothing played yet)
         self.type_emb = nn.Embedding(N_TYPE + 1, cfg.type_emb)
         self.dur_emb = nn.Embedding(N_DUR + 1, cfg.dur_emb)
         self.int_emb = nn.Embedding(N_INT + 1, cfg.int_emb)
-        n_in = cfg.type_emb + cfg.dur_emb + cfg.int_emb + cfg.cond_dim + LINE_DIM
-        self.lstm = nn.LSTM(n_in, H, cfg.layers, batch_first=True, dropout=cfg.dropout if cfg.layers > 1 else 0.0)
-        self.drop = nn.Dropout(cfg.dropout)
+        return cfg.type_emb + cfg.dur_emb + cfg.int_emb + cfg.cond_dim + LINE_DIM
+
+    def _heads(self, cfg, H: int) -> None:
+        """The type, duration and interval heads over the core's H outputs."""
         self.type_head = nn.Linear(H, N_TYPE)
         self.dur_head = nn.Linear(H + cfg.type_emb, N_DUR)
         self.int_head = nn.Linear(H + cfg.type_emb + cfg.dur_emb, N_INT)
@@ -112,14 +114,9 @@ class ChordLSTM(nn.Module):
         return torch.tensor([N_TYPE, N_DUR, N_INT], device=device).repeat(batch, 1)
 
     def embed(self, ids: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-        """ids (B, T, 3), cond (B, T, C) -> LSTM input (B, T, n_in)."""
+        """ids (B, T, 3), cond (B, T, C) -> the core's input (B, T, n_in)."""
         return torch.cat([self.type_emb(ids[..., 0]), self.dur_emb(ids[..., 1]), self.int_emb(ids[..., 2]), cond,
                           line_features(cond)], -1)
-
-    def hidden(self, ids, cond, state=None):
-        """-> top-layer outputs (B, T, H) and the new (h, c) state."""
-        out, state = self.lstm(self.embed(ids, cond), state)
-        return self.drop(out), state
 
     def dur_logits(self, h, ty):
         """Duration logits (.., N_DUR) given the type `ty` (.., ) it belongs to."""
@@ -161,3 +158,22 @@ class ChordLSTM(nn.Module):
         t = targets.clamp(min=0)
         out = sum(-lg.log_softmax(-1).gather(-1, t[..., k:k + 1])[..., 0] for k, lg in enumerate(logits))
         return out * keep
+
+
+class ChordLSTM(FactoredNet):
+    """(previous value factors, harmony) -> logits over the next value's factors, through an nn.LSTM."""
+    KIND = "chord"  # the model kind (models.base.KINDS)
+
+    def __init__(self, cfg: ChordConfig):
+        super().__init__()
+        self.cfg = cfg
+        n_in = self._embeddings(cfg)
+        self.lstm = nn.LSTM(n_in, cfg.hidden, cfg.layers, batch_first=True,
+                            dropout=cfg.dropout if cfg.layers > 1 else 0.0)
+        self.drop = nn.Dropout(cfg.dropout)
+        self._heads(cfg, cfg.hidden)
+
+    def hidden(self, ids, cond, state=None):
+        """-> top-layer outputs (B, T, H) and the new (h, c) state."""
+        out, state = self.lstm(self.embed(ids, cond), state)
+        return self.drop(out), state

@@ -141,12 +141,7 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
             steer.feed(r, t, d)
             has_prev[r] |= t < len(NOTE_TYPES)
             sounding[r] = t != _R
-        keep = torch.from_numpy(live)[:, None]
-        nxt = torch.stack([ty, du, iv], -1)
-        prev = torch.where(keep, nxt, prev)
-        if state is None:
-            state = tuple(torch.zeros_like(s) for s in new_state)
-        state = tuple(torch.where(keep[None], s1, s0) for s1, s0 in zip(new_state, state))
+        prev, state = torch.stack([ty, du, iv], -1), new_state  # (a finished solo steps on, unread)
     return [(tokens, dec.notes) for tokens, dec in zip(out, decoders)]
 
 

@@ -75,9 +75,10 @@ def _dist():
 
 
 def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, out: str | None = None,
-                 progress: EpochProgress | None = None, resume=None, on_epoch=None) -> Checkpoint:
-    """Train a ChordLSTM on `corpus` (corpus.Corpus); returns the Checkpoint (written to `out`
-    by rank 0 every cfg.save_every epochs, at the end, and on Ctrl-C)."""
+                 progress: EpochProgress | None = None, resume=None, on_epoch=None, net: type = ChordLSTM) -> Checkpoint:
+    """Train a `net` (a chord.model.FactoredNet: ChordLSTM, or the Transformer) built from `model_cfg`
+    on `corpus` (corpus.Corpus); returns the Checkpoint (written to `out` by rank 0 every
+    cfg.save_every epochs, at the end, and on Ctrl-C)."""
     cfg = cfg or CorpusTrainConfig()
     if not corpus.tunes:
         raise JazzError("nothing to train on (no tune could be read)")
@@ -93,15 +94,15 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
     data = [torch.from_numpy(a) for a in windows(tr.tunes, cfg.Tx, cfg.stride)]
     vdata = [torch.from_numpy(a).to(device) for a in windows(va.tunes, cfg.Tx, cfg.Tx)] if va.tunes else None
     torch.manual_seed(cfg.seed)
-    model = resume.model if resume is not None else ChordLSTM(model_cfg or ChordConfig())
+    model = resume.model if resume is not None else net(model_cfg or ChordConfig())
     model.to(device).train()
     net = model
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel
 
         net = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    facts = replace(resume.train) if resume is not None else TrainFacts(kind="chord")
+    opt = _optimizer(model, cfg.lr, resume)
+    facts = replace(resume.train) if resume is not None else TrainFacts(kind=model.KIND)
     seconds = facts.seconds
     losses, val_losses = list(facts.losses), list(facts.val_losses)
     streams = [[value_id(*f) for f in factor_array(t.values) if f[0] >= 0] for t in tr.tunes]  # no features needed
@@ -109,7 +110,7 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
     first = tr.tunes[0]
 
     def checkpoint():
-        snapshot = replace(facts, kind="chord", config=asdict(cfg), losses=list(losses), val_losses=list(val_losses),
+        snapshot = replace(facts, kind=model.KIND, config=asdict(cfg), losses=list(losses), val_losses=list(val_losses),
                            windows=int(data[0].shape[0]), seconds=round(seconds + time.perf_counter() - t0, 3),
                            corpus=tr.summary(), val_tunes=[t.title for t in va.tunes], features=FEATURES_VERSION,
                            world_size=world, device=device.type, tunes=[t.source for t in tr.tunes],
@@ -117,14 +118,13 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
         chart = Chart(tuple(first.chords), float(first.beats_per_bar), float(first.tempo), getattr(first, "key", None),
                       int(np.median([t.low for t in tr.tunes])), int(np.median([t.high for t in tr.tunes])),
                       first.title)  # a typical soloist's register
-        ck = Checkpoint(model, None, chart, snapshot, streams, {})
+        ck = Checkpoint(model, None, chart, snapshot, streams, opt.state_dict())
         if out and rank == 0:
             save(ck, out)
         return ck
 
-    gen = torch.Generator().manual_seed(cfg.seed)
     with torch_threads(threads):
-        run_epochs(model, lambda d: _epoch(net, opt, data, cfg, gen, rank, world, device, d),
+        run_epochs(model, lambda d: _epoch(net, opt, data, cfg, rank, world, device, d),
                    (lambda: evaluate_nll(model, *vdata)) if vdata is not None else None, cfg.epochs, cfg.patience, facts,
                    losses, val_losses, progress if rank == 0 else None, on_epoch, checkpoint,
                    cfg.save_every if out else 0)
@@ -132,10 +132,19 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
     return checkpoint()
 
 
-def _epoch(net, opt, data, cfg, gen, rank, world, device, epoch) -> float:
-    """One pass in a seeded order (the same on every process); returns the mean loss per value."""
+def _optimizer(model, lr: float, resume) -> torch.optim.Adam:
+    """Adam over the model, its moments going on where a resumed run's stopped."""
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    if resume is not None and resume.optim:
+        opt.load_state_dict({"state": resume.optim["state"], "param_groups": opt.state_dict()["param_groups"]})
+    return opt
+
+
+def _epoch(net, opt, data, cfg, rank, world, device, epoch) -> float:
+    """One pass in an order seeded by (seed, epoch) -- the same on every process, and after a
+    resume the order the run would have had; returns the mean loss per value."""
     n = data[0].shape[0]
-    perm = torch.randperm(n, generator=gen)
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed * 100_003 + epoch))
     total, count = 0.0, 0
     for b in range(0, n, cfg.batch_size):
         batch = perm[b:b + cfg.batch_size]

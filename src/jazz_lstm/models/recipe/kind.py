@@ -27,6 +27,7 @@ class RecipeKind:
     net = JazzLSTM
     factored = False
     loss_unit = "window"
+    options: tuple = ()
 
     def model_config(self, req, vocab_size: int) -> ModelConfig:
         d = ModelConfig(max(1, vocab_size))
