@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -205,6 +206,7 @@ class EvalReport:
     novelty: Novelty
     distinguishability: dict[str, Any] = field(default_factory=dict)  # per source, the 8-bar classifier's accuracy (0.5 = indistinguishable)
     events: dict[str, Any] = field(default_factory=dict)  # nats per event (model, unigram, bigram), next-pitch/duration accuracy
+    speed: dict[str, Any] = field(default_factory=dict)  # solos_per_second generating (decoding included), train_seconds_per_epoch, weights
     solos: list[Solo] = field(default_factory=list, repr=False)
     per_chart_solos: list[list[Solo]] = field(default_factory=list, repr=False)
     human_solos: list[Solo] = field(default_factory=list, repr=False)  # the tunes compared with
@@ -217,7 +219,7 @@ class EvalReport:
     @classmethod
     def from_json(cls, data: dict) -> EvalReport:
         names = {f.name for f in fields(cls)} - _NOT_JSON
-        required = names - {"distinguishability", "events"}  # reports written before them have none
+        required = names - {"distinguishability", "events", "speed"}  # reports written before them have none
         if not isinstance(data, dict) or not required <= set(data):
             raise ValueError("not an evaluation report (fields missing)")
         d = {k: data[k] for k in names if k in data}
@@ -233,11 +235,21 @@ def evaluate_files(ck: Checkpoint, tunes: list[str], n: int = 20, bars: int = 32
                    charts: list[Chart] | None = None) -> EvalReport:
     """`evaluate` on files and folders (searched recursively); tunes default to the model's
     training tunes where they are still here."""
-    names = list(tunes or []) or [t for t in ck.train.tunes if t.startswith("corpus:") or t == "default" or os.path.isfile(t)]
+    names = list(tunes or []) or training_tunes_here(ck)
+    return evaluate(ck, expand_tunes(names), n, bars, cfg, expand_tunes(heldout), expand_tunes(reference), charts)
+
+
+def training_tunes_here(ck: Checkpoint) -> list[str]:
+    """The model's training tunes that are still here; JazzError when none is."""
+    names = [t for t in ck.train.tunes if t.startswith("corpus:") or t == "default" or os.path.isfile(t)]
     if not names:
         raise JazzError("the model's training tunes are not here: name the tunes to compare with", field="tunes")
-    expand = lambda specs: [read_tune(resolve(t)) for t in tune_files(specs)] if specs else None  # noqa: E731
-    return evaluate(ck, expand(names), n, bars, cfg, expand(heldout), expand(reference), charts)
+    return names
+
+
+def expand_tunes(specs: list[str] | None) -> list[Solo] | None:
+    """Every tune in files and folders (searched recursively); None for None."""
+    return [read_tune(resolve(t)) for t in tune_files(specs)] if specs else None
 
 
 def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg: SampleConfig | None = None,
@@ -259,6 +271,7 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
     human = [M.summary(p.notes, p.chords, p.beats_per_bar, bars) for p in pieces]
     bands = {k: band([h[k] for h in human]) for k in SHOWN}
     per_chart, all_solos, everything, gens = _over_charts(ck, charts, bars, n, cfg, bands)
+    generating = sum(c["generate_seconds"] for c in per_chart)
     solos = [s for group in all_solos for s in group]
     train_tokens = training_values(ck)
     novelty = _novelty(ck, solos, train_tokens, reference)
@@ -276,9 +289,18 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
         "cross_entropy_on": "heldout" if heldout else "tunes", "cross_entropy_values": xent["values"],
         "metrics": table, "per_chart": per_chart, "targets": _targets(table, tunes[0], novelty.longest_copy_notes, overlap),
         "distinguishability": _distinguishability(pieces_of(reference, DISTINGUISH_BARS), gens, cfg.seed),
-        "events": _events(ck, heldout or tunes, tunes), "novelty": novelty,
+        "events": _events(ck, heldout or tunes, tunes), "novelty": novelty, "speed": _speed(ck, n * len(charts), generating),
     }
     return EvalReport(**report, solos=solos, per_chart_solos=all_solos, human_solos=list(tunes))
+
+
+def _speed(ck: Checkpoint, solos: int, seconds: float) -> dict:
+    """How fast the model is: its solos a second over the charts (n at once, decoding included),
+    seconds per training epoch (its file's facts), its weights."""
+    f = ck.train
+    return {"solos_per_second": round(solos / seconds, 3) if seconds > 0 else None,
+            "train_seconds_per_epoch": round(f.seconds / f.epochs_done, 2) if f.epochs_done else None,
+            "epochs": f.epochs_done, "weights": ck.weights}
 
 
 def _over_charts(ck: Checkpoint, charts: list[Chart], bars: int, n: int, cfg: SampleConfig, bands: dict) -> tuple:
@@ -286,7 +308,9 @@ def _over_charts(ck: Checkpoint, charts: list[Chart], bars: int, n: int, cfg: Sa
     solos per chart, every source's metric summaries, every source's solos)."""
     per_chart, all_solos, everything, gens = [], [], {s: [] for s in SOURCES}, {s: [] for s in SOURCES}
     for chart in charts:
+        t = time.perf_counter()
         model = improvise(ck, chart.chords, bars, n, cfg, beats_per_bar=chart.beats_per_bar, tempo=chart.tempo)
+        seconds = time.perf_counter() - t
         gen = {"model": model, **baseline_solos(ck, chart, bars, n, cfg.seed)}
         sums = {s: [M.summary(x.notes, x.chords, x.beats_per_bar, bars) for x in gen[s]] for s in SOURCES}
         for s in SOURCES:
@@ -295,7 +319,7 @@ def _over_charts(ck: Checkpoint, charts: list[Chart], bars: int, n: int, cfg: Sa
         scores = [voice_leading_score(x) for x in sums["model"]]
         per_chart.append({"chart": chart.title, "metrics": _table(sums, bands),
                           "best": int(np.argmax(scores)), "worst": int(np.argmin(scores)),
-                          "voice_leading_scores": scores})
+                          "voice_leading_scores": scores, "generate_seconds": round(seconds, 4)})
         all_solos.append(model)
     return per_chart, all_solos, everything, gens
 

@@ -173,6 +173,16 @@ def events_line(report) -> str:
             f"next duration {e['next_duration_accuracy']:.1%} (top-1)")
 
 
+def speed_line(report) -> str:
+    v = report.speed or {}
+    if not v:
+        return "speed: not measured"
+    fmt = lambda x, f: "-" if x is None else format(x, f)  # noqa: E731
+    return (f"speed: {fmt(v.get('solos_per_second'), '.2f')} solos of {report.bars} bars a second ({report.n} at once, "
+            f"decoding included); training {fmt(v.get('train_seconds_per_epoch'), '.1f')} s an epoch; "
+            f"{fmt(v.get('weights'), ',')} weights")
+
+
 def cross_entropy_line(report) -> str:
     x = report.cross_entropy_nats_per_value
     return (f"cross-entropy on {report.cross_entropy_on} ({report.cross_entropy_values} values, "
@@ -264,7 +274,7 @@ def to_html(report, tunes=None, audio_players: int = 3, thumbnails: int = 4) -> 
              + f"; in notes, of everything it trained on: {nov.longest_copy_training_notes} notes"
              + (f" (from <i>{esc(str(nov.training_notes_copied_from))}</i>)" if nov.training_notes_copied_from else "")
              + f"; of the reference melodies: {nov.longest_copy_notes} notes. Mean pairwise 4-gram overlap among the "
-             f"solos over the first chart: {nov.ngram4_overlap_share:.1%}.</p><p>{esc(cross_entropy_line(report))}.</p><p>{esc(distinguishability_line(report))}.</p><p>{esc(events_line(report))}.</p>")
+             f"solos over the first chart: {nov.ngram4_overlap_share:.1%}.</p><p>{esc(cross_entropy_line(report))}.</p><p>{esc(distinguishability_line(report))}.</p><p>{esc(events_line(report))}.</p><p>{esc(speed_line(report))}.</p>")
     plots = "".join(f'<img src="data:image/png;base64,{p}">' for p in _plots(report, tunes, solos))
     figures = []
     for chart, group in zip(report.per_chart, report.per_chart_solos):

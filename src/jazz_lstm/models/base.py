@@ -164,6 +164,11 @@ class Checkpoint:
         return type(self.model).KIND
 
     @property
+    def weights(self) -> int:
+        """How many weights the network has."""
+        return sum(p.numel() for p in self.model.parameters())
+
+    @property
     def spec(self) -> ModelKind:
         """The model kind: everything that differs between kinds goes through it."""
         return kind(self.kind)
