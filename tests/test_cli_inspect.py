@@ -51,3 +51,25 @@ def test_usage_errors_are_one_line_exit_2(capsys, args, msg):
 def test_no_arguments_prints_the_help(capsys):
     code, out, err = run_cli(capsys)
     assert code == 0 and "Usage: jazz-lstm" in out + err
+
+
+def test_inspect_a_model_file(capsys, tmp_path):
+    """A model file says its kind, network and training, as text and as JSON."""
+    import json
+
+    from conftest import run_cli
+
+    from jazz_lstm.models.checkpoint import default_model_path, load
+
+    code, out, err = run_cli(capsys, "inspect", default_model_path())
+    assert code == 0, err
+    ck = load(default_model_path())
+    assert f"a chord model, {ck.weights:,} weights" in out and "Weimar Jazz Database" in out
+    code, out, err = run_cli(capsys, "inspect", default_model_path(), "--json")
+    rep = json.loads(out)
+    assert rep["kind"] == "chord" and rep["config"]["hidden"] == ck.model.cfg.hidden and rep["epochs"] == ck.train.epochs_done
+    assert rep["best_val_loss"] == min(ck.train.val_losses)
+    bad = tmp_path / "x.safetensors"
+    bad.write_bytes(b"junk")
+    code, _, err = run_cli(capsys, "inspect", str(bad))
+    assert code == 2 and "x.safetensors" in err

@@ -58,6 +58,56 @@ def tune_report(solo, roundtrip: bool = False) -> TuneReport:
                       grammar.stats(grammar.encode(solo)), grammar.roundtrip(solo) if roundtrip else None)
 
 
+@dataclass(kw_only=True)
+class ModelReport:
+    """What a model file holds (`jazz-lstm inspect MODEL.safetensors`): its kind and network config,
+    weights, and how it was trained (epochs, seconds of wall time, losses in nats per
+    `loss_unit`, the data and its licence)."""
+
+    path: str
+    sha256: str
+    kind: str  # a key of models.base.KINDS
+    config: dict  # the network's config (its fields and values)
+    weights: int
+    loss_unit: str  # "value" or "window"
+    epochs: int
+    seconds: float
+    best_val_loss: float | None  # None: trained without validation
+    last_loss: float | None
+    tunes: int  # training tunes
+    values: int  # training values (the novelty guard's corpus)
+    data_source: str
+    data_license: str
+    device: str
+    versions: dict
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def model_report(ck) -> ModelReport:
+    """The ModelReport of a loaded Checkpoint."""
+    f = ck.train
+    return ModelReport(path=ck.path, sha256=ck.sha256, kind=ck.kind, config=ck.model.cfg.to_dict(), weights=ck.weights,
+                       loss_unit=ck.spec.loss_unit, epochs=f.epochs_done, seconds=f.seconds,
+                       best_val_loss=min(f.val_losses) if f.val_losses else None,
+                       last_loss=f.losses[-1] if f.losses else None, tunes=len(ck.corpus),
+                       values=sum(len(s) for s in ck.corpus), data_source=f.data_source, data_license=f.data_license,
+                       device=f.device, versions=dict(f.versions))
+
+
+def model_lines(rep: ModelReport) -> list[str]:
+    """The ModelReport as lines of text."""
+    cfg = ", ".join(f"{k} {v}" for k, v in rep.config.items())
+    val = "" if rep.best_val_loss is None else f", best validation {rep.best_val_loss:.3f}"
+    return [f"{rep.path}: a {rep.kind} model, {rep.weights:,} weights (sha256 {rep.sha256[:12]}...)",
+            f"network: {cfg}",
+            f"trained: {rep.epochs} epochs in {rep.seconds:.0f} s on {rep.device}, {rep.tunes} tunes ({rep.values} values); "
+            f"loss {'-' if rep.last_loss is None else f'{rep.last_loss:.3f}'}{val} nats per {rep.loss_unit}",
+            f"data: {rep.data_source or 'not named'}" + (f" ({rep.data_license})" if rep.data_license else ""),
+            "versions: " + ", ".join(f"{k} {v}" for k, v in rep.versions.items())]
+
+
 @dataclass
 class ListedTune:
     """One tune of a folder or database file, as `inspect FOLDER` lists it: its path, title,

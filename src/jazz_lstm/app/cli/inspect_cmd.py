@@ -1,4 +1,4 @@
-"""`jazz-lstm inspect`: how a tune reads."""
+"""`jazz-lstm inspect`: how a tune reads (or what a model file holds)."""
 from __future__ import annotations
 
 import json
@@ -20,7 +20,8 @@ def inspect(
     as_json: o.JsonFlag = False,
 ):
     """Show how a tune reads: the melody-track ranking, the chord chart, the grammar's token statistics.
-    A folder or a WJazzD database lists its tunes (title, bars, tempo, metre, chords, notes).
+    A folder or a WJazzD database lists its tunes (title, bars, tempo, metre, chords, notes); a model
+    file (.safetensors) says its kind, network, weights and training.
 
     \b
     Examples:
@@ -28,9 +29,12 @@ def inspect(
       jazz-lstm inspect ../shared/data/wjazzd  # every solo of a corpus
       jazz-lstm inspect my_solo.mid --write-chart changes.txt
       jazz-lstm inspect my_solo.mid --chords changes.txt --roundtrip
+      jazz-lstm inspect model.safetensors      # a model: kind, network, training
     """
     from jazz_lstm.eval.report import tune_report, tune_tables
 
+    if tune.lower().endswith(".safetensors"):
+        return _model(tune, as_json)
     if _many(tune):
         return _listing(tune, as_json)
     solo = o.tune(tune, melody_track, chords)
@@ -72,3 +76,15 @@ def _listing(spec: str, as_json: bool) -> None:
                         markup=False, highlight=False)
     o.err.print(f"{len(read)} of {o.plural(len(rows), 'tune')} read; "
                 f"{sum(r.notes for r in read)} notes, {sum(r.bars for r in read)} bars", highlight=False)
+
+
+def _model(path: str, as_json: bool) -> None:
+    from jazz_lstm.eval.report import model_lines, model_report
+    from jazz_lstm.models.checkpoint import load
+
+    rep = model_report(load(path))
+    if as_json:
+        o.out.print_json(json.dumps(rep.to_json()))
+        return
+    for line in model_lines(rep):
+        o.out.print(line, markup=False, highlight=False)
