@@ -241,6 +241,40 @@ def test_key_signature_and_clef():
     assert type(clef_for([64, 67, 72, 76])).__name__ == "TrebleClef"
 
 
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+ATTYA = ("Fm7 | Bbm7 | Eb7 | Abmaj7 | Dbmaj7 | G7 | Cmaj7 | Cmaj7 | Cm7 | Fm7 | Bb7 | Ebmaj7 | Abmaj7 | D7 | Gmaj7 | "
+         "Gmaj7 | Am7 | D7 | Gmaj7 | Gmaj7 | F#m7b5 | B7 | Emaj7 | C7b9 | Fm7 | Bbm7 | Eb7 | Abmaj7 | Dbmaj7 | Dbm7 | Cm7 | "
+         "Bdim7 | Bbm7 | Eb7 | Abmaj7 | Gm7b5 C7b9 |")
+
+
+@pytest.mark.parametrize("chart, fifths", [
+    (open(os.path.join(EXAMPLES, "blues_in_f.txt")).read(), -1),  # F blues: one flat (its dominants are not Bb major)
+    (ATTYA, -4),  # starts on Fm7, lives in Ab
+    (open(os.path.join(EXAMPLES, "rhythm_changes.txt")).read(), -2),  # ends on a turnaround to Bb
+    ("Cm7 | Cm7 | Fm7 | Fm7 | Dm7b5 | G7 | Cm7 | Cm7 | Ebm7 | Ab7 | Dbmaj7 | Dbmaj7 | Dm7b5 | G7 | Cm7 | Dm7b5 G7 |", -3),
+    ("Cm7 | F7 | Bbmaj7 | Ebmaj7 | Am7b5 | D7 | Gm6 | Gm6 |", -2),  # Autumn Leaves: G minor
+    ("Dm7 G7 | Dm7 G7 | Em7 A7 | Em7 A7 | Am7 D7 | Abm7 Db7 | Cmaj7 | Cmaj7 |", 0),  # Satin Doll
+])
+def test_the_key_signature_a_musician_would_write(chart, fifths):
+    from jazz_lstm.core.charts import parse_chart
+    from jazz_lstm.core.music import Solo
+    from jazz_lstm.render.score import key_fifths
+
+    assert key_fifths(Solo([], parse_chart(chart))) == fifths
+
+
+def test_the_tonal_centre_by_hand():
+    """F7 | C7 |: F scores 2 (4 beats, half as a dominant) + 4 (opening) + 8 (the closing dominant C7
+    resolves to it) = 14, C scores 2.  Am7 | Dm7 | E7 | Am7 |: A minor 8 + 4 + 4 (E7 into it) + 8 = 24."""
+    from jazz_lstm.core.charts import parse_chart
+    from jazz_lstm.core.harmony import tonal_center
+
+    assert tonal_center(parse_chart("F7 | C7 |")) == (5, False)
+    assert tonal_center(parse_chart("Am7 | Dm7 | E7 | Am7 |")) == (9, True)
+    assert tonal_center(parse_chart("Bdim7 | Csus4 |")) is None  # no chord can be a tonic
+    assert tonal_center([]) is None
+
+
 def test_generated_score_reads_well(tmp_path):
     """A generated 32-bar solo's lead sheet has a key signature, no tuplet but triplets, and no
     note more than two ledger lines from the staff of its clef."""

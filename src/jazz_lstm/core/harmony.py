@@ -340,3 +340,42 @@ def transpose_symbol(symbol: str, semitones: int) -> str:
         rest = f"{head}/{pc_name(bass_pc + semitones)}{tail}"
     return pc_name(pc + semitones) + rest
 
+
+
+def tonal_center(chords: list[Chord]) -> tuple[int, bool] | None:
+    """The key a musician would write for these changes: (tonic pitch class, minor), or None for no
+    chords.  Each candidate tonic -- a chord that can be one: major or minor with a perfect fifth
+    (a dominant seventh counts half, as a blues' tonic) -- scores the beats it sounds, 4 for each
+    dominant resolving a fifth down into it, 4 for opening the tune and 8 for closing it (a closing
+    dominant, a turnaround, gives those 8 to the chord it resolves to)."""
+    score: dict[tuple[int, bool], float] = {}
+
+    def add(root: int, minor: bool, w: float) -> None:
+        score[(root, minor)] = score.get((root, minor), 0.0) + w
+
+    def kind(c: Chord):
+        iv = {(p - c.root) % 12 for p in c.pcs}
+        if 7 not in iv or (3 in iv) == (4 in iv):
+            return None  # no perfect fifth (dim, half-dim, aug), or no clear third (sus, power chords)
+        return "dom" if 4 in iv and 10 in iv else ("minor" if 3 in iv else "major")
+
+    kinds = [kind(c) for c in chords]
+    for i, (c, k) in enumerate(zip(chords, kinds)):
+        if k is None:
+            continue
+        add(c.root, k == "minor", c.duration * (0.5 if k == "dom" else 1.0))
+        if i and kinds[i - 1] == "dom" and chords[i - 1].root == (c.root + 7) % 12:
+            add(c.root, k == "minor", 4.0)
+    if not chords:
+        return None
+    first, last = chords[0], chords[-1]
+    if kinds[0]:
+        add(first.root, kinds[0] == "minor", 4.0)
+    if kinds[-1] == "dom":
+        add((last.root + 5) % 12, False, 8.0)
+    elif kinds[-1]:
+        add(last.root, kinds[-1] == "minor", 8.0)
+    if not score:
+        return None
+    (root, minor), _ = max(score.items(), key=lambda kv: (kv[1], not kv[0][1]))
+    return root, minor

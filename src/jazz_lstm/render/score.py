@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from jazz_lstm.core.harmony import M21_KINDS, pc_name
+from jazz_lstm.core.harmony import M21_KINDS, pc_name, tonal_center
 from jazz_lstm.core.music import GRID, Solo, to_steps
 
 _KIND = {q: k for k, q in M21_KINDS.items()}
@@ -55,8 +55,8 @@ def spell(pitch: int, chord, fifths: int = -1) -> str:
 
 
 def key_fifths(solo: Solo) -> int:
-    """The key signature (sharps > 0, flats < 0): the tune's key where it names one, else the
-    major key whose scale the chords' tones fill best (each weighted by its duration)."""
+    """The key signature (sharps > 0, flats < 0): the tune's key where it names one, else the key of
+    the changes' tonal centre (harmony.tonal_center: F blues one flat, All the Things You Are four)."""
     if solo.key:
         parts = solo.key.replace("-", "b").split()
         names = dict(zip(["C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B"], range(12)))
@@ -64,13 +64,11 @@ def key_fifths(solo: Solo) -> int:
         if parts and parts[0] in names:
             tonic = names[parts[0]]
             return _MAJOR_FIFTHS[(tonic + 3) % 12 if len(parts) > 1 and parts[1] == "minor" else tonic]
-    weight = [0.0] * 12
-    for c in solo.chords:
-        for p in c.pcs:
-            weight[p] += c.duration
-    major = (0, 2, 4, 5, 7, 9, 11)
-    best = max(range(12), key=lambda k: (sum(weight[(k + d) % 12] for d in major), -abs(_MAJOR_FIFTHS[k])))
-    return _MAJOR_FIFTHS[best] if any(weight) else 0
+    centre = tonal_center(list(solo.chords))
+    if centre is None:
+        return 0
+    tonic, minor = centre
+    return _MAJOR_FIFTHS[(tonic + 3) % 12 if minor else tonic]
 
 
 def clef_for(pitches: list):
