@@ -312,3 +312,23 @@ def test_long_solo_skips_audio_with_a_warning(tmp_path):
     assert code == 0, err
     assert "no audio: 11 min is more than 10 min" in err
     assert (tmp_path / "solo.mid").exists() and not (tmp_path / "solo.wav").exists()
+
+
+def test_every_chord_symbol_over_silence_stands_over_a_rest_of_its_own():
+    """Two changes in a silent bar (Giant Steps' C#m7 F#7 over a whole rest) get a rest each, so
+    the engraver spaces their symbols apart instead of setting them touching."""
+    from jazz_lstm.core.charts import parse_chart
+    from jazz_lstm.core.music import Note, Solo
+    from music21.harmony import ChordSymbol
+
+    from jazz_lstm.render.score import to_music21
+
+    notes = [Note(64 + k, float(k), 1.0) for k in range(4)] + [Note(71, 8.0, 4.0)]  # bar 2 silent
+    solo = Solo(notes, parse_chart("Bmaj7 | C#m7 F#7 | Bmaj7 D7 | Gm7 C7 |"))
+    measures = list(to_music21(solo).parts[0].getElementsByClass("Measure"))
+    for m in measures[1:]:  # a silent bar, a held whole note (tied at the change), a silent bar
+        symbols = [float(h.offset) for h in m.getElementsByClass("ChordSymbol")]
+        starts = {float(r.offset) for r in m.notesAndRests if not isinstance(r, ChordSymbol)}
+        assert symbols == [0.0, 2.0] and set(symbols) <= starts, (m.number, symbols, starts)
+    held = [n for n in measures[2].notes if not isinstance(n, ChordSymbol)]
+    assert [n.tie.type for n in held] == ["start", "stop"] and {n.pitch.midi for n in held} == {71}

@@ -147,8 +147,16 @@ def to_music21(solo: Solo, title: str = ""):
     pos, last = 0, None
     bar = to_steps(solo.beats_per_bar)
 
+    changes = sorted({to_steps(c.start) for c in solo.chords})
+
+    def at_changes(a: int, b: int) -> list:
+        """The notated pieces of the span a..b (steps), cut at every chord change too: each symbol then
+        stands over a note or rest of its own, and two symbols over one long value never touch."""
+        cuts = [a] + [c for c in changes if a < c < b] + [b]
+        return [p for lo, hi in zip(cuts, cuts[1:]) for p in pieces(lo, hi - lo)]
+
     def rest(a: int, b: int) -> None:
-        for on, dur in pieces(a, b - a):
+        for on, dur in at_changes(a, b):
             part.insert(Fraction(on, GRID), m21.note.Rest(quarterLength=Fraction(dur, GRID)))
 
     for on, dur, n in readable(solo.notes):
@@ -158,7 +166,7 @@ def to_music21(solo: Solo, title: str = ""):
             rest(pos, on)
         name = last.pitch.nameWithOctave if n.tie and last is not None and on == pos and last.pitch.midi == n.pitch \
             else spell(n.pitch, solo.chord_at(n.start), fifths)
-        cut = pieces(on, dur)
+        cut = at_changes(on, on + dur)
         for k, (a, d) in enumerate(cut):
             note = m21.note.Note(name, quarterLength=Fraction(d, GRID))
             note.volume.velocity = n.velocity
