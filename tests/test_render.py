@@ -332,3 +332,43 @@ def test_every_chord_symbol_over_silence_stands_over_a_rest_of_its_own():
         assert symbols == [0.0, 2.0] and set(symbols) <= starts, (m.number, symbols, starts)
     held = [n for n in measures[2].notes if not isinstance(n, ChordSymbol)]
     assert [n.tie.type for n in held] == ["start", "stop"] and {n.pitch.midi for n in held} == {71}
+
+
+def test_five_four_is_beamed_and_rested_by_the_beat_and_keeps_its_bars():
+    """In 5/4 no beam runs across a beat line and no rest starts off a beat and runs past the next;
+    a last note just before the end stays in the last bar (it was snapped into a ninth); a note that
+    crosses a bar line, as a MIDI file holds a tied note, is tied across, not cut."""
+    from music21.harmony import ChordSymbol
+
+    from jazz_lstm.core.charts import parse_chart
+    from jazz_lstm.core.music import Note, Solo
+    from jazz_lstm.render.score import to_music21
+
+    eighths = [Note(60 + k % 7, 0.5 * k, 0.5) for k in range(10)]  # a bar of eighths
+    # bar 2: an eighth, a rest from the off-beat 5.5 to 8.0, an A held from 8.0 over the bar line to 12.0;
+    # bar 3: a last note at 14.95, which snapping would move to 15.0, a fourth bar
+    notes = eighths + [Note(67, 5.0, 0.5), Note(69, 8.0, 4.0), Note(72, 14.95, 0.05)]
+    solo = Solo(notes, parse_chart("Fm | Bb6 | C7 |", beats_per_bar=5.0), beats_per_bar=5.0, time_signature=(5, 4))
+    measures = list(to_music21(solo).parts[0].getElementsByClass("Measure"))
+    assert len(measures) == 3
+    held = [n for m in measures[1:] for n in m.notes if not isinstance(n, ChordSymbol) and n.pitch.midi == 69]
+    assert len(held) >= 2 and held[0].tie.type == "start" and held[-1].tie.type == "stop"
+    assert sum(float(n.quarterLength) for n in held) == 4.0
+    for m in measures:
+        group = []
+        for n in m.notesAndRests:
+            if isinstance(n, ChordSymbol) or n.isRest:
+                continue
+            kinds = [b.type for b in n.beams.beamsList][:1]
+            if kinds == ["start"]:
+                group = [n]
+            elif kinds in (["continue"], ["stop"]):
+                group.append(n)
+                if kinds == ["stop"]:
+                    beats = {int(float(x.offset)) for x in group}
+                    assert len(beats) == 1, (m.number, [float(x.offset) for x in group])
+        for r in (x for x in m.notesAndRests if x.isRest):
+            start, end = float(r.offset), float(r.offset + r.quarterLength)
+            assert start == int(start) or end <= int(start) + 1, (m.number, start, end)
+    last = [n for n in measures[2].notes if not isinstance(n, ChordSymbol)]
+    assert last[-1].pitch.midi == 72 and float(last[-1].offset) < 5.0

@@ -102,11 +102,13 @@ def pieces(on: int, dur: int) -> list[tuple[int, int]]:
     return out
 
 
-def readable(notes: list, legato: int = 3) -> list[tuple[int, int, object]]:
+def readable(notes: list, legato: int = 3, end: int | None = None) -> list[tuple[int, int, object]]:
     """Notes as (onset, duration, note) in grid steps, made readable for a lead sheet:
     each beat's onsets snap to sixteenths or to eighth-note triplets (whichever fits
     that beat better), and a gap of up to `legato` steps (a quarter of a beat) before the
-    next note is articulation, not a rest.  One voice: nothing overlaps."""
+    next note is articulation, not a rest.  One voice: nothing overlaps.  end (steps): the
+    solo's end, which no snapped onset reaches (a last note just before it is never moved
+    into a bar of its own)."""
     beats: dict = {}
     for n in notes:
         s = to_steps(n.start)
@@ -123,13 +125,29 @@ def readable(notes: list, legato: int = 3) -> list[tuple[int, int, object]]:
     out: list = []
     for n in notes:
         on = snap(to_steps(n.start))
+        if end is not None and on >= end > to_steps(n.start):
+            g = grid.get(to_steps(n.start) // GRID, 3)
+            on = to_steps(n.start) // g * g  # snapped down instead
         off = max(on + grid.get(on // GRID, 3), snap(to_steps(n.end)))  # no note shorter than its beat's grid unit
+        if end is not None and on < end:
+            off = min(off, max(end, to_steps(n.end)))
         if out and on <= out[-1][0]:
             continue  # two notes on one notated onset: keep the first
         if out and (out[-1][0] + out[-1][1] > on or on - (out[-1][0] + out[-1][1]) <= legato):
             out[-1] = (out[-1][0], on - out[-1][0], out[-1][2])
         out.append((on, off - on, n))
     return out
+
+
+def _time_signature(m21, num: int, den: int):
+    """The metre, beamed by the beat in every x/4 metre (music21 beams 5/4 as 2 + 3 half-bar groups,
+    so four eighths ran across a beat line; a jazz player reads 5/4 and 6/4 beat by beat)."""
+    ts = m21.meter.TimeSignature(f"{num}/{den}")
+    if den == 4 and num > 1:
+        beams = m21.meter.MeterSequence(f"{num}/4", num)
+        beams.subdividePartitionsEqual(2)
+        ts.beamSequence = beams
+    return ts
 
 
 def to_music21(solo: Solo, title: str = ""):
@@ -139,7 +157,7 @@ def to_music21(solo: Solo, title: str = ""):
 
     part = m21.stream.Part()
     num, den = solo.time_signature
-    part.insert(0, m21.meter.TimeSignature(f"{num}/{den}"))
+    part.insert(0, _time_signature(m21, num, den))
     fifths = key_fifths(solo)
     part.insert(0, m21.key.KeySignature(fifths))
     part.insert(0, clef_for([n.pitch for n in solo.notes]))
@@ -156,12 +174,15 @@ def to_music21(solo: Solo, title: str = ""):
         return [p for lo, hi in zip(cuts, cuts[1:]) for p in pieces(lo, hi - lo)]
 
     def rest(a: int, b: int) -> None:
-        for on, dur in at_changes(a, b):
+        """Rests from step a to b; one that starts off the beat stops at the beat (rests do not syncopate)."""
+        beat = min(b, -(-a // GRID) * GRID)
+        for on, dur in (at_changes(a, beat) if beat > a else []) + at_changes(beat, b):
             part.insert(Fraction(on, GRID), m21.note.Rest(quarterLength=Fraction(dur, GRID)))
 
-    for on, dur, n in readable(solo.notes):
-        if (on + dur - 1) // bar != on // bar:  # snapping never pushes a note over its bar line
-            dur = (on // bar + 1) * bar - on
+    for on, dur, n in readable(solo.notes, end=-(-to_steps(solo.length_beats) // bar) * bar):
+        line = (on // bar + 1) * bar
+        if on + dur > line >= to_steps(n.end):  # snapping never pushes a note over its bar line (a note that
+            dur = line - on  # crosses it, as a MIDI file holds a tied note, is tied across by makeNotation)
         if on > pos:
             rest(pos, on)
         name = last.pitch.nameWithOctave if n.tie and last is not None and on == pos and last.pitch.midi == n.pitch \
