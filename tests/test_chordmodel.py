@@ -227,3 +227,21 @@ def test_sampling_runs_in_the_threads_asked_for(capsys):
     assert e.value.field == "threads"
     code, _, err = run_cli(capsys, "generate", "--threads", "0", "--formats", "none")
     assert code == 2 and "threads" in err, err
+
+
+def test_the_batched_lines_are_what_the_decoder_makes_of_the_same_values():
+    """The sampler plays every solo's values in arrays; grammar.codec.decode (exact, the same seed per
+    solo, the same register) makes the same notes of the same values -- first notes, ties, notes
+    the masks could not place and the novelty guard included."""
+    from jazz_lstm.grammar.codec import decode
+    from jazz_lstm.models.checkpoint import default_model_path, load
+    from jazz_lstm.solo.generate import loop_chords
+
+    ck = load(default_model_path())
+    for chart, bpb, cfg in (("F7 | Bb7 | F7 | C7 Bb7 |", 4.0, SampleConfig(seed=2, max_copy=3)),
+                            ("Fm | Fm Bb6 | C7alt |", 5.0, SampleConfig(seed=9, temperature=1.6, max_copy=0))):
+        changes = loop_chords(parse_chart(chart, bpb), 8, bpb)
+        register = (ck.chart.low, ck.chart.high)
+        for i, (tokens, notes) in enumerate(sample_chart(ck.model, changes, 8, bpb, 6, cfg, ck.corpus, register)):
+            again = decode(tokens, changes, None, cfg.seed * 1000 + i, 0.0, bpb, *register, exact=True)
+            assert notes == again, (chart, i)

@@ -53,9 +53,10 @@ def line_features(cond: torch.Tensor) -> torch.Tensor:
     return torch.cat([ptype] + near, -1) * has
 
 
-def type_mask(cond: torch.Tensor, legal: torch.Tensor) -> torch.Tensor:
-    """(..., N_TYPE): a tie only where one may come; a note type only if some pitch over this chord has it."""
-    types = tone_types(cond)
+def type_mask(cond: torch.Tensor, legal: torch.Tensor, types: torch.Tensor | None = None) -> torch.Tensor:
+    """(..., N_TYPE): a tie only where one may come; a note type only if some pitch over this chord has it.
+    types: tone_types(cond), when the caller has it."""
+    types = tone_types(cond) if types is None else types
     ok = torch.ones(*legal.shape[:-1], N_TYPE, dtype=torch.bool, device=legal.device)
     for t in range(len(_NOTE)):
         ok[..., t] = (types == t).any(-1)
@@ -68,13 +69,13 @@ def dur_mask(legal: torch.Tensor) -> torch.Tensor:
     return torch.arange(1, N_DUR + 1, device=legal.device) <= legal[..., :1]
 
 
-def int_mask(cond: torch.Tensor, legal: torch.Tensor, ty: torch.Tensor) -> torch.Tensor:
+def int_mask(cond: torch.Tensor, legal: torch.Tensor, ty: torch.Tensor, types: torch.Tensor | None = None) -> torch.Tensor:
     """(..., N_INT): a note after a note takes an interval landing on a pitch of its own type
-    (the type is what the pitch is over the chord); anything else takes 'none'."""
+    (the type is what the pitch is over the chord); anything else takes 'none'.  types: tone_types(cond)."""
     wants = ((ty >= 0) & (ty < len(_NOTE)) & (legal[..., 1] > 0)).unsqueeze(-1)
     prev = cond[..., PREV_BITS].argmax(-1)  # the last pitch over this chord's root
     q = (prev.unsqueeze(-1) + torch.arange(-INT_MAX, INT_MAX + 1, device=cond.device)) % 12
-    lands = tone_types(cond).gather(-1, q) == ty.clamp(min=0).unsqueeze(-1)
+    lands = (tone_types(cond) if types is None else types).gather(-1, q) == ty.clamp(min=0).unsqueeze(-1)
     lands = lands | ~lands.any(-1, keepdim=True)  # (no such pitch: any interval, never a dead end)
     none = torch.arange(N_INT, device=cond.device) == 0
     return torch.where(wants, torch.cat([torch.zeros_like(lands[..., :1]), lands], -1), none)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from functools import lru_cache
 
 import numpy as np
 import torch
 
-from jazz_lstm.core.music import to_steps
-from jazz_lstm.grammar.codec import Decoder
+from jazz_lstm.core.music import Note, chord_finder, to_steps
+from jazz_lstm.grammar.codec import GRID, WINDOW, Terminal, choose_pitch
 from jazz_lstm.grammar.features import (
     INT_MAX,
     N_DUR,
@@ -28,7 +29,7 @@ from jazz_lstm.grammar.features import (
     value_id,
 )
 from jazz_lstm.grammar.novelty import CopyTracker, SuffixAutomaton
-from jazz_lstm.models.chord.model import NEG, dur_mask, int_mask, type_mask
+from jazz_lstm.models.chord.model import NEG, dur_mask, int_mask, tone_types, type_mask
 from jazz_lstm.models.sample import CHORD_TEMPERATURE, SampleConfig, choose
 
 _T, _R = TYPES.index("T"), TYPES.index("R")
@@ -68,6 +69,14 @@ class _Guard:
             _Guard._last = (corpus, SuffixAutomaton(corpus_shapes(corpus)))
         self.k, self.trackers = max(1, max_copy - 1), [CopyTracker(_Guard._last[1]) for _ in range(n)]
 
+    def feed(self, ty, du, iv, before, played, live) -> None:
+        """The values just played, as a listener hears them: a note after a note by the interval it was
+        played at (the register may have moved it), rests left out (they are silent)."""
+        heard = np.where((ty < len(NOTE_TYPES)) & (before >= 0), np.clip(played - before + INT_MAX + 1, 1, N_INT - 1), iv)
+        shape = np.where(ty < len(NOTE_TYPES), 0, ty) * (N_DUR * N_INT) + du * N_INT + heard
+        for r in np.nonzero(live & (ty != _R))[0]:
+            self.trackers[r].feed(int(shape[r]))
+
     def banned(self, r: int) -> dict:
         """(shape type, dur) -> set of banned interval classes, for solo r."""
         out: dict = {}
@@ -97,52 +106,116 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
     total = bars * bar
     table = torch.from_numpy(harmony_features(changes, range(total), beats_per_bar))  # (steps, HARMONY_DIM)
     roots = chord_roots(changes, range(total))
-    decoders = [Decoder(changes, None, random.Random(cfg.seed * 1000 + i), 0.0, beats_per_bar, *register, exact=True)
-                for i in range(n)]
+    lines = Lines(changes, n, bar, register, cfg.seed)
     guard = _Guard(corpus, n, cfg.max_copy) if cfg.max_copy and corpus else None
-    pos = np.zeros(n, dtype=np.int64)
-    has_prev = np.zeros(n, dtype=bool)
-    sounding = np.zeros(n, dtype=bool)
     prev = model.start_ids(n)
     steer = _Steer(n, cfg, tempo)
     state = None
-    out: list[list[str]] = [[] for _ in range(n)]
     done = 0
-    while (pos < total).any():
-        live = pos < total
-        if on_bar is not None and int(pos.min()) // bar > done:
-            done = int(pos.min()) // bar
+    while (lines.pos < total).any():
+        live = lines.pos < total
+        if on_bar is not None and int(lines.pos.min()) // bar > done:
+            done = int(lines.pos.min()) // bar
             on_bar(done, bars)
-        at = np.minimum(pos, total - 1)
-        cond, in_register = _conditions(table, roots, decoders, at, register)
-        h, new_state = model.hidden(prev[:, None], cond[:, None], state)
+        at = np.minimum(lines.pos, total - 1)
+        cond, in_register = _conditions(table, roots, lines.prev, at, register)
+        h, state = model.hidden(prev[:, None], cond[:, None], state)  # (a finished solo steps on, unread)
         h = h[:, 0]
-        legal = torch.from_numpy(np.stack([bar - at % bar, has_prev, (at % bar == 0) & sounding], -1).astype(np.int64))
-        ty = choose(steer.types(model.type_head(h)).masked_fill(~type_mask(cond, legal), NEG), cfg, gen)
+        legal = torch.from_numpy(np.stack([bar - at % bar, lines.has_prev, (at % bar == 0) & lines.sounding],
+                                          -1).astype(np.int64))
+        types = tone_types(cond)  # (n, 12): each pitch class's tone type over the chord, from its root
+        ty = choose(steer.types(model.type_head(h)).masked_fill(~type_mask(cond, legal, types), NEG), cfg, gen)
         dl = steer.durations(model.dur_logits(h, ty).masked_fill(~dur_mask(legal), NEG), ty)
         ban = [guard.banned(r) for r in range(n)] if guard is not None else None
         note = ty < len(NOTE_TYPES)
-        want = note & torch.from_numpy(has_prev)
+        want = note & torch.from_numpy(lines.has_prev)
         shape_ty = torch.where(note, 0, ty)
         if ban:
             _ban_durations(dl, ban, shape_ty, want)
         du = choose(dl, cfg, gen)
-        ok = int_mask(cond, legal, ty)
+        ok = int_mask(cond, legal, ty, types)
         ok_here = ok & torch.cat([torch.ones(n, 1, dtype=torch.bool), in_register], -1)  # stay in the register
         ok = torch.where(ok_here.any(-1, keepdim=True), ok_here, ok)
         il = model.int_logits(h, ty, du).masked_fill(~ok, NEG)
         if ban:
             _ban_intervals(il, ban, shape_ty, du)
         iv = choose(il, cfg, gen)
-        for r in np.nonzero(live)[0]:
-            t, d = int(ty[r]), int(du[r])
-            out[r].append(_feed(decoders[r], guard.trackers[r] if guard is not None else None, t, d, int(iv[r])))
-            pos[r] += d + 1
-            steer.feed(r, t, d)
-            has_prev[r] |= t < len(NOTE_TYPES)
-            sounding[r] = t != _R
-        prev, state = torch.stack([ty, du, iv], -1), new_state  # (a finished solo steps on, unread)
-    return [(tokens, dec.notes) for tokens, dec in zip(out, decoders)]
+        t_np, d_np, i_np = ty.numpy(), du.numpy(), iv.numpy()
+        before = lines.prev
+        played = lines.feed(t_np, d_np, i_np, live, types.numpy(), roots[at])
+        steer.feed(t_np, d_np, live)
+        if guard is not None:
+            guard.feed(t_np, d_np, i_np, before, played, live)
+        prev = torch.stack([ty, du, iv], -1)
+    return lines.solos()
+
+
+class Lines:
+    """The n solos' lines as they are sampled, in arrays: where each is (`pos`, grid steps), its last
+    pitch (`prev`, -1 before the first note), whether it has one and whether a note sounds; every
+    value (its factors, pitch and onset) kept as drawn.  feed() plays a step's values for the live
+    solos at once -- a note after a note lands exactly on the interval drawn (the masks made it a pitch
+    of its type inside the register); the rare other note (a solo's first, or one the masks could not
+    place) is chosen as grammar.codec.choose_pitch chooses it, with that solo's own random stream,
+    so the notes are those grammar.codec.Decoder(exact=True) makes of the same values."""
+
+    def __init__(self, changes, n: int, bar: int, register: tuple, seed: int):
+        self.chord_at, self.bar, (self.low, self.high) = chord_finder(changes), bar, register
+        self.rngs = [random.Random(seed * 1000 + i) for i in range(n)]
+        self.pos = np.zeros(n, dtype=np.int64)
+        self.prev = np.full(n, -1, dtype=np.int64)
+        self.has_prev = np.zeros(n, dtype=bool)
+        self.sounding = np.zeros(n, dtype=bool)
+        self.note_end = np.full(n, -1, dtype=np.int64)  # where the last note ended (a tie continues it there)
+        self.steps: list = []  # per step: (live, type, duration, interval, pitch, onset, length, tied) arrays
+
+    def feed(self, ty, du, iv, live, types, roots) -> np.ndarray:
+        """One value per live solo (factor arrays (n,)); types (n, 12) the tone types over each chord
+        from its root, roots (n,).  Returns the pitch each now plays (-1: a rest)."""
+        pos, prev = self.pos, self.prev
+        tie = (ty == _T) & (prev >= 0)
+        note = live & (ty != _R) & ~tie  # a tie with nothing before it is played as a chord tone
+        pitch = np.where(tie, prev, -1)
+        cand = prev + iv - INT_MAX - 1
+        fits = ((prev >= 0) & (iv > 0) & (cand >= self.low) & (cand <= self.high) & (ty < len(NOTE_TYPES))
+                & (types[np.arange(len(ty)), (cand - roots) % 12] == ty))
+        pitch = np.where(note & fits, cand, pitch)
+        for r in np.nonzero(note & ~fits)[0]:
+            kind = "C" if ty[r] == _T else TYPES[ty[r]]
+            window = None if iv[r] == 0 or ty[r] == _T else (iv[r] - INT_MAX - 1 - WINDOW, iv[r] - INT_MAX - 1 + WINDOW)
+            term = Terminal(kind, int(du[r]) + 1, window)
+            pitch[r] = choose_pitch(term, self.chord_at(int(pos[r])), None if prev[r] < 0 else int(prev[r]),
+                                    self.rngs[r], self.low, self.high, True)
+        pitch = np.where(live, pitch, -1)
+        length = np.minimum(du + 1, (pos // self.bar + 1) * self.bar - pos)
+        tied = live & tie & (self.note_end == pos)
+        self.steps.append((live, ty, du, iv, pitch, pos.copy(), length, tied))
+        sound = pitch >= 0
+        self.prev = np.where(sound, pitch, prev)
+        self.note_end = np.where(sound, pos + length, self.note_end)
+        self.has_prev |= live & (ty < len(NOTE_TYPES))
+        self.sounding = np.where(live, ty != _R, self.sounding)
+        self.pos = np.where(live, pos + du + 1, pos)
+        return pitch
+
+    def solos(self) -> list[tuple[list[str], list[Note]]]:
+        """Each solo's grammar values and Notes."""
+        out = []
+        for r in range(len(self.pos)):
+            tokens, notes = [], []
+            for live, ty, du, iv, pitch, pos, length, tied in self.steps:
+                if not live[r]:
+                    continue
+                tokens.append(_value(int(ty[r]), int(du[r]), int(iv[r])))
+                if pitch[r] >= 0:
+                    notes.append(Note(int(pitch[r]), int(pos[r]) / GRID, int(length[r]) / GRID, 90, bool(tied[r])))
+            out.append((tokens, notes))
+        return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _value(ty: int, du: int, iv: int) -> str:
+    return unfactorize(ty, du, iv)
 
 
 BREATH_FROM = 3  # notes into a phrase before the breath steer starts (chosen on the default model's 31 validation
@@ -179,17 +252,16 @@ class _Steer:
             dl[ty < len(NOTE_TYPES), :3] -= 2.0 * self.fast
         return dl
 
-    def feed(self, r: int, t: int, d: int) -> None:
-        if t < len(NOTE_TYPES):
-            self.since[r] += 1
-        elif t == _R and d + 1 >= 3:
-            self.since[r] = 0
+    def feed(self, ty: np.ndarray, du: np.ndarray, live: np.ndarray) -> None:
+        """The values just drawn (n,), for the live solos: a note counts, a rest of a quarter beat breathes."""
+        self.since = np.where(live & (ty < len(NOTE_TYPES)), self.since + 1, self.since)
+        self.since = np.where(live & (ty == _R) & (du + 1 >= 3), 0, self.since)
 
 
-def _conditions(table, roots, decoders, at, register) -> tuple:
+def _conditions(table, roots, last, at, register) -> tuple:
     """The model's input at each solo's position -- the chart's harmony there and where the line
-    is (cond (n, C)) -- and which of the 73 intervals land inside the register ((n, 73))."""
-    last = np.array([d.prev if d.prev is not None else -1 for d in decoders])
+    is, its last pitch `last` (n,) (cond (n, C)) -- and which of the 73 intervals land inside the
+    register ((n, 73))."""
     where = pitch_features(last, roots[at])
     landing = last[:, None] + np.arange(-INT_MAX, INT_MAX + 1)[None]
     in_register = torch.from_numpy((landing >= register[0]) & (landing <= register[1]))
@@ -212,16 +284,3 @@ def _ban_intervals(il, ban, shape_ty, du) -> None:
         ivs = ban[r].get((int(shape_ty[r]), int(du[r])))
         if ivs and (il[r] > NEG / 2).sum() > len(ivs):
             il[r, sorted(ivs)] = NEG
-
-
-def _feed(decoder, tracker, t: int, d: int, i: int) -> str:
-    """One sampled value into its solo's decoder (and the guard's tracker, with the interval as
-    played); returns the grammar value."""
-    value = unfactorize(t, d, i)
-    before = decoder.prev
-    after = decoder.feed(value)
-    if tracker is not None and t < len(NOTE_TYPES) and before is not None:
-        i = max(1, min(N_INT - 1, after - before + INT_MAX + 1))  # the interval as played
-    if tracker is not None and t != _R:
-        tracker.feed(shape_id(value_id(t, d, i)))
-    return value
