@@ -77,6 +77,10 @@ class _Guard:
         for r in np.nonzero(live & (ty != _R))[0]:
             self.trackers[r].feed(int(shape[r]))
 
+    def all_banned(self) -> list:
+        """banned(r) of every solo; {} where its copied run is still short of K (most, most of the time)."""
+        return [self.banned(r) if t.run >= self.k else {} for r, t in enumerate(self.trackers)]
+
     def banned(self, r: int) -> dict:
         """(shape type, dur) -> set of banned interval classes, for solo r."""
         out: dict = {}
@@ -126,7 +130,7 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
         types = tone_types(cond)  # (n, 12): each pitch class's tone type over the chord, from its root
         ty = choose(steer.types(model.type_head(h)).masked_fill(~type_mask(cond, legal, types), NEG), cfg, gen)
         dl = steer.durations(model.dur_logits(h, ty).masked_fill(~dur_mask(legal), NEG), ty)
-        ban = [guard.banned(r) for r in range(n)] if guard is not None else None
+        ban = guard.all_banned() if guard is not None else None
         note = ty < len(NOTE_TYPES)
         want = note & torch.from_numpy(lines.has_prev)
         shape_ty = torch.where(note, 0, ty)
@@ -271,7 +275,7 @@ def _conditions(table, roots, last, at, register) -> tuple:
 def _ban_durations(dl, ban, shape_ty, want) -> None:
     """The novelty guard on the duration: a duration all of whose intervals are banned is banned
     (unless it is the only one left)."""
-    for r in range(dl.shape[0]):
+    for r in (r for r, b in enumerate(ban) if b):
         for (bt, bd), ivs in ban[r].items():
             full = ivs >= (set(range(1, N_INT)) if want[r] else {0})
             if bt == int(shape_ty[r]) and full and (dl[r] > NEG / 2).sum() > 1:
@@ -280,7 +284,7 @@ def _ban_durations(dl, ban, shape_ty, want) -> None:
 
 def _ban_intervals(il, ban, shape_ty, du) -> None:
     """The novelty guard on the interval, given the duration drawn (never every interval)."""
-    for r in range(il.shape[0]):
+    for r in (r for r, b in enumerate(ban) if b):
         ivs = ban[r].get((int(shape_ty[r]), int(du[r])))
         if ivs and (il[r] > NEG / 2).sum() > len(ivs):
             il[r, sorted(ivs)] = NEG
