@@ -32,7 +32,8 @@ SWEEP = [dict(hidden=128, layers=4, heads=4, context=64, dropout=0.1),
          dict(hidden=128, layers=4, heads=4, context=64, dropout=0.3),
          dict(hidden=192, layers=4, heads=6, context=64, dropout=0.2),
          dict(hidden=128, layers=4, heads=4, context=128, dropout=0.2)]
-TRANSFORMER = SWEEP[0]  # the best of SWEEP on validation (see ARCHITECTURE.md)
+TRANSFORMER = SWEEP[1]  # the best of SWEEP on validation: 3.468 nats/value (3.477, 3.505, 3.472 the others),
+# the LSTM 3.469 (TransformerConfig's defaults)
 
 
 def training_corpus():
