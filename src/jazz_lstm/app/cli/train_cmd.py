@@ -14,8 +14,8 @@ from jazz_lstm.models.transformer.config import TransformerConfig
 # the defaults, as the configs write them (torch-free modules: --help stays quick)
 R, C, RM, CM, TM = TrainConfig(), CorpusTrainConfig(), ModelConfig(1), ChordConfig(), TransformerConfig()
 KIND_HELP = (f"recipe: the course's one-hot LSTM({RM.hidden}) over the tunes' own values ({R.epochs} epochs, ~2 s); chord: the "
-             "chord-aware model with factored values, for a corpus.  auto: chord when a folder or a leadsheet (.ls) is given, else "
-             "recipe.")
+             "chord-aware model with factored values, for a corpus (transformer: the chord model with --arch transformer).  auto: chord "
+             "when a folder or a leadsheet (.ls) is given, else recipe.")
 ARCH_HELP = (f"The chord model's network: lstm (an nn.LSTM), or transformer (a causal Transformer: {TM.layers} pre-norm blocks of "
              f"{TM.hidden}, {TM.heads} heads, attending {TM.context} values back; same features, heads, masks, trainer and "
              "sampler).  A transformer implies --kind chord.")
