@@ -11,35 +11,49 @@ from jazz_lstm.app.cli import options as o
 
 def _show(solos, stems, formats, ck, req, soundfont=None, title="") -> None:
     """Write each solo with its outputs and manifest (outputs.write_solo); long solos say
-    first what is coming; every stage shows on a progress bar; print what was written."""
-    from jazz_lstm.core.music import merge_ties
+    first what is coming; every stage shows on one progress bar; print what was written."""
+
+    with o.progress("writing" if len(solos) > 1 else f"rendering {os.path.basename(stems[0])}") as bar:
+        task = bar.add_task("", total=len(formats) * len(solos))  # one bar for all: one per solo cost more than the writes
+        for i, (solo, stem) in enumerate(zip(solos, stems)):
+            w, plan = _write(solo, stem, i, formats, ck, req, soundfont, title, len(solos),
+                             lambda name: bar.update(task, advance=1, description=name))
+            _written(w, plan, solo)
+
+
+def _write(solo, stem, i, formats, ck, req, soundfont, title, n, advance):
+    """write_solo, after saying what a long solo will bring."""
     from jazz_lstm.render.formats import plan_render
     from jazz_lstm.render.pianoroll import BARS_PER_PAGE
     from jazz_lstm.solo.outputs import write_solo
 
-    for i, (solo, stem) in enumerate(zip(solos, stems)):
-        plan = plan_render(solo, formats)
-        if len(formats) > 1 and solo.n_bars > BARS_PER_PAGE:  # say first what is coming, and what is not
-            o.err.print(f"rendering {solo.n_bars} bars: "
-                        + (f"{plan.minutes:.1f} min of audio (WAV about {plan.wav_bytes / 1e6:.0f} MB), " if plan.wav_bytes else "")
-                        + f"pictures in {o.plural(plan.pages, 'page')} of {BARS_PER_PAGE} bars", highlight=False)
-            for note in plan.warnings:
-                o.warn(note)
-        with o.progress(f"rendering {os.path.basename(stem)}") as bar:
-            task = bar.add_task("", total=len(formats))
-            w = write_solo(solo, stem, formats, ck, req, req.only if req.only is not None else i,
-                           f"{title} — seed {req.cfg.seed}" + (f", solo {i + 1}" if len(solos) > 1 else ""), soundfont,
-                           lambda name: bar.update(task, advance=1, description=name))
-        for warning in w.warnings:
-            if warning not in plan.warnings or not solo.n_bars > BARS_PER_PAGE:  # each said once
-                o.warn(warning)
-        o.out.print(f"wrote {w.files['mid']}  ({solo.n_bars} bars, {len(merge_ties(solo.notes))} notes)", highlight=False)
-        for fmt, path in w.files.items():
-            pages = w.pages.get(fmt, [path])
-            if fmt != "mid":
-                o.out.print(f"      {path}" + (f"  ({w.synth})" if fmt == "wav" else "")
-                            + (f"  (+ {len(pages) - 1} more pages: {os.path.basename(pages[1])} ...)" if len(pages) > 1 else ""),
-                            highlight=False)
+    plan = plan_render(solo, formats)
+    if len(formats) > 1 and solo.n_bars > BARS_PER_PAGE:  # say first what is coming, and what is not
+        o.err.print(f"rendering {solo.n_bars} bars: "
+                    + (f"{plan.minutes:.1f} min of audio (WAV about {plan.wav_bytes / 1e6:.0f} MB), " if plan.wav_bytes else "")
+                    + f"pictures in {o.plural(plan.pages, 'page')} of {BARS_PER_PAGE} bars", highlight=False)
+        for note in plan.warnings:
+            o.warn(note)
+    w = write_solo(solo, stem, formats, ck, req, req.only if req.only is not None else i,
+                   f"{title} — seed {req.cfg.seed}" + (f", solo {i + 1}" if n > 1 else ""), soundfont, advance)
+    return w, plan
+
+
+def _written(w, plan, solo) -> None:
+    """What write_solo wrote, on stdout; its warnings on stderr."""
+    from jazz_lstm.core.music import merge_ties
+    from jazz_lstm.render.pianoroll import BARS_PER_PAGE
+
+    for warning in w.warnings:
+        if warning not in plan.warnings or not solo.n_bars > BARS_PER_PAGE:  # each said once
+            o.warn(warning)
+    o.out.print(f"wrote {w.files['mid']}  ({solo.n_bars} bars, {len(merge_ties(solo.notes))} notes)", highlight=False)
+    for fmt, path in w.files.items():
+        pages = w.pages.get(fmt, [path])
+        if fmt != "mid":
+            o.out.print(f"      {path}" + (f"  ({w.synth})" if fmt == "wav" else "")
+                        + (f"  (+ {len(pages) - 1} more pages: {os.path.basename(pages[1])} ...)" if len(pages) > 1 else ""),
+                        highlight=False)
 
 
 def _improvise(req, outdir: str, formats: str, soundfont: str | None, title: str, chords: str | None = None,
