@@ -245,3 +245,36 @@ def test_the_batched_lines_are_what_the_decoder_makes_of_the_same_values():
         for i, (tokens, notes) in enumerate(sample_chart(ck.model, changes, 8, bpb, 6, cfg, ck.corpus, register)):
             again = decode(tokens, changes, None, cfg.seed * 1000 + i, 0.0, bpb, *register, exact=True)
             assert notes == again, (chart, i)
+
+
+def test_the_guards_automaton_is_kept_in_the_cache_and_read_back_the_same(tmp_path, monkeypatch):
+    """Built once and kept as flat arrays (no pickle) in the cache; read back, it tracks every
+    sequence as the built one does; a damaged cache file is rebuilt, an unwritable cache only costs time."""
+    import random
+
+    import numpy as np
+
+    from jazz_lstm.grammar.novelty import CopyTracker, SuffixAutomaton
+    from jazz_lstm.models.chord.sample import guard_automaton
+
+    monkeypatch.setenv("JAZZ_LSTM_CACHE", str(tmp_path / "cache"))
+    rng = random.Random(0)
+    corpus = [[rng.randrange(40) for _ in range(rng.randrange(2, 80))] for _ in range(30)]
+    built = guard_automaton(corpus)
+    files = list((tmp_path / "cache").glob("guard-*.npz"))
+    assert len(files) == 1 and not np.load(files[0], allow_pickle=False).files == []
+    read = guard_automaton(corpus)
+    assert type(read.next).__name__ == "_Transitions"  # from the file, not built again
+    for _ in range(100):
+        a, b = CopyTracker(built), CopyTracker(read)
+        for x in [rng.choice(rng.choice(corpus)) for _ in range(40)]:
+            a.feed(x), b.feed(x)
+            assert (a.state, a.run, sorted(a.banned(2))) == (b.state, b.run, sorted(b.banned(2)))
+    files[0].write_bytes(b"damaged")
+    assert isinstance(guard_automaton(corpus).next, list)  # rebuilt
+    arrays = SuffixAutomaton([[1, 2, 3]]).to_arrays()
+    arrays["targets"][0] = 99  # a transition to no state
+    with pytest.raises(ValueError):
+        SuffixAutomaton.from_arrays(arrays)
+    monkeypatch.setenv("JAZZ_LSTM_CACHE", "/dev/null/cannot")
+    assert isinstance(guard_automaton(corpus).next, list)

@@ -7,6 +7,8 @@ the next step, so no run of K+1 values matches the corpus.
 """
 from __future__ import annotations
 
+import numpy as np
+
 
 class SuffixAutomaton:
     """Suffix automaton of several id streams; matches never cross from one stream to the next."""
@@ -46,6 +48,49 @@ class SuffixAutomaton:
                     p = link[p]
                 link[q] = link[cur] = clone
         return cur
+
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The automaton as flat arrays (to keep in a file): each state's length and suffix link, and its
+        transitions as (symbol, target) pairs from offsets[state] to offsets[state + 1]."""
+        keys = [k for d in self.next for k in d]
+        targets = [t for d in self.next for t in d.values()]
+        offsets = np.cumsum([0] + [len(d) for d in self.next])
+        return {"length": np.asarray(self.length, np.int32), "link": np.asarray(self.link, np.int32),
+                "offsets": offsets.astype(np.int64), "keys": np.asarray(keys, np.int32),
+                "targets": np.asarray(targets, np.int32)}
+
+    @classmethod
+    def from_arrays(cls, a: dict) -> SuffixAutomaton:
+        """The inverse of to_arrays; a state's transitions become a dict when first asked for.
+        ValueError when the arrays do not make an automaton."""
+        n = len(a["length"])
+        off, tg, link = a["offsets"], a["targets"], a["link"]
+        if (n < 1 or len(link) != n or len(off) != n + 1 or len(a["keys"]) != len(tg) or off[0] != 0
+                or off[-1] != len(tg) or (np.diff(off) < 0).any() or (len(tg) and (tg.min() < 0 or tg.max() >= n))
+                or link[0] != -1 or (link[1:] < 0).any() or (link >= n).any()):
+            raise ValueError("inconsistent suffix automaton arrays")
+        sam = cls.__new__(cls)
+        sam.length, sam.link = a["length"].tolist(), a["link"].tolist()
+        sam.next = _Transitions(a["offsets"], a["keys"], a["targets"])
+        return sam
+
+
+class _Transitions:
+    """A suffix automaton's transitions read from flat arrays: state -> {symbol: target}, made on first use."""
+
+    def __init__(self, offsets, keys, targets):
+        self.offsets, self.keys, self.targets, self.made = offsets, keys, targets, {}
+
+    def __getitem__(self, state: int) -> dict:
+        d = self.made.get(state)
+        if d is None:
+            a, b = int(self.offsets[state]), int(self.offsets[state + 1])
+            d = self.made[state] = dict(zip(self.keys[a:b].tolist(), self.targets[a:b].tolist()))
+        return d
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
 
 
 class CopyTracker:
