@@ -21,9 +21,8 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import HERE, row  # noqa: E402
+from common import WJAZZD, row, wjazzd_solos  # noqa: E402
 
-WJAZZD = os.path.join(HERE, "..", "..", "shared", "data", "wjazzd")
 BARS = 32
 IQR = {120: (1.24, 1.84), 240: (1.24, 1.53)}  # WJazzD soloists, the bands holding 120 and 240 bpm
 
@@ -76,9 +75,7 @@ def midi_swing(tempo: float) -> float:
 
 
 def main(on: str = "heldout", **sample) -> list[dict]:
-    from jazz_lstm.core.errors import JazzError
-    from jazz_lstm.data.corpus import tune_files, tune_name
-    from jazz_lstm.io.formats import read_tune
+    from jazz_lstm.data.corpus import tune_name
     from jazz_lstm.io.wjazzd import is_heldout
     from jazz_lstm.models.checkpoint import default_model_path, load
     from jazz_lstm.models.sample import SampleConfig
@@ -90,14 +87,7 @@ def main(on: str = "heldout", **sample) -> list[dict]:
     if not os.path.isdir(os.path.join(WJAZZD, "melody")):
         print("skipped: ../shared/data/wjazzd not present")
         return rows
-    held = []
-    for f in tune_files([WJAZZD]):
-        try:
-            s = read_tune(f)
-        except JazzError:
-            continue
-        if s.n_bars >= BARS:
-            held.append(s)
+    held = [s for s in wjazzd_solos() if s.n_bars >= BARS]
     ck = load(default_model_path())
     val = {t.split("#")[0] for t in ck.train.val_tunes}
     if on == "validation":  # trained beside, never on: where settings are chosen

@@ -22,10 +22,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import HERE, row  # noqa: E402
+from common import HERE, WJAZZD, row, tune_charts, wjazzd_solos  # noqa: E402
 
 SHARED = os.path.join(HERE, "..", "..", "shared", "data")
-WJAZZD = os.path.join(SHARED, "wjazzd")
 SOLOS = os.path.join(SHARED, "impro-visor", "solos")
 LSTM = dict(hidden=192, layers=2, dropout=0.5)  # the shipped model's sizes (scripts/make_default_model.py)
 SWEEP = [dict(hidden=128, layers=4, heads=4, context=64, dropout=0.1),
@@ -95,26 +94,11 @@ def cache_rates(ck, n: int = 8) -> dict:
 
 
 def _held_out():
-    from jazz_lstm.core.charts import Chart
-    from jazz_lstm.core.errors import JazzError
-    from jazz_lstm.data.corpus import tune_files, tune_name
-    from jazz_lstm.io.formats import read_tune
+    from jazz_lstm.data.corpus import tune_name
     from jazz_lstm.io.wjazzd import is_heldout
 
-    held = []
-    for f in tune_files([WJAZZD]):
-        try:
-            s = read_tune(f)
-        except JazzError:
-            continue
-        if is_heldout(tune_name(s)):
-            held.append(s)
-    charts, seen = [], set()
-    for s in held:
-        if tune_name(s) not in seen:
-            seen.add(tune_name(s))
-            charts.append(Chart(tuple(s.chords), s.beats_per_bar, s.tempo, s.key, title=s.title, timed=True))
-    return held, charts
+    held = [s for s in wjazzd_solos() if is_heldout(tune_name(s))]
+    return held, tune_charts(held)
 
 
 def main(lstm: str | None = None, transformer: str | None = None) -> list[dict]:

@@ -20,10 +20,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import HERE, row  # noqa: E402
+from common import HERE, WJAZZD, row, tune_charts, wjazzd_solos  # noqa: E402
 
 SHARED = os.path.join(HERE, "..", "..", "shared", "data")
-WJAZZD = os.path.join(SHARED, "wjazzd")
 SOLOS = os.path.join(SHARED, "impro-visor", "solos")
 
 
@@ -44,9 +43,7 @@ def prepare_rates() -> list[dict]:
 
 
 def main(model: str | None = None) -> list[dict]:
-    from jazz_lstm.core.charts import Chart
-    from jazz_lstm.core.errors import JazzError
-    from jazz_lstm.data.corpus import tune_files, tune_name
+    from jazz_lstm.data.corpus import tune_name
     from jazz_lstm.eval.evaluate import evaluate
     from jazz_lstm.eval.events import event_scores
     from jazz_lstm.io.formats import read_tune
@@ -58,12 +55,7 @@ def main(model: str | None = None) -> list[dict]:
         return []
     rows = prepare_rates()
     ck = load(model or default_model_path())
-    solos = []
-    for f in tune_files([WJAZZD]):
-        try:
-            solos.append(read_tune(f))
-        except JazzError:
-            pass
+    solos = wjazzd_solos()
     held = [s for s in solos if is_heldout(tune_name(s))]
     train = [s for s in solos if not is_heldout(tune_name(s))]
     print(f"model {ck.path} ({ck.train.data_source[:60]}...); {len(held)} held-out solos of "
@@ -83,11 +75,7 @@ def main(model: str | None = None) -> list[dict]:
         rows.append(row("Impro-Visor solos (cross-corpus): bigram - model", y["bigram"] - y["model"], "nats", ">= 0.3",
                         f"model {y['model']:.2f}, unigram {y['unigram']:.2f}, bigram {y['bigram']:.2f}; "
                         f"{ei['events']} events; pitch {ei['next_pitch_accuracy']:.1%}"))
-    charts, seen = [], set()
-    for s in held:
-        if tune_name(s) not in seen:
-            seen.add(tune_name(s))
-            charts.append(Chart(tuple(s.chords), s.beats_per_bar, s.tempo, s.key, title=s.title, timed=True))
+    charts = tune_charts(held)
     t = time.perf_counter()
     rep = evaluate(ck, held, n=5, bars=32, heldout=held, reference=held, charts=charts)
     ct = rep.metrics["chord_tone_share"]

@@ -31,3 +31,34 @@ def tune_path() -> str:
 def row(name: str, value: float, unit: str, target: str, reference: str = "") -> dict:
     print(f"{name:<44} {value:>10.4f} {unit:<3} target {target:<10} {reference}", flush=True)
     return {"name": name, "value": value, "unit": unit, "target": target, "reference": reference}
+
+
+WJAZZD = os.path.join(HERE, "..", "..", "shared", "data", "wjazzd")
+
+
+def wjazzd_solos() -> list:
+    """Every solo of ../shared/data/wjazzd that reads (the unreadable ones skipped, as `prepare` skips them)."""
+    from jazz_lstm.core.errors import JazzError
+    from jazz_lstm.data.corpus import tune_files
+    from jazz_lstm.io.formats import read_tune
+
+    out = []
+    for f in tune_files([WJAZZD]):
+        try:
+            out.append(read_tune(f))
+        except JazzError:
+            pass
+    return out
+
+
+def tune_charts(solos) -> list:
+    """One Chart per tune (the first solo's changes, metre, tempo and key), in the solos' order."""
+    from jazz_lstm.core.charts import Chart
+    from jazz_lstm.data.corpus import tune_name
+
+    charts, seen = [], set()
+    for s in solos:
+        if tune_name(s) not in seen:
+            seen.add(tune_name(s))
+            charts.append(Chart(tuple(s.chords), s.beats_per_bar, s.tempo, s.key, title=s.title, timed=True))
+    return charts
