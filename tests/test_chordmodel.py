@@ -278,3 +278,24 @@ def test_the_guards_automaton_is_kept_in_the_cache_and_read_back_the_same(tmp_pa
         SuffixAutomaton.from_arrays(arrays)
     monkeypatch.setenv("JAZZ_LSTM_CACHE", "/dev/null/cannot")
     assert isinstance(guard_automaton(corpus).next, list)
+
+
+@pytest.mark.parametrize("chart, bpb", [("Dm7 G7 | Cmaj7 | Fm7 Bb7 | Ebmaj7 |", 4.0), ("Am7 | D7 | Gmaj7 |", 3.0)])
+def test_a_solo_lands_on_a_chord_tone_of_its_last_bar(chart, bpb):
+    """The cadence: the last bar opens with a chord tone of its chord held half a bar or more, then rests only;
+    without it (cadence=False) the model stops wherever its line is."""
+    from jazz_lstm.core.harmony import tone_type
+    from jazz_lstm.core.music import chord_at
+    from jazz_lstm.models.checkpoint import default_model_path, load
+    from jazz_lstm.solo.generate import loop_chords
+
+    ck = load(default_model_path())
+    changes = loop_chords(parse_chart(chart, bpb), 8, bpb)
+    last = 7 * bpb
+    for tokens, notes in sample_chart(ck.model, changes, 8, bpb, 8, SampleConfig(seed=3), ck.corpus):
+        final = [n for n in notes if n.start >= last - 1e-9]
+        assert len(final) == 1 and abs(final[0].start - last) < 1e-9, [(n.start, n.duration) for n in final]
+        assert final[0].duration >= bpb / 2 - 1e-9
+        assert tone_type(final[0].pitch, chord_at(changes, last)) == "C"
+    free = sample_chart(ck.model, changes, 8, bpb, 8, SampleConfig(seed=3, cadence=False), ck.corpus)
+    assert any(len([n for n in notes if n.start >= last]) != 1 for _, notes in free)

@@ -114,6 +114,9 @@ def generate(
         "Chord model: how hard phrases are steered to end in a breath after 3 notes (0 = the model alone, which "
         "breathes too little); also --pace: fewer sixteenths above 160 bpm."))] = 1.0,
     pace: Annotated[float, typer.Option("--pace", metavar="X", help="See --breath (0 = the model alone).")] = 1.0,
+    cadence: Annotated[bool, typer.Option("--cadence/--no-cadence", help=(
+        "Chord model: end on a chord tone on the last bar's downbeat, held, then rest (--no-cadence: stop "
+        "wherever the line is)."))] = True,
     threads: Annotated[int, typer.Option("--threads", metavar="N", help=(
         "Torch and BLAS threads while sampling (1: as fast on these small networks, and steady beside a busy "
         "neighbour)."))] = 1,
@@ -143,7 +146,7 @@ def generate(
         req = replay(from_manifest, model)
     else:
         cfg = SampleConfig(temperature=temperature, top_k=top_k, top_p=top_p, greedy=greedy, seed=seed, max_copy=max_copy,
-                           fit=fit, beam=beam, threads=threads, breath=breath, pace=pace)
+                           fit=fit, beam=beam, threads=threads, breath=breath, pace=pace, cadence=cadence)
         req = SoloRequest(model=model, bars=bars, tempo=tempo, cfg=cfg, n=num_outputs, accompany=not no_accompaniment,
                           feel=o.feel(swing, no_drums, instrument), choruses=choruses, transpose_for=transpose_for)
     title = os.path.basename(req.model) if req.model else "default model"

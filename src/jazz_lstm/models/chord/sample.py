@@ -142,7 +142,7 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
     lines = Lines(changes, n, bar, register, cfg.seed)
     guard = _Guard(corpus, n, cfg.max_copy) if cfg.max_copy and corpus else None
     prev = model.start_ids(n)
-    steer = _Steer(n, cfg, tempo)
+    steer = _Steer(n, cfg, tempo, _Cadence(n, total, bar) if cfg.cadence else None)
     state = None
     done = 0
     while (lines.pos < total).any():
@@ -157,8 +157,8 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
         legal = torch.from_numpy(np.stack([bar - at % bar, lines.has_prev, (at % bar == 0) & lines.sounding],
                                           -1).astype(np.int64))
         types = tone_types(cond)  # (n, 12): each pitch class's tone type over the chord, from its root
-        ty = choose(steer.types(model.type_head(h)).masked_fill(~type_mask(cond, legal, types), NEG), cfg, gen)
-        dl = steer.durations(model.dur_logits(h, ty).masked_fill(~dur_mask(legal), NEG), ty)
+        ty = choose(steer.types(model.type_head(h), lines.pos).masked_fill(~type_mask(cond, legal, types), NEG), cfg, gen)
+        dl = steer.durations(model.dur_logits(h, ty).masked_fill(~dur_mask(legal), NEG), ty, lines.pos)
         ban = guard.all_banned() if guard is not None else None
         note = ty < len(NOTE_TYPES)
         want = note & torch.from_numpy(lines.has_prev)
@@ -175,8 +175,8 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
         iv = choose(il, cfg, gen)
         t_np, d_np, i_np = ty.numpy(), du.numpy(), iv.numpy()
         before = lines.prev
+        steer.feed(t_np, d_np, live, lines.pos)
         played = lines.feed(t_np, d_np, i_np, live, types.numpy(), roots[at])
-        steer.feed(t_np, d_np, live)
         if guard is not None:
             guard.feed(t_np, d_np, i_np, before, played, live)
         prev = torch.stack([ty, du, iv], -1)
@@ -263,12 +263,15 @@ class _Steer:
     2 * cfg.pace logits per 80 bpm (humans play fewer sixteenths as the tempo rises; the model,
     which has no tempo input, does not).  cfg.breath = cfg.pace = 0: the model alone."""
 
-    def __init__(self, n: int, cfg: SampleConfig, tempo: float | None):
+    def __init__(self, n: int, cfg: SampleConfig, tempo: float | None, cadence=None):
         self.since = np.zeros(n)
         self.breath = float(cfg.breath)
         self.fast = float(cfg.pace) * max(0.0, ((tempo or 0.0) - 160.0) / 80.0)
+        self.cadence = cadence
 
-    def types(self, logits: torch.Tensor) -> torch.Tensor:  # (n, 6)
+    def types(self, logits: torch.Tensor, pos: np.ndarray) -> torch.Tensor:  # (n, 6), each solo's position (n,)
+        if self.cadence is not None:
+            logits = self.cadence.types(logits, pos)
         if not self.breath:
             return logits
         push = torch.from_numpy(self.breath * np.maximum(0.0, self.since - BREATH_FROM) / 3.0).to(logits.dtype)
@@ -276,7 +279,9 @@ class _Steer:
         logits[:, _R] += push
         return logits
 
-    def durations(self, dl: torch.Tensor, ty: torch.Tensor) -> torch.Tensor:  # (n, 96), the types drawn (n,)
+    def durations(self, dl: torch.Tensor, ty: torch.Tensor, pos: np.ndarray) -> torch.Tensor:  # (n, 96), types (n,)
+        if self.cadence is not None:
+            self.cadence.durations(dl, ty, pos)
         if self.breath:
             for r in np.nonzero((ty == _R).numpy() & (self.since >= BREATH_FROM))[0]:
                 if (dl[r, BREATH_STEPS - 1:] > NEG / 2).any():
@@ -285,10 +290,38 @@ class _Steer:
             dl[ty < len(NOTE_TYPES), :3] -= 2.0 * self.fast
         return dl
 
-    def feed(self, ty: np.ndarray, du: np.ndarray, live: np.ndarray) -> None:
-        """The values just drawn (n,), for the live solos: a note counts, a rest of a quarter beat breathes."""
+    def feed(self, ty: np.ndarray, du: np.ndarray, live: np.ndarray, pos: np.ndarray) -> None:
+        """The values just drawn (n,) at `pos`, for the live solos: a note counts, a rest of a quarter beat breathes."""
+        if self.cadence is not None:
+            self.cadence.feed(ty, live, pos)
         self.since = np.where(live & (ty < len(NOTE_TYPES)), self.since + 1, self.since)
         self.since = np.where(live & (ty == _R) & (du + 1 >= 3), 0, self.since)
+
+
+class _Cadence:
+    """The end of the solo, steered (the model has no input saying where the form ends): on the last
+    bar's downbeat a chord tone of the last chord, held half a bar or more, and after it only rests --
+    the solo lands instead of stopping mid-line (SampleConfig.cadence)."""
+
+    def __init__(self, n: int, total: int, bar: int):
+        self.start, self.half, self.landed = total - bar, max(1, bar // 2), np.zeros(n, dtype=bool)
+
+    def types(self, logits: torch.Tensor, pos: np.ndarray) -> torch.Tensor:
+        last = torch.from_numpy(pos >= self.start)
+        if not last.any():
+            return logits
+        only = torch.where(torch.from_numpy(self.landed), _R, TYPES.index("C"))  # (n,): the one type allowed
+        keep = torch.arange(logits.shape[-1])[None] == only[:, None]
+        return logits.masked_fill(last[:, None] & ~keep, NEG)
+
+    def durations(self, dl: torch.Tensor, ty: torch.Tensor, pos: np.ndarray) -> None:
+        rows = np.nonzero((pos >= self.start) & ~self.landed & (ty.numpy() < len(NOTE_TYPES)))[0]
+        for r in rows:
+            if (dl[r, self.half - 1:] > NEG / 2).any():
+                dl[r, :self.half - 1] = NEG
+
+    def feed(self, ty: np.ndarray, live: np.ndarray, pos: np.ndarray) -> None:
+        self.landed |= live & (pos >= self.start) & (ty < len(NOTE_TYPES))
 
 
 def _conditions(table, roots, last, at, register) -> tuple:
