@@ -106,8 +106,7 @@ class Manifest:
                                  "tempo": data["tempo"]})
         names = {f.name for f in fields(SampleConfig)}  # older manifests may lack some fields
         try:
-            cfg = SampleConfig(**{"cadence": False, **{k: v for k, v in sampling.items() if k in names}})  # (made before
-            # the cadence: replayed without it)
+            cfg = SampleConfig(**{k: v for k, v in sampling.items() if k in names})  # (made before the cadence: without)
         except (TypeError, ValueError):
             raise ValueError("the manifest's sampling settings are malformed") from None
         return cls(model_path=model["path"], model_sha256=str(model.get("sha256", "")), sampling=cfg, chart=chart,

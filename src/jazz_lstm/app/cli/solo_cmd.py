@@ -115,8 +115,8 @@ def generate(
         "breathes too little); also --pace: fewer sixteenths above 160 bpm."))] = 1.0,
     pace: Annotated[float, typer.Option("--pace", metavar="X", help="See --breath (0 = the model alone).")] = 1.0,
     cadence: Annotated[bool, typer.Option("--cadence/--no-cadence", help=(
-        "Chord model: end on a chord tone on the last bar's downbeat, held, then rest (--no-cadence: stop "
-        "wherever the line is)."))] = True,
+        "Chord model: end on a chord tone on the last bar's downbeat, held, then rest (default: stop wherever "
+        "the line is, as the measured figures do; `demo` lands)."))] = False,
     threads: Annotated[int, typer.Option("--threads", metavar="N", help=(
         "Torch and BLAS threads while sampling (1: as fast on these small networks, and steady beside a busy "
         "neighbour)."))] = 1,
@@ -177,7 +177,7 @@ def demo(
 
     if not 1 <= choruses <= 20:
         raise JazzError(f"--choruses must be in 1..20 (got {choruses})")
-    req = SoloRequest(chart=read_changes(BLUES_12), bars=12 * choruses, tempo=160.0, cfg=SampleConfig(seed=seed),
+    req = SoloRequest(chart=read_changes(BLUES_12), bars=12 * choruses, tempo=160.0, cfg=SampleConfig(seed=seed, cadence=True),
                       feel=o.feel(swing, no_drums, instrument))
     _improvise(req, outdir, formats, None, "12-bar blues in F, the jazz default model")
 
