@@ -63,6 +63,7 @@ def test_the_better_model_per_figure():
     assert c._best([None, 2.0, None], "low") is None  # one figure is no comparison
     assert labels(["x/m.safetensors", "y/m.safetensors", "z/k.safetensors"]) == ["x/m.safetensors", "y/m.safetensors",
                                                                                  "k.safetensors"]
+    assert labels(["m.safetensors", "m.safetensors"]) == ["m.safetensors (1)", "m.safetensors (2)"]
 
 
 def test_a_bad_model_among_several_fails_before_any_work(two_models, capsys, tmp_path):

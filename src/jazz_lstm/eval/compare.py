@@ -98,7 +98,8 @@ class Comparison:
 def labels(paths: list[str]) -> list[str]:
     """A short label per model file: its name, or its path where two names are the same."""
     names = [os.path.basename(p) or p for p in paths]
-    return [p if names.count(n) > 1 else n for p, n in zip(paths, names)]
+    out = [p if names.count(n) > 1 else n for p, n in zip(paths, names)]
+    return [f"{n} ({out[:i].count(n) + 1})" if out.count(n) > 1 else n for i, n in enumerate(out)]  # a file given twice
 
 
 def compare(cks: list[Checkpoint], tunes: list[Solo], n: int = 20, bars: int = 32, cfg: SampleConfig | None = None,
