@@ -10,7 +10,7 @@ import hashlib
 import io
 import os
 import random
-import zipfile
+import threading
 from dataclasses import replace
 from functools import lru_cache
 
@@ -71,7 +71,7 @@ def guard_automaton(corpus: list[list[int]]) -> SuffixAutomaton:
     try:
         with np.load(path, allow_pickle=False) as z:
             return SuffixAutomaton.from_arrays({k: z[k] for k in z.files})
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # none yet, or damaged: build it
+    except Exception:  # none yet, or damaged (any error of numpy's reader): a cache never costs the solo, build it
         pass
     sam = SuffixAutomaton(shapes)
     try:
@@ -84,6 +84,9 @@ def guard_automaton(corpus: list[list[int]]) -> SuffixAutomaton:
     return sam
 
 
+_GUARD_LOCK = threading.Lock()
+
+
 class _Guard:
     """The novelty guard over melodic shapes: no passage of more than K notes copied from the
     training solos, over any chords (see shape_id), rests or not between them -- the notes as
@@ -94,8 +97,9 @@ class _Guard:
     _last: tuple = (None, None)  # (corpus, automaton): built once for a model, not on every call
 
     def __init__(self, corpus, n: int, max_copy: int):
-        if _Guard._last[0] is not corpus:
-            _Guard._last = (corpus, guard_automaton(corpus))
+        with _GUARD_LOCK:  # the studio samples in threads: one builds (or reads) the automaton, the others reuse it
+            if _Guard._last[0] is not corpus:
+                _Guard._last = (corpus, guard_automaton(corpus))
         self.k, self.trackers = max(1, max_copy - 1), [CopyTracker(_Guard._last[1]) for _ in range(n)]
 
     def feed(self, ty, du, iv, before, played, live) -> None:
