@@ -90,3 +90,18 @@ def test_chart_sharps_are_not_comments():
     ch = parse_chart("# a comment line\nF#m7b5 B7b9 | C#7 # trailing comment\n| Em7 |")
     assert [c.symbol for c in ch] == ["F#m7b5", "B7b9", "C#7", "Em7"]  # spelled as written
     assert [c.root for c in ch] == [6, 11, 1, 4]
+
+
+def test_the_bass_plays_a_slash_chords_bass_note():
+    """F/G: the walking bass starts the bar on G (the root F before); the approach into the next chord
+    aims at its bass note; a plain chord, a 6/9 and a polychord's lower root as written."""
+    from jazz_lstm.core.arrangement import accompaniment
+    from jazz_lstm.core.charts import parse_chart
+    from jazz_lstm.core.harmony import bass_note, parse_chord
+
+    assert [bass_note(parse_chord(s)) for s in ("F/G", "C/E", "Bb7", "C6/9", "Dm7/Bb7")] == [7, 4, 10, 0, 10]
+    _, bass = accompaniment(parse_chart("F/G | C/E | C |"))
+    firsts = {start: p % 12 for p, start, _, _ in bass if start in (0.0, 4.0, 8.0)}
+    assert firsts == {0.0: 7, 4.0: 4, 8.0: 0}
+    approach = [p for p, start, _, _ in bass if start == 3.0][0]
+    assert approach % 12 in (3, 5)  # a semitone off E, the next bar's bass note

@@ -2,6 +2,7 @@
 (what MIDI, audio and the piano roll play beside the melody).  Times in beats."""
 from __future__ import annotations
 
+from jazz_lstm.core.harmony import bass_note
 from jazz_lstm.core.music import Chord
 
 
@@ -18,7 +19,8 @@ def accompaniment(chords: list[Chord], beats_per_bar: float = 4.0):
 
     Comping: each chord struck on its first beat and again 1.5 beats later (a
     Charleston figure) when it lasts two beats or more.  Bass: one note a beat,
-    root first, then chord tones, and a semitone approach into the next chord's root.
+    the root first (a slash chord's bass note: F/G starts on G), then chord tones, and a semitone
+    approach into the next chord's bass note.
     """
     comp, bass = [], []
     for k, c in enumerate(chords):
@@ -27,10 +29,10 @@ def accompaniment(chords: list[Chord], beats_per_bar: float = 4.0):
             comp += [(p, c.start, 1.25, 62) for p in v] + [(p, c.start + 1.5, 0.5, 56) for p in v]
         else:
             comp += [(p, c.start, c.duration * 0.9, 60) for p in v]
-        root = 36 + (c.root - 36) % 12
+        root = 36 + (bass_note(c) - 36) % 12  # a slash chord's bass note (F/G: G), else the root
         tones = sorted(36 + (pc - 36) % 12 for pc in c.pcs)
         beats = max(1, int(round(c.duration)))
-        nxt = chords[k + 1].root if k + 1 < len(chords) else c.root
+        nxt = bass_note(chords[k + 1]) if k + 1 < len(chords) else bass_note(c)
         for b in range(beats):
             if b == 0:
                 p = root

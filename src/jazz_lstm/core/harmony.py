@@ -379,3 +379,15 @@ def tonal_center(chords: list[Chord]) -> tuple[int, bool] | None:
         return None
     (root, minor), _ = max(score.items(), key=lambda kv: (kv[1], not kv[0][1]))
     return root, minor
+
+
+def bass_note(chord: Chord) -> int:
+    """The pitch class a bass player plays under `chord`: the slash note where its symbol writes one
+    (F/G: G; a polychord Dm7/Bb7: B-flat), else its root."""
+    text = chord.symbol.strip()
+    if "/" not in text or text.endswith("6/9"):
+        return chord.root
+    try:
+        return _parse_root(text.rpartition("/")[2], chord.symbol)[0]
+    except JazzError:
+        return chord.root
