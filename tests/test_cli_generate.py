@@ -62,3 +62,18 @@ def test_default_model_hears_the_chart_and_replays(capsys, tmp_path):
                              str(tmp_path / "again"), "--formats", "none")
     assert code == 0, err
     assert (tmp_path / "again" / "solo.mid").read_bytes() == (tmp_path / "b" / "solo.mid").read_bytes()
+
+
+def test_the_score_title_names_the_tune(tmp_path, capsys):
+    """A chart file or a leadsheet names the tune in the score's title; typed changes do not."""
+    from conftest import run_cli
+
+    from jazz_lstm.app.cli.solo_cmd import tune_title
+
+    assert tune_title("examples/blues_in_f.txt") == "blues_in_f" and tune_title("Countdown") == "Countdown"
+    assert tune_title("chart") == "" and tune_title("") == ""
+    chart = tmp_path / "my_tune.txt"
+    chart.write_text("Dm7 G7 | Cmaj7 |")
+    code, _, err = run_cli(capsys, "generate", "-c", str(chart), "--bars", "2", "--formats", "musicxml", "-o", str(tmp_path / "o"))
+    assert code == 0, err
+    assert "<movement-title>my_tune (default model) — seed 0" in (tmp_path / "o" / "solo.musicxml").read_text()

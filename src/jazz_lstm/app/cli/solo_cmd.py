@@ -73,7 +73,17 @@ def _improvise(req, outdir: str, formats: str, soundfont: str | None, title: str
         solos = improvise_request(ck, req, on_bar=lambda done, total: bar.update(task, completed=done))
     one = req.n == 1 or req.only is not None
     stems = [os.path.join(outdir, "solo" if one else f"solo-{i + 1}") for i in range(len(solos))]
-    _show(solos, stems, fmts, ck, req, soundfont, title)
+    tune = tune_title(req.chart.title if req.chart is not None else ck.chart.title)
+    _show(solos, stems, fmts, ck, req, soundfont, f"{tune} ({title})" if tune else title)
+
+
+def tune_title(source: str) -> str:
+    """The tune a chart names, for the score's title: a leadsheet's or library chart's title as it is, a
+    chart file's name without its folder and extension; "" for typed changes."""
+    if not source or source == "chart":
+        return ""
+    base = os.path.basename(source)
+    return os.path.splitext(base)[0] if base != source or os.path.splitext(base)[1] else source
 
 
 def generate(
