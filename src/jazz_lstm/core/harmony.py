@@ -94,7 +94,8 @@ def make_chord(root: int, quality: str, start: float = 0.0, duration: float = 4.
     root_name = spelling[0] if spelling else pc_name(root)
     bass_name = spelling[1] if spelling and spelling[1] else (pc_name(bass) if bass is not None else "")
     symbol = root_name + quality + (f"/{bass_name}" if bass is not None and bass != root else "")
-    return Chord(symbol, root, frozenset(pcs), frozenset((root + i) % 12 for i in scale), start, duration, quality)
+    return Chord(symbol, root, frozenset(pcs), frozenset((root + i) % 12 for i in scale), start, duration, quality,
+                 bass if bass is not None and bass != root else None)
 
 
 def parse_chord(symbol: str, start: float = 0.0, duration: float = 4.0) -> Chord:
@@ -384,10 +385,4 @@ def tonal_center(chords: list[Chord]) -> tuple[int, bool] | None:
 def bass_note(chord: Chord) -> int:
     """The pitch class a bass player plays under `chord`: the slash note where its symbol writes one
     (F/G: G; a polychord Dm7/Bb7: B-flat), else its root."""
-    text = chord.symbol.strip()
-    if "/" not in text or text.endswith("6/9"):
-        return chord.root
-    try:
-        return _parse_root(text.rpartition("/")[2], chord.symbol)[0]
-    except JazzError:
-        return chord.root
+    return chord.root if chord.bass is None else chord.bass

@@ -65,6 +65,7 @@ class Chord:
     start: float = 0.0
     duration: float = 4.0
     quality: str = ""
+    bass: int | None = None  # a slash chord's bass pitch class (F/G: 7); None: the root
 
     def __post_init__(self):
         if not 0 <= self.root <= 11:
@@ -83,7 +84,7 @@ class Chord:
 
     def at(self, start: float, duration: float) -> Chord:
         """The same chord over another span."""
-        return Chord(self.symbol, self.root, self.pcs, self.scale, start, duration, self.quality)
+        return Chord(self.symbol, self.root, self.pcs, self.scale, start, duration, self.quality, self.bass)
 
 
 @dataclass(frozen=True)

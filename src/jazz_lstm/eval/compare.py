@@ -21,10 +21,6 @@ from jazz_lstm.models.base import Checkpoint
 from jazz_lstm.models.sample import SampleConfig
 
 
-def _event(key):
-    return lambda r: (r.events or {}).get("nats_per_event", {}).get(key)
-
-
 def _get(*path):
     def read(r: EvalReport):
         v = getattr(r, path[0])
@@ -36,7 +32,7 @@ def _get(*path):
 
 # (label, how to read it off a report, format, which way is better: "low", "high", "half" (nearest 0.5) or "")
 ROWS = [
-    ("nats per event (held out)", _event("model"), "{:.3f}", "low"),
+    ("nats per event (held out)", _get("events", "nats_per_event", "model"), "{:.3f}", "low"),
     ("nats per value (held out)", _get("cross_entropy_nats_per_value", "model"), "{:.3f}", "low"),
     ("next pitch, top-1", _get("events", "next_pitch_accuracy"), "{:.1%}", "high"),
     ("next duration, top-1", _get("events", "next_duration_accuracy"), "{:.1%}", "high"),

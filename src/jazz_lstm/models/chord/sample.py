@@ -20,7 +20,7 @@ import torch
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.fileio import cache_dir, write_atomic
 from jazz_lstm.core.music import Note, chord_finder, to_steps
-from jazz_lstm.grammar.codec import GRID, WINDOW, Terminal, choose_pitch
+from jazz_lstm.grammar.codec import GRID, Terminal, choose_pitch, parse_token
 from jazz_lstm.grammar.features import (
     INT_MAX,
     N_DUR,
@@ -106,7 +106,7 @@ class _Guard:
         """The values just played, as a listener hears them: a note after a note by the interval it was
         played at (the register may have moved it), rests left out (they are silent)."""
         heard = np.where((ty < len(NOTE_TYPES)) & (before >= 0), np.clip(played - before + INT_MAX + 1, 1, N_INT - 1), iv)
-        shape = np.where(ty < len(NOTE_TYPES), 0, ty) * (N_DUR * N_INT) + du * N_INT + heard
+        shape = value_id(np.where(ty < len(NOTE_TYPES), 0, ty), du, heard)  # shape_id, on arrays
         for r in np.nonzero(live & (ty != _R))[0]:
             self.trackers[r].feed(int(shape[r]))
 
@@ -217,10 +217,9 @@ class Lines:
         fits = ((prev >= 0) & (iv > 0) & (cand >= self.low) & (cand <= self.high) & (ty < len(NOTE_TYPES))
                 & (types[np.arange(len(ty)), (cand - roots) % 12] == ty))
         pitch = np.where(note & fits, cand, pitch)
-        for r in np.nonzero(note & ~fits)[0]:
-            kind = "C" if ty[r] == _T else TYPES[ty[r]]
-            window = None if iv[r] == 0 or ty[r] == _T else (iv[r] - INT_MAX - 1 - WINDOW, iv[r] - INT_MAX - 1 + WINDOW)
-            term = Terminal(kind, int(du[r]) + 1, window)
+        for r in np.nonzero(note & ~fits)[0]:  # as Decoder.feed does it, a tie with nothing before it a chord tone
+            term = parse_token(_value(int(ty[r]), int(du[r]), int(iv[r])))
+            term = Terminal("C", term.steps) if term.type == "T" else term
             pitch[r] = choose_pitch(term, self.chord_at(int(pos[r])), None if prev[r] < 0 else int(prev[r]),
                                     self.rngs[r], self.low, self.high, True)
         pitch = np.where(live, pitch, -1)
