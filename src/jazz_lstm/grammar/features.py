@@ -106,27 +106,24 @@ def harmony_features(chords: list[Chord], onsets, beats_per_bar: float) -> np.nd
     """(T, COND_DIM) float32: the harmony and the metre at each onset (grid steps from 0)."""
     if not chords:
         raise ValueError("harmony features need chords")
-    starts = [to_steps(c.start) for c in chords]
+    starts = np.array([to_steps(c.start) for c in chords], dtype=np.int64)
     bar = max(1, to_steps(beats_per_bar))
-    cache: dict = {}
-    rows = np.zeros((len(onsets), HARMONY_DIM), dtype=np.float32)
-    for r, on in enumerate(onsets):
-        k = max(0, bisect.bisect_right(starts, on) - 1)
-        if k not in cache:
-            c = chords[k]
-            nxt = chords[k + 1] if k + 1 < len(chords) else chords[0]
-            prv = chords[k - 1] if k > 0 else c
-            cache[k] = np.concatenate([_bits(c.pcs, c.root), _bits(c.scale, c.root), _bits(nxt.pcs, nxt.root),
-                                       _one_hot((nxt.root - c.root) % 12, 12), _one_hot((c.root - prv.root) % 12, 12)])
-        nxt_start = starts[k + 1] if k + 1 < len(starts) else to_steps(chords[-1].end)
-        pos = on % bar
-        to_change = max(0, nxt_start - on)
-        rows[r, :60] = cache[k]
-        rows[r, 60 + min(7, pos // GRID)] = 1.0
-        rows[r, 68 + pos % GRID] = 1.0
-        rows[r, 80 + min(len(_CHANGE_BUCKETS) - 1, int(np.searchsorted(_CHANGE_BUCKETS, to_change)))] = 1.0
-        rows[r, 86] = float(on == starts[k])
-        rows[r, 87] = (bar - pos) / DUR_MAX  # room left in the bar
+    per_chord = np.stack([np.concatenate([_bits(c.pcs, c.root), _bits(c.scale, c.root), _bits(nxt.pcs, nxt.root),
+                                          _one_hot((nxt.root - c.root) % 12, 12), _one_hot((c.root - prv.root) % 12, 12)])
+                          for c, nxt, prv in zip(chords, chords[1:] + chords[:1], chords[:1] + chords[:-1])])
+    on = np.asarray(onsets, dtype=np.int64).reshape(-1)
+    k = np.maximum(0, np.searchsorted(starts, on, side="right") - 1)  # the chord sounding at each onset
+    nxt_start = np.append(starts[1:], to_steps(chords[-1].end))[k]
+    pos = on % bar
+    to_change = np.maximum(0, nxt_start - on)
+    rows = np.zeros((len(on), HARMONY_DIM), dtype=np.float32)
+    r = np.arange(len(on))
+    rows[:, :60] = per_chord[k]
+    rows[r, 60 + np.minimum(7, pos // GRID)] = 1.0
+    rows[r, 68 + pos % GRID] = 1.0
+    rows[r, 80 + np.minimum(len(_CHANGE_BUCKETS) - 1, np.searchsorted(_CHANGE_BUCKETS, to_change))] = 1.0
+    rows[:, 86] = on == starts[k]
+    rows[:, 87] = (bar - pos) / DUR_MAX  # room left in the bar
     return rows
 
 

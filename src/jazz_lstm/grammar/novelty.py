@@ -53,6 +53,8 @@ class SuffixAutomaton:
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The automaton as flat arrays (to keep in a file): each state's length and suffix link, and its
         transitions as (symbol, target) pairs from offsets[state] to offsets[state + 1]."""
+        if getattr(self, "_arrays", None) is not None:
+            return self._arrays
         keys = [k for d in self.next for k in d]
         targets = [t for d in self.next for t in d.values()]
         offsets = np.cumsum([0] + [len(d) for d in self.next])
@@ -73,7 +75,66 @@ class SuffixAutomaton:
         sam = cls.__new__(cls)
         sam.length, sam.link = a["length"].tolist(), a["link"].tolist()
         sam.next = _Transitions(a["offsets"], a["keys"], a["targets"])
+        sam._arrays = a
         return sam
+
+    def trackers(self, n: int) -> BatchTracker:
+        """n CopyTrackers at once, in arrays (the lookup tables made once per automaton)."""
+        if getattr(self, "_lookup", None) is None:
+            self._lookup = _Lookup(self.to_arrays())
+        return BatchTracker(self._lookup, n)
+
+
+class _Lookup:
+    """Every transition of an automaton as one sorted array of (state, symbol) keys, so that
+    n look-ups are one np.searchsorted."""
+
+    def __init__(self, a: dict):
+        off, keys = a["offsets"].astype(np.int64), a["keys"].astype(np.int64)
+        self.length, self.link = a["length"].astype(np.int64), a["link"].astype(np.int64)
+        self.offsets, self.keys = off, keys
+        self.lo = int(keys.min()) if len(keys) else 0
+        self.span = (int(keys.max()) - self.lo + 1) if len(keys) else 1
+        comp = np.repeat(np.arange(len(off) - 1), np.diff(off)) * self.span + (keys - self.lo)
+        order = np.argsort(comp, kind="stable")
+        self.comp, self.targets = comp[order], a["targets"].astype(np.int64)[order]
+
+    def next(self, states: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """The target of each (state, symbol), -1 where the state has no such transition."""
+        if not len(self.comp):
+            return np.full(len(states), -1, np.int64)
+        c = states * self.span + (x - self.lo)
+        i = np.minimum(np.searchsorted(self.comp, c), len(self.comp) - 1)
+        return np.where((x >= self.lo) & (x < self.lo + self.span) & (self.comp[i] == c), self.targets[i], -1)
+
+
+class BatchTracker:
+    """n CopyTrackers in arrays: the same states and runs as n CopyTracker.feed calls, one numpy pass a step."""
+
+    def __init__(self, lookup: _Lookup, n: int):
+        self.lookup, self.state, self.run = lookup, np.zeros(n, np.int64), np.zeros(n, np.int64)
+
+    def feed(self, x: np.ndarray, rows: np.ndarray) -> None:
+        """Symbol x[r] fed to each tracker r of `rows` (int indices)."""
+        lk = self.lookup
+        s, run, x = self.state[rows], self.run[rows], np.asarray(x)[rows]
+        t = lk.next(s, x)
+        miss = (t < 0) & (s != 0)
+        while miss.any():  # down the suffix links until the symbol extends the match (or none is left)
+            s = np.where(miss, lk.link[s], s)
+            run = np.where(miss, lk.length[s], run)
+            t = lk.next(s, x)
+            miss = (t < 0) & (s != 0)
+        go = (t >= 0) & (x >= 0)
+        self.state[rows], self.run[rows] = np.where(go, t, 0), np.where(go, run + 1, 0)
+
+    def banned(self, r: int, max_copy: int) -> list[int]:
+        """CopyTracker.banned of tracker r."""
+        if self.run[r] < max_copy:
+            return []
+        s = int(self.state[r])
+        keys = self.lookup.keys[self.lookup.offsets[s]:self.lookup.offsets[s + 1]]
+        return keys[keys >= 0].tolist()
 
 
 class _Transitions:

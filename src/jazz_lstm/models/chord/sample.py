@@ -22,10 +22,15 @@ from jazz_lstm.core.fileio import cache_dir, write_atomic
 from jazz_lstm.core.music import Note, chord_finder, to_steps
 from jazz_lstm.grammar.codec import GRID, Terminal, choose_pitch, parse_token
 from jazz_lstm.grammar.features import (
+    COND_DIM,
+    DUR_MAX,
     INT_MAX,
     N_DUR,
     N_INT,
     NOTE_TYPES,
+    N_TYPE,
+    PREV_BITS,
+    SCALE_BITS,
     TYPES,
     chord_roots,
     harmony_features,
@@ -34,7 +39,7 @@ from jazz_lstm.grammar.features import (
     unfactorize,
     value_id,
 )
-from jazz_lstm.grammar.novelty import CopyTracker, SuffixAutomaton
+from jazz_lstm.grammar.novelty import SuffixAutomaton
 from jazz_lstm.models.chord.model import NEG, dur_mask, int_mask, tone_types, type_mask
 from jazz_lstm.models.sample import CHORD_TEMPERATURE, SampleConfig, choose
 
@@ -100,27 +105,68 @@ class _Guard:
         with _GUARD_LOCK:  # the studio samples in threads: one builds (or reads) the automaton, the others reuse it
             if _Guard._last[0] is not corpus:
                 _Guard._last = (corpus, guard_automaton(corpus))
-        self.k, self.trackers = max(1, max_copy - 1), [CopyTracker(_Guard._last[1]) for _ in range(n)]
+            self.trackers = _Guard._last[1].trackers(n)  # (its look-up tables made under the lock too)
+        self.k = max(1, max_copy - 1)
 
     def feed(self, ty, du, iv, before, played, live) -> None:
         """The values just played, as a listener hears them: a note after a note by the interval it was
         played at (the register may have moved it), rests left out (they are silent)."""
         heard = np.where((ty < len(NOTE_TYPES)) & (before >= 0), np.clip(played - before + INT_MAX + 1, 1, N_INT - 1), iv)
         shape = value_id(np.where(ty < len(NOTE_TYPES), 0, ty), du, heard)  # shape_id, on arrays
-        for r in np.nonzero(live & (ty != _R))[0]:
-            self.trackers[r].feed(int(shape[r]))
+        self.trackers.feed(shape, np.nonzero(live & (ty != _R))[0])
 
     def all_banned(self) -> list:
         """banned(r) of every solo; {} where its copied run is still short of K (most, most of the time)."""
-        return [self.banned(r) if t.run >= self.k else {} for r, t in enumerate(self.trackers)]
+        long = self.trackers.run >= self.k
+        return [self.banned(r) if long[r] else {} for r in range(len(long))]
 
     def banned(self, r: int) -> dict:
         """(shape type, dur) -> set of banned interval classes, for solo r."""
         out: dict = {}
-        for vid in self.trackers[r].banned(self.k):
+        for vid in self.trackers.banned(r, self.k):
             ty, du, iv = split_id(vid)
             out.setdefault((ty, du), set()).add(iv)
         return out
+
+
+class _Masks:
+    """The grammar's masks over one chart, as numpy tables made once from the model's own mask functions
+    (type_mask, dur_mask, int_mask, tone_types over each distinct chord and scale of the chart, each
+    last pitch class and type): a step reads them with a few index operations, no torch op per mask."""
+
+    def __init__(self, harmony: np.ndarray, bar: int):
+        bits = harmony[:, :SCALE_BITS.stop] > 0.5  # the chord's and its scale's 24 bits decide every mask
+        _, first, inv = np.unique(bits @ (1 << np.arange(bits.shape[1], dtype=np.int64)), return_index=True,
+                                  return_inverse=True)
+        uniq = harmony[first, :SCALE_BITS.stop]
+        self.u, self.bar = inv.reshape(-1), bar  # (steps,): which distinct chord sounds at each step
+        cond = torch.zeros(len(uniq), 12, COND_DIM)  # (U, last pitch class, C)
+        cond[..., :SCALE_BITS.stop] = torch.from_numpy(uniq)[:, None]
+        cond[..., PREV_BITS] = torch.eye(12)
+        has_prev = torch.tensor([DUR_MAX, 1, 1]).expand(len(uniq), 12, 3)
+        self.types = tone_types(cond[:, 0]).numpy()  # (U, 12)
+        self.type_ok = type_mask(cond[:, 0], has_prev[:, 0]).numpy()  # (U, N_TYPE); the tie's column set per step
+        self.int_ok = torch.stack([int_mask(cond, has_prev, torch.full((len(uniq), 12), t)) for t in range(N_TYPE)],
+                                  2).numpy()  # (U, 12, N_TYPE, N_INT) after a note
+        self.none = int_mask(cond[:1, 0], has_prev[:1, 0] * 0, torch.zeros(1, dtype=torch.long)).numpy()  # (1, N_INT)
+        rooms = torch.arange(bar + 1)[:, None]
+        self.dur_ok = dur_mask(torch.cat([rooms, rooms * 0, rooms * 0], -1)).numpy()  # (bar + 1, N_DUR) by room left
+
+    def at(self, lines: Lines, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each solo's tone types over its chord (n, 12), its legal types (n, N_TYPE) and durations (n, N_DUR)."""
+        u = self.u[at]
+        types = self.types[u]
+        type_ok = self.type_ok[u]
+        type_ok[:, _T] = (at % self.bar == 0) & lines.sounding
+        return types, type_ok, self.dur_ok[self.bar - at % self.bar]
+
+    def intervals(self, lines: Lines, at: np.ndarray, roots: np.ndarray, ty: np.ndarray, in_register) -> np.ndarray:
+        """(n, N_INT) the legal intervals given each solo's type, inside the register where any is."""
+        pc = np.where(lines.prev >= 0, (lines.prev - roots) % 12, 0)
+        ok = np.where((lines.has_prev & (ty < len(NOTE_TYPES)))[:, None], self.int_ok[self.u[at], pc, ty], self.none)
+        here = ok.copy()
+        here[:, 1:] &= in_register
+        return np.where(here.any(-1, keepdims=True), here, ok)
 
 
 @torch.inference_mode()
@@ -141,7 +187,8 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
     model.eval()
     bar = to_steps(beats_per_bar)
     total = bars * bar
-    table = torch.from_numpy(harmony_features(changes, range(total), beats_per_bar))  # (steps, HARMONY_DIM)
+    harmony = harmony_features(changes, range(total), beats_per_bar)  # (steps, HARMONY_DIM)
+    masks = _Masks(harmony, bar)
     roots = chord_roots(changes, range(total))
     lines = Lines(changes, n, bar, register, cfg.seed)
     guard = _Guard(corpus, n, cfg.max_copy) if cfg.max_copy and corpus else None
@@ -155,32 +202,28 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
             done = int(lines.pos.min()) // bar
             on_bar(done, bars)
         at = np.minimum(lines.pos, total - 1)
-        cond, in_register = _conditions(table, roots, lines.prev, at, register)
+        cond, in_register = _conditions(harmony, roots, lines.prev, at, register)
         h, state = model.hidden(prev[:, None], cond[:, None], state)  # (a finished solo steps on, unread)
         h = h[:, 0]
-        legal = torch.from_numpy(np.stack([bar - at % bar, lines.has_prev, (at % bar == 0) & lines.sounding],
-                                          -1).astype(np.int64))
-        types = tone_types(cond)  # (n, 12): each pitch class's tone type over the chord, from its root
-        ty = choose(steer.types(model.type_head(h), lines.pos).masked_fill(~type_mask(cond, legal, types), NEG), cfg, gen)
-        dl = steer.durations(model.dur_logits(h, ty).masked_fill(~dur_mask(legal), NEG), ty, lines.pos)
+        types, type_ok, dur_ok = masks.at(lines, at)
+        ty = choose(steer.types(model.type_head(h), lines.pos).masked_fill(torch.from_numpy(~type_ok), NEG), cfg, gen)
+        t_np = ty.numpy()
+        dl = steer.durations(model.dur_logits(h, ty).masked_fill(torch.from_numpy(~dur_ok), NEG), t_np, lines.pos)
         ban = guard.all_banned() if guard is not None else None
-        note = ty < len(NOTE_TYPES)
-        want = note & torch.from_numpy(lines.has_prev)
-        shape_ty = torch.where(note, 0, ty)
+        shape_ty = np.where(t_np < len(NOTE_TYPES), 0, t_np)
         if ban:
-            _ban_durations(dl, ban, shape_ty, want)
+            _ban_durations(dl, ban, shape_ty, (t_np < len(NOTE_TYPES)) & lines.has_prev)
         du = choose(dl, cfg, gen)
-        ok = int_mask(cond, legal, ty, types)
-        ok_here = ok & torch.cat([torch.ones(n, 1, dtype=torch.bool), in_register], -1)  # stay in the register
-        ok = torch.where(ok_here.any(-1, keepdim=True), ok_here, ok)
-        il = model.int_logits(h, ty, du).masked_fill(~ok, NEG)
+        d_np = du.numpy()
+        ok = masks.intervals(lines, at, roots[at], t_np, in_register)
+        il = model.int_logits(h, ty, du).masked_fill(torch.from_numpy(~ok), NEG)
         if ban:
-            _ban_intervals(il, ban, shape_ty, du)
+            _ban_intervals(il, ban, shape_ty, d_np)
         iv = choose(il, cfg, gen)
-        t_np, d_np, i_np = ty.numpy(), du.numpy(), iv.numpy()
+        i_np = iv.numpy()
         before = lines.prev
         steer.feed(t_np, d_np, live, lines.pos)
-        played = lines.feed(t_np, d_np, i_np, live, types.numpy(), roots[at])
+        played = lines.feed(t_np, d_np, i_np, live, types, roots[at])
         if guard is not None:
             guard.feed(t_np, d_np, i_np, before, played, live)
         prev = torch.stack([ty, du, iv], -1)
@@ -236,15 +279,15 @@ class Lines:
 
     def solos(self) -> list[tuple[list[str], list[Note]]]:
         """Each solo's grammar values and Notes."""
+        live, ty, du, iv, pitch, pos, length, tied = (np.stack(a, 1) for a in zip(*self.steps))  # each (n, steps)
         out = []
         for r in range(len(self.pos)):
-            tokens, notes = [], []
-            for live, ty, du, iv, pitch, pos, length, tied in self.steps:
-                if not live[r]:
-                    continue
-                tokens.append(_value(int(ty[r]), int(du[r]), int(iv[r])))
-                if pitch[r] >= 0:
-                    notes.append(Note(int(pitch[r]), int(pos[r]) / GRID, int(length[r]) / GRID, 90, bool(tied[r])))
+            k = live[r]
+            tokens = [_value(*f) for f in zip(ty[r, k].tolist(), du[r, k].tolist(), iv[r, k].tolist())]
+            s = k & (pitch[r] >= 0)
+            notes = [Note(p, on / GRID, ln / GRID, 90, t)
+                     for p, on, ln, t in zip(pitch[r, s].tolist(), pos[r, s].tolist(), length[r, s].tolist(),
+                                             tied[r, s].tolist())]
             out.append((tokens, notes))
         return out
 
@@ -278,19 +321,16 @@ class _Steer:
         if not self.breath:
             return logits
         push = torch.from_numpy(self.breath * np.maximum(0.0, self.since - BREATH_FROM) / 3.0).to(logits.dtype)
-        logits = logits.clone()
-        logits[:, _R] += push
+        logits[:, _R] += push  # (in place: the logits are the head's own, fresh each step)
         return logits
 
-    def durations(self, dl: torch.Tensor, ty: torch.Tensor, pos: np.ndarray) -> torch.Tensor:  # (n, 96), types (n,)
+    def durations(self, dl: torch.Tensor, ty: np.ndarray, pos: np.ndarray) -> torch.Tensor:  # (n, 96), types (n,)
         if self.cadence is not None:
             self.cadence.durations(dl, ty, pos)
         if self.breath:
-            for r in np.nonzero((ty == _R).numpy() & (self.since >= BREATH_FROM))[0]:
-                if (dl[r, BREATH_STEPS - 1:] > NEG / 2).any():
-                    dl[r, :BREATH_STEPS - 1] = NEG
-        if self.fast:
-            dl[ty < len(NOTE_TYPES), :3] -= 2.0 * self.fast
+            _at_least(dl, (ty == _R) & (self.since >= BREATH_FROM), BREATH_STEPS)
+        if self.fast:  # (where, not a boolean index: the same values, without index_put's cost)
+            dl[:, :3] = torch.where(torch.from_numpy(ty < len(NOTE_TYPES))[:, None], dl[:, :3] - 2.0 * self.fast, dl[:, :3])
         return dl
 
     def feed(self, ty: np.ndarray, du: np.ndarray, live: np.ndarray, pos: np.ndarray) -> None:
@@ -317,24 +357,36 @@ class _Cadence:
         keep = torch.arange(logits.shape[-1])[None] == only[:, None]
         return logits.masked_fill(last[:, None] & ~keep, NEG)
 
-    def durations(self, dl: torch.Tensor, ty: torch.Tensor, pos: np.ndarray) -> None:
-        rows = np.nonzero((pos >= self.start) & ~self.landed & (ty.numpy() < len(NOTE_TYPES)))[0]
-        for r in rows:
-            if (dl[r, self.half - 1:] > NEG / 2).any():
-                dl[r, :self.half - 1] = NEG
+    def durations(self, dl: torch.Tensor, ty: np.ndarray, pos: np.ndarray) -> None:
+        _at_least(dl, (pos >= self.start) & ~self.landed & (ty < len(NOTE_TYPES)), self.half)
 
     def feed(self, ty: np.ndarray, live: np.ndarray, pos: np.ndarray) -> None:
         self.landed |= live & (pos >= self.start) & (ty < len(NOTE_TYPES))
 
 
-def _conditions(table, roots, last, at, register) -> tuple:
+def _at_least(dl: torch.Tensor, rows: np.ndarray, steps: int) -> None:
+    """Durations shorter than `steps` grid steps masked in the `rows` (n,) where a longer one is legal."""
+    if rows.any():
+        rows = torch.from_numpy(rows) & (dl[:, steps - 1:] > NEG / 2).any(-1)
+        dl[:, :steps - 1].masked_fill_(rows[:, None], NEG)
+
+
+def _conditions(harmony, roots, last, at, register) -> tuple:
     """The model's input at each solo's position -- the chart's harmony there and where the line
     is, its last pitch `last` (n,) (cond (n, C)) -- and which of the 73 intervals land inside the
-    register ((n, 73))."""
-    where = pitch_features(last, roots[at])
-    landing = last[:, None] + np.arange(-INT_MAX, INT_MAX + 1)[None]
-    in_register = torch.from_numpy((landing >= register[0]) & (landing <= register[1]))
-    return torch.cat([table[at], torch.from_numpy(where)], -1), in_register
+    register ((n, 73) numpy)."""
+    where, landing = _line_tables(register)
+    return torch.from_numpy(np.concatenate([harmony[at], where[last + 1, roots[at]]], -1)), landing[last + 1]
+
+
+@lru_cache(maxsize=8)
+def _line_tables(register: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """pitch_features of every last pitch (-1 none, 0..127) over every root ((129, 12, PITCH_DIM), indexed by
+    last + 1), and whether each of the 73 intervals from it lands inside `register` ((129, 73))."""
+    last = np.repeat(np.arange(-1, 128), 12)
+    where = pitch_features(last, np.tile(np.arange(12), 129)).reshape(129, 12, -1)
+    landing = np.arange(-1, 128)[:, None] + np.arange(-INT_MAX, INT_MAX + 1)[None]
+    return where, (landing >= register[0]) & (landing <= register[1])
 
 
 def _ban_durations(dl, ban, shape_ty, want) -> None:
