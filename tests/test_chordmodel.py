@@ -280,12 +280,13 @@ def test_the_guards_automaton_is_kept_in_the_cache_and_read_back_the_same(tmp_pa
     assert isinstance(guard_automaton(corpus).next, list)
 
 
-def test_batched_copy_trackers_follow_the_one_at_a_time_tracker():
+@pytest.mark.parametrize("n", [12, 3])  # the numpy pass, and the few rows one CopyTracker steps
+def test_batched_copy_trackers_follow_the_one_at_a_time_tracker(n):
     """SuffixAutomaton.trackers(n) (arrays, one numpy pass a step; the sampler's guard) keeps the same state,
     run and banned symbols as n CopyTrackers fed the same symbols, on a built and on a read automaton."""
-    import numpy as np
-
     import random
+
+    import numpy as np
 
     from jazz_lstm.grammar.novelty import CopyTracker, SuffixAutomaton
 
@@ -293,20 +294,20 @@ def test_batched_copy_trackers_follow_the_one_at_a_time_tracker():
     corpus = [[rng.randrange(30) for _ in range(rng.randrange(2, 60))] for _ in range(25)]
     built = SuffixAutomaton(corpus)
     for sam in (built, SuffixAutomaton.from_arrays(built.to_arrays())):
-        batch, one = sam.trackers(12), [CopyTracker(sam) for _ in range(12)]
-        where = [(rng.randrange(25), 0) for _ in range(12)]  # each tracker reads along a stream, now and then off it
+        batch, one = sam.trackers(n), [CopyTracker(sam) for _ in range(n)]
+        where = [(rng.randrange(25), 0) for _ in range(n)]  # each tracker reads along a stream, now and then off it
         longest = 0
         for _ in range(300):
-            x = np.zeros(12, dtype=np.int64)
+            x = np.zeros(n, dtype=np.int64)
             for r, (k, i) in enumerate(where):
                 x[r] = corpus[k][i % len(corpus[k])] if rng.random() < 0.85 else rng.randrange(35)
                 where[r] = (k, i + 1) if rng.random() < 0.95 else (rng.randrange(25), rng.randrange(10))
-            rows = np.array([r for r in range(12) if rng.random() < 0.8])
+            rows = np.array([r for r in range(n) if rng.random() < 0.8], dtype=np.int64)
             batch.feed(x, rows)
             for r in rows:
                 one[r].feed(int(x[r]))
             assert batch.state.tolist() == [t.state for t in one] and batch.run.tolist() == [t.run for t in one]
-            assert all(sorted(batch.banned(r, 3)) == sorted(one[r].banned(3)) for r in range(12))
+            assert all(sorted(batch.banned(r, 3)) == sorted(one[r].banned(3)) for r in range(n))
             longest = max(longest, max(t.run for t in one))
         assert longest >= 6  # the test reached long matches (and their banned symbols)
 

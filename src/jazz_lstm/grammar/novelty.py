@@ -82,7 +82,7 @@ class SuffixAutomaton:
         """n CopyTrackers at once, in arrays (the lookup tables made once per automaton)."""
         if getattr(self, "_lookup", None) is None:
             self._lookup = _Lookup(self.to_arrays())
-        return BatchTracker(self._lookup, n)
+        return BatchTracker(self._lookup, n, CopyTracker(self))
 
 
 class _Lookup:
@@ -109,22 +109,33 @@ class _Lookup:
 
 
 class BatchTracker:
-    """n CopyTrackers in arrays: the same states and runs as n CopyTracker.feed calls, one numpy pass a step."""
+    """n CopyTrackers in arrays: the same states and runs as n CopyTracker.feed calls, one numpy pass a step
+    (for a few rows, `one` -- a CopyTracker over the same automaton -- steps each: numpy's fixed cost a call
+    is more than a few dict look-ups)."""
 
-    def __init__(self, lookup: _Lookup, n: int):
-        self.lookup, self.state, self.run = lookup, np.zeros(n, np.int64), np.zeros(n, np.int64)
+    FEW = 6  # rows up to which one CopyTracker steps each
+
+    def __init__(self, lookup: _Lookup, n: int, one: CopyTracker):
+        self.lookup, self.one, self.state, self.run = lookup, one, np.zeros(n, np.int64), np.zeros(n, np.int64)
 
     def feed(self, x: np.ndarray, rows: np.ndarray) -> None:
         """Symbol x[r] fed to each tracker r of `rows` (int indices)."""
+        if len(rows) <= self.FEW:
+            one = self.one
+            for r in rows.tolist():
+                one.state, one.run = int(self.state[r]), int(self.run[r])
+                one.feed(int(x[r]))
+                self.state[r], self.run[r] = one.state, one.run
+            return
         lk = self.lookup
         s, run, x = self.state[rows], self.run[rows], np.asarray(x)[rows]
         t = lk.next(s, x)
-        miss = (t < 0) & (s != 0)
-        while miss.any():  # down the suffix links until the symbol extends the match (or none is left)
-            s = np.where(miss, lk.link[s], s)
-            run = np.where(miss, lk.length[s], run)
-            t = lk.next(s, x)
-            miss = (t < 0) & (s != 0)
+        miss = np.nonzero((t < 0) & (s != 0))[0]
+        while len(miss):  # down the suffix links until the symbol extends the match (or none is left)
+            s[miss] = lk.link[s[miss]]
+            run[miss] = lk.length[s[miss]]
+            t[miss] = lk.next(s[miss], x[miss])
+            miss = miss[(t[miss] < 0) & (s[miss] != 0)]
         go = (t >= 0) & (x >= 0)
         self.state[rows], self.run[rows] = np.where(go, t, 0), np.where(go, run + 1, 0)
 

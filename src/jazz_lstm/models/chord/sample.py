@@ -111,14 +111,16 @@ class _Guard:
     def feed(self, ty, du, iv, before, played, live) -> None:
         """The values just played, as a listener hears them: a note after a note by the interval it was
         played at (the register may have moved it), rests left out (they are silent)."""
-        heard = np.where((ty < len(NOTE_TYPES)) & (before >= 0), np.clip(played - before + INT_MAX + 1, 1, N_INT - 1), iv)
+        step = np.minimum(np.maximum(played - before + INT_MAX + 1, 1), N_INT - 1)  # (np.clip's own cost is more)
+        heard = np.where((ty < len(NOTE_TYPES)) & (before >= 0), step, iv)
         shape = value_id(np.where(ty < len(NOTE_TYPES), 0, ty), du, heard)  # shape_id, on arrays
         self.trackers.feed(shape, np.nonzero(live & (ty != _R))[0])
 
-    def all_banned(self) -> list:
-        """banned(r) of every solo; {} where its copied run is still short of K (most, most of the time)."""
+    def all_banned(self) -> list | None:
+        """banned(r) of every solo, {} where its copied run is still short of K; None where every one's is
+        (most of the time)."""
         long = self.trackers.run >= self.k
-        return [self.banned(r) if long[r] else {} for r in range(len(long))]
+        return [self.banned(r) if long[r] else {} for r in range(len(long))] if long.any() else None
 
     def banned(self, r: int) -> dict:
         """(shape type, dur) -> set of banned interval classes, for solo r."""
@@ -210,7 +212,7 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
         t_np = ty.numpy()
         dl = steer.durations(model.dur_logits(h, ty).masked_fill(torch.from_numpy(~dur_ok), NEG), t_np, lines.pos)
         ban = guard.all_banned() if guard is not None else None
-        shape_ty = np.where(t_np < len(NOTE_TYPES), 0, t_np)
+        shape_ty = np.where(t_np < len(NOTE_TYPES), 0, t_np) if ban else None
         if ban:
             _ban_durations(dl, ban, shape_ty, (t_np < len(NOTE_TYPES)) & lines.has_prev)
         du = choose(dl, cfg, gen)
