@@ -2,6 +2,8 @@
 (what MIDI, audio and the piano roll play beside the melody).  Times in beats."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from jazz_lstm.core.harmony import bass_note
 from jazz_lstm.core.music import Chord
 
@@ -20,8 +22,14 @@ def accompaniment(chords: list[Chord], beats_per_bar: float = 4.0):
     Comping: each chord struck on its first beat and again 1.5 beats later (a
     Charleston figure) when it lasts two beats or more.  Bass: one note a beat,
     the root first (a slash chord's bass note: F/G starts on G), then chord tones, and a semitone
-    approach into the next chord's bass note.
+    approach into the next chord's bass note.  (Made once for a batch of solos over the same changes.)
     """
+    comp, bass = _accompaniment(tuple(chords), float(beats_per_bar))
+    return list(comp), list(bass)
+
+
+@lru_cache(maxsize=16)
+def _accompaniment(chords: tuple, beats_per_bar: float) -> tuple[tuple, tuple]:
     comp, bass = [], []
     for k, c in enumerate(chords):
         v = voicing(c)
@@ -44,4 +52,4 @@ def accompaniment(chords: list[Chord], beats_per_bar: float = 4.0):
             dur = min(1.0, c.duration - b)
             if dur > 0:
                 bass.append((p, c.start + b, dur * 0.95, 80 if b == 0 else 70))
-    return comp, bass
+    return tuple(comp), tuple(bass)

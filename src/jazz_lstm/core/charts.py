@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from math import gcd
 
 from jazz_lstm.core.errors import JazzError
@@ -75,7 +76,7 @@ class Chart:
 
     def text(self) -> str:
         """The changes as chart text (`parse_chart` reads it back)."""
-        return format_chart(list(self.chords), self.beats_per_bar)
+        return _chart_text(self.chords, self.beats_per_bar)
 
     def to_json(self) -> dict:
         """A JSON object: chords as [symbol, start, duration] in beats, the rest as named."""
@@ -193,6 +194,12 @@ def chart_bars(chords: list[Chord], beats_per_bar: float = 4.0, n_bars: int | No
             slots[min(n_slots - 1, round(cut / g))] = c.symbol
         out.append(" ".join(slots))
     return out
+
+
+@lru_cache(maxsize=16)
+def _chart_text(chords: tuple, beats_per_bar: float) -> str:
+    """format_chart, once for a batch of solos over the same changes (each manifest holds the chart)."""
+    return format_chart(list(chords), beats_per_bar)
 
 
 def format_chart(chords: list[Chord], beats_per_bar: float = 4.0, per_line: int = 4) -> str:

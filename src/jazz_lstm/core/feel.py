@@ -11,9 +11,11 @@ hi-hat on 2 and 4.  Times in beats (quarter notes), velocities 1..127.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
+
+import numpy as np
 
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.harmony import parse_chord, transpose_symbol
@@ -110,34 +112,45 @@ def swing_ratio(tempo: float) -> float:
     return pts[-1][1]
 
 
-def offbeat(t: float) -> bool:
-    """Whether a written time (beats) is an eighth-note off-beat: half a beat after a beat."""
-    return abs(t - math.floor(t + 1e-9) - 0.5) < 1e-6
+def offbeat(t):
+    """Whether a written time (beats; a number, or an array of them) is an eighth-note off-beat: half
+    a beat after a beat."""
+    t = np.asarray(t, dtype=np.float64)
+    out = np.abs(t - np.floor(t + 1e-9) - 0.5) < 1e-6
+    return bool(out) if out.ndim == 0 else out
 
 
-def swung(t: float, ratio: float) -> float:
-    """A written time (beats) as played: an eighth-note off-beat moves to ratio / (1 + ratio) of
-    its beat; every other time (beats, triplets, sixteenths) stays."""
-    return math.floor(t) + ratio / (1.0 + ratio) if offbeat(t) else t
+def swung(t, ratio: float):
+    """A written time (beats; a number, or an array of them) as played: an eighth-note off-beat moves
+    to ratio / (1 + ratio) of its beat; every other time (beats, triplets, sixteenths) stays."""
+    t = np.asarray(t, dtype=np.float64)
+    out = np.where(offbeat(t), np.floor(t) + ratio / (1.0 + ratio), t)
+    return float(out) if out.ndim == 0 else out
+
+
+def _played(pitch, start, duration, velocity, ratio: float) -> list[tuple[int, float, float, int]]:
+    """(pitch, start, duration, velocity) tuples of notes as played: starts and ends swung (arrays in)."""
+    on, off = swung(start, ratio), swung(np.asarray(start, np.float64) + duration, ratio)
+    return list(zip(pitch, on.tolist(), np.maximum(1e-3, off - on).tolist(), velocity))
 
 
 def swing_part(notes: list[tuple], tempo: float, feel: Feel) -> list[tuple[int, float, float, int]]:
     """An accompaniment part's (pitch, start, duration, velocity) with the feel's swing."""
-    r = feel.ratio(tempo)
-    return [(p, swung(s, r), max(1e-3, swung(s + d, r) - swung(s, r)), v) for p, s, d, v in notes]
+    if not notes:
+        return []
+    p, s, d, v = zip(*notes)
+    return _played(p, s, d, v, feel.ratio(tempo))
 
 
 def perform(notes: list[Note], tempo: float, feel: Feel) -> list[tuple[int, float, float, int]]:
     """The melody as played: (pitch, start, duration, velocity), swung, accented and in the
     instrument's range (moved by whole octaves, so the line is the same)."""
-    r = feel.ratio(tempo)
+    if not notes:
+        return []
     shift = octave_shift([n.pitch for n in notes], feel.instrument) if feel.instrument else 0
     vel = accents(notes) if feel.dynamics else [n.velocity for n in notes]
-    out = []
-    for n, v in zip(notes, vel):
-        start, end = swung(n.start, r), swung(n.start + n.duration, r)
-        out.append((n.pitch + shift, start, max(1e-3, end - start), v))
-    return out
+    return _played([n.pitch + shift for n in notes], [n.start for n in notes], [n.duration for n in notes], vel,
+                   feel.ratio(tempo))
 
 
 def octave_shift(pitches: list[int], instrument: str) -> int:
@@ -152,22 +165,20 @@ def accents(notes: list[Note]) -> list[int]:
     """Velocities a player gives a line: a phrase's first note and its high points (a note above
     both neighbours) accented, off-beat eighths a little over the beats (the jazz accent), short
     notes between higher neighbours ghosted, the line's contour followed; 40..120."""
-    out = []
-    for k, n in enumerate(notes):
-        prev = notes[k - 1] if k else None
-        nxt = notes[k + 1] if k + 1 < len(notes) else None
-        v = 78 + (n.pitch - 60) * 0.6  # higher notes a little louder
-        if prev is None or n.start - (prev.start + prev.duration) > 0.26:
-            v += 8  # a phrase starts after a breath
-        if prev is not None and nxt is not None and n.pitch > prev.pitch and n.pitch > nxt.pitch:
-            v += 12  # the top of a figure
-        if offbeat(n.start):
-            v += 6
-        if (prev is not None and nxt is not None and n.duration <= 0.34 and n.pitch < prev.pitch
-                and n.pitch < nxt.pitch):
-            v -= 22  # a ghosted note inside a run
-        out.append(int(max(40, min(120, round(v)))))
-    return out
+    if not notes:
+        return []
+    p = np.array([n.pitch for n in notes], dtype=np.float64)
+    s = np.array([n.start for n in notes], dtype=np.float64)
+    d = np.array([n.duration for n in notes], dtype=np.float64)
+    inner = np.zeros(len(p), dtype=bool)
+    inner[1:-1] = True  # a note with both neighbours
+    prev, nxt = np.roll(p, 1), np.roll(p, -1)
+    v = 78 + (p - 60) * 0.6  # higher notes a little louder
+    v = v + 8.0 * np.append(True, s[1:] - (s[:-1] + d[:-1]) > 0.26)  # a phrase starts after a breath
+    v = v + 12.0 * (inner & (p > prev) & (p > nxt))  # the top of a figure
+    v = v + 6.0 * offbeat(s)
+    v = v - 22.0 * (inner & (d <= 0.34) & (p < prev) & (p < nxt))  # a ghosted note inside a run
+    return np.clip(np.round(v), 40, 120).astype(int).tolist()
 
 
 # a transposing instrument's part sounds lower than written: write it this many semitones up
@@ -199,10 +210,15 @@ RIDE, HIHAT_PEDAL, KICK = 51, 44, 36  # General MIDI percussion keys
 
 def drum_part(n_bars: int, beats_per_bar: float, tempo: float, feel: Feel) -> list[tuple[int, float, float, int]]:
     """A swing time-keeping part: the ride on every beat and on the swung off-beat after each even
-    beat (spang-a-lang), the hi-hat pedal on the even beats (2 and 4), a feathered bass drum."""
-    if not feel.drums:
-        return []
+    beat (spang-a-lang), the hi-hat pedal on the even beats (2 and 4), a feathered bass drum.
+    (Made once for a batch of solos of the same length, metre and tempo.)"""
+    return list(_drum_part(n_bars, float(beats_per_bar), float(tempo), feel)) if feel.drums else []
+
+
+@lru_cache(maxsize=16)
+def _drum_part(n_bars: int, beats_per_bar: float, tempo: float, feel: Feel) -> tuple:
     r, out = feel.ratio(tempo), []
+    late = swung(0.5, r)  # where an off-beat eighth is played, after its beat
     beats = int(round(n_bars * beats_per_bar))
     for b in range(beats):
         in_bar = b % max(1, int(round(beats_per_bar)))
@@ -212,5 +228,5 @@ def drum_part(n_bars: int, beats_per_bar: float, tempo: float, feel: Feel) -> li
         if even:
             out.append((HIHAT_PEDAL, float(b), 0.25, 76))
             if b + 1 < beats:
-                out.append((RIDE, swung(b + 0.5, r), 0.25, 62))
-    return out
+                out.append((RIDE, b + late, 0.25, 62))
+    return tuple(out)

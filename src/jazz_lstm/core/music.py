@@ -140,8 +140,8 @@ class Solo:
     @property
     def length_beats(self) -> float:
         """End of the last note or chord, in beats."""
-        ends = [n.end for n in self.notes] + [c.end for c in self.chords]
-        return max(ends, default=0.0)
+        return max(max((n.start + n.duration for n in self.notes), default=0.0),
+                   max((c.start + c.duration for c in self.chords), default=0.0))
 
     @property
     def n_bars(self) -> int:

@@ -119,8 +119,10 @@ class Manifest:
 
 
 def write(path: str, m: Manifest) -> str:
-    """Write a manifest atomically; returns the path."""
-    return write_atomic(path, json.dumps(m.to_json(), indent=1))
+    """Write a manifest atomically; returns the path.  One field a line (json's C encoder for each:
+    indent= would take its pure-Python encoder, 10x slower over a long solo's tokens)."""
+    fields_ = ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in m.to_json().items())
+    return write_atomic(path, "{\n" + fields_ + "\n}\n")
 
 
 def read(path: str) -> Manifest:
