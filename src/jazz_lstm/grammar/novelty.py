@@ -52,11 +52,11 @@ class SuffixAutomaton:
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The automaton as flat arrays (to keep in a file): each state's length and suffix link, and its
-        transitions as (symbol, target) pairs from offsets[state] to offsets[state + 1]."""
+        transitions as (symbol, target) pairs from offsets[state] to offsets[state + 1], by symbol."""
         if getattr(self, "_arrays", None) is not None:
             return self._arrays
-        keys = [k for d in self.next for k in d]
-        targets = [t for d in self.next for t in d.values()]
+        keys = [k for d in self.next for k in sorted(d)]
+        targets = [d[k] for d in self.next for k in sorted(d)]
         offsets = np.cumsum([0] + [len(d) for d in self.next])
         return {"length": np.asarray(self.length, np.int32), "link": np.asarray(self.link, np.int32),
                 "offsets": offsets.astype(np.int64), "keys": np.asarray(keys, np.int32),
@@ -96,8 +96,11 @@ class _Lookup:
         self.lo = int(keys.min()) if len(keys) else 0
         self.span = (int(keys.max()) - self.lo + 1) if len(keys) else 1
         comp = np.repeat(np.arange(len(off) - 1), np.diff(off)) * self.span + (keys - self.lo)
-        order = np.argsort(comp, kind="stable")
-        self.comp, self.targets = comp[order], a["targets"].astype(np.int64)[order]
+        targets = a["targets"].astype(np.int64)
+        if len(comp) > 1 and not (comp[1:] > comp[:-1]).all():  # (to_arrays writes them sorted: no sort then)
+            order = np.argsort(comp)
+            comp, targets = comp[order], targets[order]
+        self.comp, self.targets = comp, targets
 
     def next(self, states: np.ndarray, x: np.ndarray) -> np.ndarray:
         """The target of each (state, symbol), -1 where the state has no such transition."""

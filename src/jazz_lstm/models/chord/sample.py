@@ -72,7 +72,7 @@ def guard_automaton(corpus: list[list[int]]) -> SuffixAutomaton:
     there: 0.3-0.6 s of every `generate` saved; where the cache cannot be written it is only built."""
     shapes = corpus_shapes(corpus)
     flat = np.concatenate([np.asarray(s, np.int64) for s in shapes] + [np.asarray([len(s) for s in shapes], np.int64)])
-    path = os.path.join(cache_dir(), f"guard-{hashlib.sha256(flat.tobytes()).hexdigest()[:32]}.npz")
+    path = os.path.join(cache_dir(), f"guard2-{hashlib.sha256(flat.tobytes()).hexdigest()[:32]}.npz")
     try:
         with np.load(path, allow_pickle=False) as z:
             return SuffixAutomaton.from_arrays({k: z[k] for k in z.files})
