@@ -248,3 +248,24 @@ def test_plurals_and_no_blank_progress_lines(tune, tmp_path):
     r = cli("train", tune, "--kind", "recipe", "--epochs", "1", "-o", tmp_path / "m.safetensors")
     assert r.returncode == 0 and "read 1 tune," in r.stderr and "1 epoch," in r.stdout, (r.stdout, r.stderr)
     assert "" not in r.stderr.splitlines(), r.stderr
+
+
+def test_a_batch_of_writes_flushes_once(tmp_path, monkeypatch):
+    """fileio.one_sync: each file still lands whole through its rename, without its own fsync; one
+    os.sync when the batch ends (nested batches: at the outermost end); outside a batch, an fsync a file."""
+    from jazz_lstm.core import fileio
+
+    calls = []
+    monkeypatch.setattr(fileio.os, "fsync", lambda fd: calls.append("fsync"))
+    monkeypatch.setattr(fileio.os, "sync", lambda: calls.append("sync"))
+    with fileio.one_sync():
+        for k in range(5):
+            fileio.write_atomic(str(tmp_path / f"solo-{k}.mid"), b"MThd" * (k + 1))
+        with fileio.one_sync():
+            fileio.write_atomic(str(tmp_path / "solo-5.json"), "{}")
+        assert calls == []
+    assert calls == ["sync"]
+    assert [(tmp_path / f"solo-{k}.mid").read_bytes() for k in range(5)] == [b"MThd" * (k + 1) for k in range(5)]
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(fileio.TEMP_PREFIX)]
+    fileio.write_atomic(str(tmp_path / "one.txt"), "x")
+    assert calls == ["sync", "fsync"]

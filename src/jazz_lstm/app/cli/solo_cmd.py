@@ -11,9 +11,11 @@ from jazz_lstm.app.cli import options as o
 
 def _show(solos, stems, formats, ck, req, soundfont=None, title="") -> None:
     """Write each solo with its outputs and manifest (outputs.write_solo); long solos say
-    first what is coming; every stage shows on one progress bar; print what was written."""
+    first what is coming; every stage shows on one progress bar; print what was written.  One flush to
+    disk for them all, at the end (fileio.one_sync)."""
+    from jazz_lstm.core.fileio import one_sync
 
-    with o.progress("writing" if len(solos) > 1 else f"rendering {os.path.basename(stems[0])}") as bar:
+    with o.progress("writing" if len(solos) > 1 else f"rendering {os.path.basename(stems[0])}") as bar, one_sync():
         task = bar.add_task("", total=len(formats) * len(solos))  # one bar for all: one per solo cost more than the writes
         for i, (solo, stem) in enumerate(zip(solos, stems)):
             w, plan = _write(solo, stem, i, formats, ck, req, soundfont, title, len(solos),
