@@ -41,6 +41,7 @@ class NgramBaseline:
         self.order, self.space = order, space
         self._space_set = set(space or [])
         self._memo: tuple = (None, None)  # (legality, its interval table): one step asks several times
+        self._follow_arrays: dict = {}  # prev -> what _follow_legal tests, made on first use
         flat = [v for s in streams for v in s if self._in_space(v)]
         self.uni = Counter(flat)
         self.N = max(1, len(flat))
@@ -122,7 +123,8 @@ class NgramBaseline:
         if self.order == 1 or prev not in self.big:
             return self._uni_unnorm(v) / self._uni_mass(legal)
         follow, cu, lam = self._follow(prev)
-        seen_mass = sum(c for w, c in follow.items() if self._legal(w, legal)) / cu
+        _, _, counts, ok = self._follow_legal(prev, legal)
+        seen_mass = int(counts[ok].sum()) / cu
         z = lam * seen_mass + (1 - lam) * self._uni_mass(legal)
         return (lam * follow.get(v, 0) / cu + (1 - lam) * self._uni_unnorm(v)) / z
 
@@ -132,11 +134,18 @@ class NgramBaseline:
         cu = sum(follow.values())
         return follow, cu, cu / (cu + len(follow))
 
-    def _legal(self, v: str, legal) -> bool:
+    def _follow_legal(self, prev: str, legal) -> tuple:
+        """(the values seen after `prev`, their factors (k, 3), their counts (k,), which are legal (k,)), in
+        the order the counts were made: one array test, not one a value."""
+        arrays = self._follow_arrays.get(prev)
+        if arrays is None:
+            keys = list(self.big[prev])
+            fac = np.array([factorize(w) if self.space is None else (0, 0, 0) for w in keys], dtype=np.int64).reshape(-1, 3)
+            arrays = self._follow_arrays[prev] = (keys, fac, np.array([self.big[prev][w] for w in keys], dtype=np.int64))
+        keys, fac, counts = arrays
         if legal is None or self.space is not None:
-            return True
-        t, d, i = factorize(v)
-        return d + 1 <= legal[0] and self._table(legal)[t, i] > 0
+            return keys, fac, counts, np.ones(len(keys), dtype=bool)
+        return keys, fac, counts, (fac[:, 1] + 1 <= legal[0]) & (self._table(legal)[fac[:, 0], fac[:, 2]] > 0)
 
     def nll(self, values: list[str], legal=None) -> tuple[float, int]:
         """(total negative log-likelihood in nats, values scored) of one stream; values
@@ -157,11 +166,10 @@ class NgramBaseline:
         are the same as a loop over the candidates would draw."""
         cands, weights = [], []
         if self.order == 2 and prev in self.big:
-            follow, cu, lam = self._follow(prev)
-            for w, c in follow.items():
-                if self._legal(w, legal):
-                    cands.append(w)
-                    weights.append(lam * c / cu)
+            _, cu, lam = self._follow(prev)
+            keys, _, counts, ok = self._follow_legal(prev, legal)
+            cands = [w for w, good in zip(keys, ok.tolist()) if good]
+            weights = lam * counts[ok] / cu
             rest = 1 - lam
         else:
             rest = 1.0

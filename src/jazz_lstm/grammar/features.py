@@ -62,6 +62,7 @@ def factorize(token: str) -> tuple[int, int, int] | None:
     return TYPES.index(t.type), t.steps - 1, iv
 
 
+@lru_cache(maxsize=1 << 16)
 def unfactorize(ty: int, dur: int, iv: int) -> str:
     """The inverse of `factorize`: factor classes -> the grammar value."""
     window = None if iv == 0 else (iv - INT_MAX - 1 - WINDOW, iv - INT_MAX - 1 + WINDOW)

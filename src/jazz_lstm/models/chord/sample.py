@@ -263,7 +263,7 @@ class Lines:
                 & (types[np.arange(len(ty)), (cand - roots) % 12] == ty))
         pitch = np.where(note & fits, cand, pitch)
         for r in np.nonzero(note & ~fits)[0]:  # as Decoder.feed does it, a tie with nothing before it a chord tone
-            term = parse_token(_value(int(ty[r]), int(du[r]), int(iv[r])))
+            term = parse_token(unfactorize(int(ty[r]), int(du[r]), int(iv[r])))
             term = Terminal("C", term.steps) if term.type == "T" else term
             pitch[r] = choose_pitch(term, self.chord_at(int(pos[r])), None if prev[r] < 0 else int(prev[r]),
                                     self.rngs[r], self.low, self.high, True)
@@ -285,18 +285,13 @@ class Lines:
         out = []
         for r in range(len(self.pos)):
             k = live[r]
-            tokens = [_value(*f) for f in zip(ty[r, k].tolist(), du[r, k].tolist(), iv[r, k].tolist())]
+            tokens = [unfactorize(*f) for f in zip(ty[r, k].tolist(), du[r, k].tolist(), iv[r, k].tolist())]
             s = k & (pitch[r] >= 0)
             notes = [Note(p, on / GRID, ln / GRID, 90, t)
                      for p, on, ln, t in zip(pitch[r, s].tolist(), pos[r, s].tolist(), length[r, s].tolist(),
                                              tied[r, s].tolist())]
             out.append((tokens, notes))
         return out
-
-
-@lru_cache(maxsize=1 << 16)
-def _value(ty: int, du: int, iv: int) -> str:
-    return unfactorize(ty, du, iv)
 
 
 BREATH_FROM = 3  # notes into a phrase before the breath steer starts (chosen on the default model's 31 validation
