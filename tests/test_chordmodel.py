@@ -331,3 +331,76 @@ def test_a_solo_lands_on_a_chord_tone_of_its_last_bar(chart, bpb):
         assert tone_type(final[0].pitch, chord_at(changes, last)) == "C"
     free = sample_chart(ck.model, changes, 8, bpb, 8, SampleConfig(seed=3), ck.corpus)  # the default: no cadence
     assert any(len([n for n in notes if n.start >= last]) != 1 for _, notes in free)
+
+
+def test_phrase_counts_and_time_features_hand_computed():
+    """Notes since the last breath (a rest of a quarter beat or more), and the time features' one-hot places."""
+    import numpy as np
+
+    from jazz_lstm.grammar.features import TIME_DIM, phrase_counts, time_features
+
+    values = ["C,0.500", "S,0.500,<-3,3>", "R,0.167", "C,0.500,<1,7>", "T,0.500", "R,0.250", "X,1.000,<-5,1>"]
+    assert phrase_counts(values).tolist() == [0, 1, 2, 2, 3, 3, 0]  # a 1/6-beat rest is no breath; a tie no note
+    rows = time_features(230.0, [0, 3, 20], [0, 48 * 5 + 6, 48 * 7], 4.0, 48 * 8)  # 8 bars of 4/4
+    assert rows.shape == (3, TIME_DIM) and (rows.sum(1) == 4).all()  # one bit in each of the four groups
+    hot = [np.nonzero(r)[0].tolist() for r in rows]
+    # tempo 230: bucket 4 (220-260); since 0, 3, 20: buckets 0, 3, 7; bars 0, 5, 7: 0, 1, 3 of four;
+    # bars left 7 (more), 2 (2-3), 0 (the last)
+    assert hot == [[4, 6, 14, 21], [4, 9, 15, 20], [4, 13, 17, 18]]
+
+
+def test_the_sampler_feeds_the_time_features_training_computes(monkeypatch):
+    """What the model hears of time while sampling (tempo, notes since the last breath, bar of four, bars
+    left) is what EncodedTune.arrays gives it in training for the same values."""
+    import numpy as np
+
+    from jazz_lstm.grammar.features import HARMONY_COND_DIM, phrase_counts, time_features
+    from jazz_lstm.models.checkpoint import default_model_path, load
+    from jazz_lstm.solo.generate import improvise
+
+    ck = load(default_model_path())
+    seen, hidden = [], ck.model.hidden
+    monkeypatch.setattr(ck.model, "hidden", lambda ids, cond, state=None: seen.append(cond[0, 0].clone()) or hidden(ids, cond, state))
+    tokens = improvise(ck, parse_chart("Dm7 G7 | Cmaj7 | Fm7 Bb7 | Ebmaj7 |"), 8, 1, SampleConfig(seed=3), tempo=230.0)[0].tokens
+    onsets = np.cumsum([0] + [parse_token(v).steps for v in tokens[:-1]])
+    want = time_features(230.0, phrase_counts(tokens), onsets, 4.0, 8 * 48)
+    got = torch.stack(seen).numpy()[:, HARMONY_COND_DIM:]
+    assert len(seen) == len(tokens) and (got == want).all()
+    assert want[:, 6:14].argmax(1).max() >= 3  # the line went some notes without a breath
+
+
+def test_a_model_made_before_the_time_features_reads_what_it_was_trained_on(corpus, tmp_path):
+    """A model file whose config reads features.HARMONY_COND_DIM features (every model before the time
+    features) loads, samples, and never sees the time features; a file that claims the time features'
+    width without naming their version is refused with a message."""
+    import json as json_
+
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    from jazz_lstm.core.errors import JazzError
+    from jazz_lstm.grammar.features import HARMONY_COND_DIM
+    from jazz_lstm.models import checkpoint
+    from jazz_lstm.solo.generate import improvise
+
+    out = str(tmp_path / "old.safetensors")
+    train_corpus(corpus, CorpusTrainConfig(epochs=1, Tx=8, stride=4, batch_size=4, val_fraction=0.0, patience=0),
+                 ChordConfig(hidden=16, layers=1, cond_dim=HARMONY_COND_DIM), out=out, progress=False)
+    old = checkpoint.load(out)
+    ids, cond = old.model.start_ids(1)[:, None], torch.rand(1, 1, COND_DIM)
+    other = cond.clone()
+    other[..., HARMONY_COND_DIM:] = 1 - other[..., HARMONY_COND_DIM:]
+    old.model.eval()
+    assert torch.equal(old.model.hidden(ids, cond)[0], old.model.hidden(ids, other)[0])
+    assert improvise(old, parse_chart("Dm7 G7 | Cmaj7 |"), 4, 2, SampleConfig(seed=1))[0].tokens
+    new = str(tmp_path / "new.safetensors")
+    train_corpus(corpus, CorpusTrainConfig(epochs=1, Tx=8, stride=4, batch_size=4, val_fraction=0.0, patience=0),
+                 ChordConfig(hidden=16, layers=1), out=new, progress=False)
+    with safe_open(new, "pt") as f:
+        meta, tensors = f.metadata(), {k: f.get_tensor(k) for k in f.keys()}
+    assert json_.loads(meta["config"])["cond_dim"] == COND_DIM and meta["time"]
+    del meta["time"]
+    meta["file_sha256"] = checkpoint.file_hash(tensors, meta)  # a well-made file, only without the version
+    save_file(tensors, str(tmp_path / "bad.safetensors"), metadata=meta)
+    with pytest.raises(JazzError, match="time features"):
+        checkpoint.load(str(tmp_path / "bad.safetensors"))

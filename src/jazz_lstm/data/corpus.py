@@ -23,14 +23,16 @@ from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.fileio import cache_dir, check_input, read_bytes, write_atomic
 from jazz_lstm.core.harmony import parse_chord
 from jazz_lstm.core.music import Chord, Solo
-from jazz_lstm.grammar.codec import GRAMMAR_VERSION, encode_onsets, previous_pitches
+from jazz_lstm.grammar.codec import GRAMMAR_VERSION, encode_onsets, parse_token, previous_pitches
 from jazz_lstm.grammar.features import (
     FEATURES_VERSION,
     chord_roots,
     factor_array,
     harmony_features,
     legality,
+    phrase_counts,
     pitch_features,
+    time_features,
 )
 from jazz_lstm.io.formats import read_tune, tune_files
 from jazz_lstm.io.tunes import resolve
@@ -69,9 +71,12 @@ class EncodedTune:
                    previous_pitches(solo), tune_name(solo))
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(factors (T, 3) int64, harmony features (T, COND_DIM) float32, legality (T, 3) int64)."""
+        """(factors (T, 3) int64, features (T, COND_DIM) float32 -- harmony, line, time --, legality (T, 3) int64)."""
+        end = self.onsets[-1] + parse_token(self.values[-1]).steps if self.values else 0
         cond = np.concatenate([harmony_features(self.chords, self.onsets, self.beats_per_bar),
-                               pitch_features(self.prev_pitches, chord_roots(self.chords, self.onsets))], axis=1)
+                               pitch_features(self.prev_pitches, chord_roots(self.chords, self.onsets)),
+                               time_features(self.tempo, phrase_counts(self.values), self.onsets, self.beats_per_bar, end)],
+                              axis=1)
         return factor_array(self.values), cond, legality(self.values, self.onsets, self.beats_per_bar)
 
     def to_json(self) -> dict:

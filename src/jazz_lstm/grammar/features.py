@@ -39,10 +39,18 @@ _CHANGE_BUCKETS = np.array([3, 6, 12, 24, 48, 96])  # steps until the next chang
 HARMONY_DIM = 12 * 5 + 8 + GRID + len(_CHANGE_BUCKETS) + 1 + 1
 _REGISTER = np.array([55, 62, 68, 74, 80])  # edges of the register buckets (MIDI pitches)
 PITCH_DIM = 12 + 1 + len(_REGISTER) + 1
-COND_DIM = HARMONY_DIM + PITCH_DIM
+_TEMPO = np.array([100, 140, 180, 220, 260])  # edges of the tempo buckets (quarter notes a minute)
+_SINCE = np.array([1, 2, 3, 5, 8, 12, 18])  # edges of the buckets of notes since the last breath
+TIME_DIM = len(_TEMPO) + 1 + len(_SINCE) + 1 + 4 + 4
+HARMONY_COND_DIM = HARMONY_DIM + PITCH_DIM  # what models before the time features read (their cond_dim)
+COND_DIM = HARMONY_COND_DIM + TIME_DIM
+SINCE_BITS = slice(COND_DIM - TIME_DIM + len(_TEMPO) + 1, COND_DIM - TIME_DIM + len(_TEMPO) + 1 + len(_SINCE) + 1)
+BREATH_REST = 3  # grid steps: a rest this long or longer (a quarter beat) ends a phrase
 CHORD_BITS, SCALE_BITS = slice(0, 12), slice(12, 24)  # where the chord's and its scale's intervals sit
 PREV_BITS = slice(HARMONY_DIM, HARMONY_DIM + 12)  # the last pitch over the chord's root
 FEATURES_VERSION = "harmony-3"  # saved with chord models and corpus caches; bump when features change
+TIME_VERSION = "time-1"  # saved with chord models that read time_features (a suffix of the features: older models
+# read the prefix they were trained on, HARMONY_COND_DIM wide)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -145,6 +153,39 @@ def pitch_features(prev_pitches, roots) -> np.ndarray:
     rows[idx[has], (p[has] - roots[has]) % 12] = 1.0
     rows[idx[~has], 12] = 1.0
     rows[idx[has], 13 + np.searchsorted(_REGISTER, p[has], side="right")] = 1.0
+    return rows
+
+
+def phrase_counts(values: list[str]) -> np.ndarray:
+    """(T,) notes played since the last breath before each value: a note (C S A X) counts, a rest of
+    BREATH_REST grid steps or more starts the count again (ties and short rests change nothing)."""
+    out, n = np.zeros(len(values), dtype=np.int64), 0
+    for k, v in enumerate(values):
+        out[k] = n
+        t = parse_token(v)
+        if t.type in NOTE_TYPES:
+            n += 1
+        elif t.type == "R" and t.steps >= BREATH_REST:
+            n = 0
+    return out
+
+
+def time_features(tempo: float, since, onsets, beats_per_bar: float, end: int) -> np.ndarray:
+    """(T, TIME_DIM) float32: where the line is in time before each value -- the tempo (6 buckets), the
+    notes since its last breath (`since`, 8 buckets), the bar's place in its group of four bars, and how
+    many bars are left before `end` (grid steps: the last bar, the one before, 2-3, more)."""
+    since = np.asarray(since, dtype=np.int64).reshape(-1)
+    on = np.asarray(onsets, dtype=np.int64).reshape(-1)
+    bar = max(1, to_steps(beats_per_bar))
+    rows = np.zeros((len(on), TIME_DIM), dtype=np.float32)
+    r = np.arange(len(on))
+    k = len(_TEMPO) + 1
+    rows[:, int(np.searchsorted(_TEMPO, tempo, side="right"))] = 1.0
+    rows[r, k + np.searchsorted(_SINCE, since, side="right")] = 1.0
+    k += len(_SINCE) + 1
+    rows[r, k + (on // bar) % 4] = 1.0
+    left = np.maximum(0, (max(1, end) - 1) // bar - on // bar)  # whole bars after this one
+    rows[r, k + 4 + np.searchsorted([1, 2, 4], left, side="right")] = 1.0
     return rows
 
 

@@ -19,7 +19,8 @@ class ChordConfig:
     type_emb: int = 8  # embedding size of the value's type
     dur_emb: int = 24  # embedding size of its duration class
     int_emb: int = 24  # embedding size of its interval class
-    cond_dim: int = COND_DIM  # harmony features per step (features.COND_DIM)
+    cond_dim: int = COND_DIM  # features read per step: features.COND_DIM (harmony, line, time); a model made
+    # before the time features reads the first features.HARMONY_COND_DIM
 
     def __post_init__(self):
         check_sizes(self, hidden=(1, 4096), layers=(1, 8), type_emb=(1, 4096), dur_emb=(1, 4096), int_emb=(1, 4096),

@@ -8,7 +8,17 @@ import json
 import torch
 
 from jazz_lstm.core.errors import JazzError
-from jazz_lstm.grammar.features import FEATURES_VERSION, N_DUR, NOTE_TYPES, TYPES, split_id, unfactorize
+from jazz_lstm.grammar.features import (
+    COND_DIM,
+    FEATURES_VERSION,
+    HARMONY_COND_DIM,
+    N_DUR,
+    NOTE_TYPES,
+    TIME_VERSION,
+    TYPES,
+    split_id,
+    unfactorize,
+)
 from jazz_lstm.models.base import Checkpoint
 from jazz_lstm.models.base import or_default as _or
 from jazz_lstm.models.chord.model import ChordConfig, ChordLSTM, dur_mask, int_mask, type_mask
@@ -33,12 +43,19 @@ class ChordKind:
         return ChordConfig(**json.loads(meta["config"])), None
 
     def header(self) -> dict:
-        return {"features": FEATURES_VERSION}
+        return {"features": FEATURES_VERSION, "time": TIME_VERSION}
 
     def check_header(self, meta: dict, path: str) -> None:
         if meta.get("features") != FEATURES_VERSION:
             raise JazzError(f"made with harmony features {meta.get('features')}, this version reads {FEATURES_VERSION}: "
                             "retrain it", path)
+        try:
+            reads = int(json.loads(meta["config"]).get("cond_dim", HARMONY_COND_DIM))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return  # (a malformed config is the loader's to refuse, with its own message)
+        if reads != HARMONY_COND_DIM and (meta.get("time") != TIME_VERSION or reads != COND_DIM):
+            raise JazzError(f"made with time features {meta.get('time')} ({reads} features a step), this version reads "
+                            f"{TIME_VERSION} ({COND_DIM}) or none ({HARMONY_COND_DIM}): retrain it", path)
 
     def check_request(self, req) -> None:
         return None

@@ -115,7 +115,9 @@ class FactoredNet(nn.Module):
         return torch.tensor([N_TYPE, N_DUR, N_INT], device=device).repeat(batch, 1)
 
     def embed(self, ids: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-        """ids (B, T, 3), cond (B, T, C) -> the core's input (B, T, n_in)."""
+        """ids (B, T, 3), cond (B, T, C) -> the core's input (B, T, n_in).  A model reads the first
+        cfg.cond_dim features (one made before the time features: the harmony and the line only)."""
+        cond = cond[..., :self.cfg.cond_dim]
         return torch.cat([self.type_emb(ids[..., 0]), self.dur_emb(ids[..., 1]), self.int_emb(ids[..., 2]), cond,
                           line_features(cond)], -1)
 

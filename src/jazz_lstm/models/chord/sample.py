@@ -24,18 +24,23 @@ from jazz_lstm.grammar.codec import GRID, Terminal, choose_pitch, parse_token
 from jazz_lstm.grammar.features import (
     COND_DIM,
     DUR_MAX,
+    HARMONY_COND_DIM,
+    HARMONY_DIM,
     INT_MAX,
     N_DUR,
     N_INT,
     NOTE_TYPES,
     N_TYPE,
+    PITCH_DIM,
     PREV_BITS,
     SCALE_BITS,
+    SINCE_BITS,
     TYPES,
     chord_roots,
     harmony_features,
     pitch_features,
     split_id,
+    time_features,
     unfactorize,
     value_id,
 )
@@ -189,7 +194,10 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
     model.eval()
     bar = to_steps(beats_per_bar)
     total = bars * bar
-    harmony = harmony_features(changes, range(total), beats_per_bar)  # (steps, HARMONY_DIM)
+    harmony = np.concatenate([harmony_features(changes, range(total), beats_per_bar),  # (steps, COND_DIM): the line's
+                              np.zeros((total, PITCH_DIM), np.float32),  # own features (its last pitch, the notes
+                              time_features(tempo or 120.0, np.zeros(total), range(total), beats_per_bar, total)], 1)
+    harmony[:, SINCE_BITS] = 0.0  # since its breath) are set at each step
     masks = _Masks(harmony, bar)
     roots = chord_roots(changes, range(total))
     lines = Lines(changes, n, bar, register, cfg.seed)
@@ -204,7 +212,7 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
             done = int(lines.pos.min()) // bar
             on_bar(done, bars)
         at = np.minimum(lines.pos, total - 1)
-        cond, in_register = _conditions(harmony, roots, lines.prev, at, register)
+        cond, in_register = _conditions(harmony, roots, lines.prev, steer.since, at, register)
         h, state = model.hidden(prev[:, None], cond[:, None], state)  # (a finished solo steps on, unread)
         h = h[:, 0]
         types, type_ok, dur_ok = masks.at(lines, at)
@@ -368,12 +376,20 @@ def _at_least(dl: torch.Tensor, rows: np.ndarray, steps: int) -> None:
         dl[:, :steps - 1].masked_fill_(rows[:, None], NEG)
 
 
-def _conditions(harmony, roots, last, at, register) -> tuple:
-    """The model's input at each solo's position -- the chart's harmony there and where the line
-    is, its last pitch `last` (n,) (cond (n, C)) -- and which of the 73 intervals land inside the
+def _conditions(table, roots, last, since, at, register) -> tuple:
+    """The model's input at each solo's position (cond (n, COND_DIM)) -- the chart's harmony and time there
+    (`table` (steps, COND_DIM), the line's own features zero), and where the line is: its last pitch `last`
+    (n,) and the notes since its last breath `since` (n,) -- and which of the 73 intervals land inside the
     register ((n, 73) numpy)."""
     where, landing = _line_tables(register)
-    return torch.from_numpy(np.concatenate([harmony[at], where[last + 1, roots[at]]], -1)), landing[last + 1]
+    cond = table[at]
+    cond[:, HARMONY_DIM:HARMONY_COND_DIM] = where[last + 1, roots[at]]
+    cond[:, SINCE_BITS] = _SINCE_ROWS[np.minimum(since, len(_SINCE_ROWS) - 1).astype(np.int64)]
+    return torch.from_numpy(cond), landing[last + 1]
+
+
+_SINCE_ROWS = time_features(120.0, np.arange(32), np.zeros(32), 4.0, 1)[:, SINCE_BITS.start - HARMONY_COND_DIM:
+                                                                         SINCE_BITS.stop - HARMONY_COND_DIM]
 
 
 @lru_cache(maxsize=8)

@@ -22,7 +22,8 @@ class TransformerConfig:
     type_emb: int = 8  # embedding size of the value's type
     dur_emb: int = 24  # embedding size of its duration class
     int_emb: int = 24  # embedding size of its interval class
-    cond_dim: int = COND_DIM  # harmony features per step (features.COND_DIM)
+    cond_dim: int = COND_DIM  # features read per step: features.COND_DIM (harmony, line, time); a model made
+    # before the time features reads the first features.HARMONY_COND_DIM
 
     def __post_init__(self):
         check_sizes(self, hidden=(2, 4096), layers=(1, 48), heads=(1, 64), context=(1, 100_000), mlp=(1, 16),
