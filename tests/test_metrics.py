@@ -82,3 +82,9 @@ def test_longest_copies_agree_with_the_pairwise_search():
     assert M.longest_copies(mine, training) == [M.longest_copy_tokens(s, training) for s in mine]
     assert M.longest_copies([["x", "a", "b"]], [["a", "b"], ["b", "c"]]) == [2]  # a run never joins two streams
     assert M.longest_copies([["a", "b", "c"]], [["a", "b"], ["c"]]) == [2]
+    index = M.CopyIndex(training)  # and which stream holds it: the first the pairwise search finds
+    for s in mine:
+        runs = [M.longest_common_run(s, t) for t in training]
+        assert index.source(s) == (max(runs), runs.index(max(runs)))
+    assert M.CopyIndex([["a", "b"], ["c", "a", "b"]]).source(["c", "a", "b"]) == (3, 1)
+    assert M.CopyIndex([]).source(["a"]) == (0, -1)

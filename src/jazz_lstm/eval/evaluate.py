@@ -328,18 +328,20 @@ def _novelty(ck: Checkpoint, solos: list[Solo], train_tokens: list[list[str]], r
     """How much of the solos is copied: values from the training streams, notes from the
     reference tunes, melodic shapes from the training streams (and from where)."""
     names = [t.get("title", "") for t in ck.train.corpus.get("tunes", [])] or list(ck.train.tunes)
-    copies = M.longest_copies([s.tokens for s in solos], train_tokens)  # one automaton, not solos x streams searches
+    values = M.CopyIndex(train_tokens)  # one automaton, not solos x streams searches
+    copies = [values.longest(s.tokens) for s in solos]
     worst = int(np.argmax(copies)) if copies else 0
-    source = max(range(len(train_tokens)), key=lambda j: M.longest_common_run(solos[worst].tokens, train_tokens[j]),
-                 default=None) if solos and train_tokens else None
+    source = values.source(solos[worst].tokens)[1] if solos and train_tokens else None
     ref_events = [M.note_events(t.notes) for t in reference]
     copies_notes = [(r + 1) if r else min(1, len(s.notes))
                     for r, s in zip(M.longest_copies([M.note_events(s.notes) for s in solos], ref_events), solos)]
     train_shapes = [M.value_shapes(t) for t in train_tokens]  # once, not once per solo
     shapes = [M.value_shapes(s.tokens) for s in solos]
-    runs = M.longest_copies(shapes, train_shapes)
+    index = M.CopyIndex(train_shapes)
+    runs = [index.longest(s) for s in shapes]
     k = int(np.argmax(runs)) if runs else -1
-    worst_notes = M.longest_copy_shapes(shapes[k], train_shapes) if k >= 0 else (0, -1)  # which stream: for one solo only
+    run, where = index.source(shapes[k]) if k >= 0 else (0, -1)  # which stream: for one solo only
+    worst_notes = (run + 1 if run else min(1, len(shapes[k])), where) if k >= 0 else (0, -1)
     return Novelty(longest_copy_values=int(max(copies, default=0)), longest_copy_notes=int(max(copies_notes, default=0)),
                    longest_copy_training_notes=int(worst_notes[0]),
                    training_notes_copied_from=names[worst_notes[1]] if 0 <= worst_notes[1] < len(names) else None,

@@ -171,20 +171,49 @@ def longest_copy_shapes(mine: list, training: list[list]) -> tuple[int, int]:
     return (runs[best] + 1 if best >= 0 and runs[best] else min(1, len(mine))), best
 
 
+class CopyIndex:
+    """One suffix automaton over the training streams, asked many times: the longest run of a stream's
+    consecutive items found verbatim in any one training stream (linear, where the pairwise search was
+    quadratic), and which stream holds it."""
+
+    def __init__(self, training: list[list]):
+        self.training, self.ids = training, {}
+        self.sam = SuffixAutomaton([[self.ids.setdefault(x, len(self.ids)) for x in t] for t in training])
+        self._text: list | None = None  # each training stream as a string of item codes (for str.find)
+
+    def runs(self, stream: list) -> list[int]:
+        """At each item of `stream`, the longest run ending there found in one training stream."""
+        tracker, out = CopyTracker(self.sam), []
+        for x in stream:
+            tracker.feed(self.ids.get(x, -1))  # an item no training stream has ends the run
+            out.append(tracker.run)
+        return out
+
+    def longest(self, stream: list) -> int:
+        return max(self.runs(stream), default=0)
+
+    def source(self, stream: list) -> tuple[int, int]:
+        """(the longest run, the first training stream holding it) -- what max(range(len(training)),
+        key=lambda j: longest_common_run(stream, training[j])) picks, by a string search for the passages
+        of that length the automaton found; (0, 0) when nothing is copied, (0, -1) without training."""
+        runs = self.runs(stream)
+        best = max(runs, default=0)
+        if not best or not self.training:
+            return 0, (0 if self.training else -1)
+        if self._text is None:
+            self._text = [self._code(t) for t in self.training]
+        passages = {self._code(stream[i - best + 1:i + 1]) for i, r in enumerate(runs) if r == best}
+        return best, next(j for j, text in enumerate(self._text) if any(p in text for p in passages))
+
+    def _code(self, items: list) -> str:
+        return "".join(chr(0x100 + self.ids[x]) for x in items)
+
+
 def longest_copies(streams: list[list], training: list[list]) -> list[int]:
     """For each of `streams`, the longest run of consecutive items found verbatim in any one
-    training stream -- longest_common_run against all of them at once, through one suffix
-    automaton over the training streams (linear, where the pairwise search was quadratic)."""
-    ids: dict = {}
-    sam = SuffixAutomaton([[ids.setdefault(x, len(ids)) for x in t] for t in training])
-    out = []
-    for s in streams:
-        tracker, best = CopyTracker(sam), 0
-        for x in s:
-            tracker.feed(ids.get(x, -1))  # an item no training stream has ends the run
-            best = max(best, tracker.run)
-        out.append(best)
-    return out
+    training stream -- longest_common_run against all of them at once (CopyIndex)."""
+    index = CopyIndex(training)
+    return [index.longest(s) for s in streams]
 
 
 def longest_copy_tokens(tokens: list[str], training: list[list[str]]) -> int:
