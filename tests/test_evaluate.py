@@ -126,13 +126,16 @@ def test_baseline_draws_are_random_choices_over_the_candidates():
 
 
 def _loop_sample(m, prev, legal, rng):
+    from jazz_lstm.grammar.features import factorize
+
     cands, weights, rest = [], [], 1.0
     if m.order == 2 and prev in m.big:
         follow = m.big[prev]
         cu = sum(follow.values())
         lam = cu / (cu + len(follow))
         for w, c in follow.items():
-            if m._legal(w, legal):
+            t, d, i = factorize(w)  # the value fits the bar and its interval is legal here, one value at a time
+            if d + 1 <= legal[0] and m._table(legal)[t, i] > 0:
                 cands.append(w)
                 weights.append(lam * c / cu)
         rest = 1 - lam

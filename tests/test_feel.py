@@ -131,8 +131,8 @@ def _phrases(notes):
 
 def test_the_breath_and_pace_steers():
     """Breath: with it, phrases end sooner and the solo holds more silence than the model alone;
-    pace: the tempo reaches the sampler only through it (pace 0: the same values at any tempo),
-    and at 300 bpm it leaves fewer sixteenths than at 120."""
+    tempo: the model hears it (alone, it plays fewer sixteenths at 300 bpm than at 120), and the pace
+    steer thins them further."""
     from jazz_lstm.models.checkpoint import default_model_path, load
     from jazz_lstm.models.sample import SampleConfig
     from jazz_lstm.solo.generate import improvise
@@ -147,9 +147,9 @@ def test_the_breath_and_pace_steers():
     longest = lambda solos: max(max(_phrases(s.notes)) for s in solos)  # noqa: E731
     sounding = lambda solos: sum(n.duration for s in solos for n in s.notes)  # noqa: E731
     assert longest(steered) < longest(alone) and sounding(steered) < sounding(alone)
-    assert [s.tokens for s in run(120, pace=0)] == [s.tokens for s in run(300, pace=0)]
     sixteenths = lambda solos: sum(abs(n.duration - 0.25) < 1e-6 for s in solos for n in s.notes)  # noqa: E731
-    assert sixteenths(run(300)) < sixteenths(run(120))
+    fast = sixteenths(run(300))
+    assert fast < sixteenths(run(120)) and sixteenths(run(300, pace=1)) < fast
     with pytest.raises(JazzError):
         SampleConfig(breath=-1)
 

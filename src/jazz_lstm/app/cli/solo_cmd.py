@@ -123,9 +123,11 @@ def generate(
     instrument: o.Instrument = None,
     transpose_for: o.TransposeFor = "C",
     breath: Annotated[float, typer.Option("--breath", metavar="X", help=(
-        "Chord model: how hard phrases are steered to end in a breath after 3 notes (0 = the model alone, which "
-        "breathes too little); also --pace: fewer sixteenths above 160 bpm."))] = 1.0,
-    pace: Annotated[float, typer.Option("--pace", metavar="X", help="See --breath (0 = the model alone).")] = 1.0,
+        "Chord model: how much likelier a breath is after each note of a phrase (0 = the model alone, which "
+        "breathes too little)."))] = 1.2,
+    pace: Annotated[float, typer.Option("--pace", metavar="X", help=(
+        "Chord model: fewer sixteenths above 160 bpm, this much per 80 bpm (0 = the model alone: the default "
+        "model hears the tempo; 1 for models without the tempo input, made by 0.3.0 and before)."))] = 0.0,
     cadence: Annotated[bool, typer.Option("--cadence/--no-cadence", help=(
         "Chord model: end on a chord tone on the last bar's downbeat, held, then rest (default: stop wherever "
         "the line is, as the measured figures do; `demo` lands)."))] = False,

@@ -302,17 +302,19 @@ class Lines:
         return out
 
 
-BREATH_FROM = 3  # notes into a phrase before the breath steer starts (chosen on the default model's 31 validation
-# solos among 3, 4, 6 with breath 1, 1.5, 2: silence, longest phrase and notes a bar inside the humans' quartiles)
+BREATH_FROM = 1  # notes into a phrase from which the breath steer acts (chosen with cfg.breath on the time-aware
+# default model's 31 validation solos: a flat push from the first note, 0.7-1.4, beside growing pushes from 3 or 5
+# notes; only a flat push kept the mean and the longest phrase both inside the humans' quartiles)
 BREATH_STEPS = 6  # a breath lasts at least this many grid steps (half a beat)
 
 
 class _Steer:
-    """Phrasing the model does not learn by itself, steered at sampling time.  Breath: after
-    BREATH_FROM notes without a rest, the rest type's logit grows by cfg.breath / 3 a note and such
+    """Phrasing the model does not learn by itself, steered at sampling time.  Breath: from BREATH_FROM
+    notes without a rest on, the rest type's logit is raised by cfg.breath -- a constant hazard of
+    breathing, the shape of the humans' phrase lengths (many short phrases, a few long ones) -- and such
     a rest lasts at least half a beat.  Pace: above 160 bpm, durations of a sixteenth or less lose
-    2 * cfg.pace logits per 80 bpm (humans play fewer sixteenths as the tempo rises; the model,
-    which has no tempo input, does not).  cfg.breath = cfg.pace = 0: the model alone."""
+    2 * cfg.pace logits per 80 bpm (for models without the tempo input; off by default: the time-aware
+    model plays fewer sixteenths as the tempo rises by itself).  cfg.breath = cfg.pace = 0: the model alone."""
 
     def __init__(self, n: int, cfg: SampleConfig, tempo: float | None, cadence=None):
         self.since = np.zeros(n)
@@ -325,7 +327,7 @@ class _Steer:
             logits = self.cadence.types(logits, pos)
         if not self.breath:
             return logits
-        push = torch.from_numpy(self.breath * np.maximum(0.0, self.since - BREATH_FROM) / 3.0).to(logits.dtype)
+        push = torch.from_numpy(self.breath * (self.since >= BREATH_FROM)).to(logits.dtype)
         logits[:, _R] += push  # (in place: the logits are the head's own, fresh each step)
         return logits
 
