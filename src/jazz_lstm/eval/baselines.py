@@ -122,30 +122,26 @@ class NgramBaseline:
         """P(v | prev) renormalised over the legal values (see the module docstring for `legal`)."""
         if self.order == 1 or prev not in self.big:
             return self._uni_unnorm(v) / self._uni_mass(legal)
-        follow, cu, lam = self._follow(prev)
-        _, _, counts, ok = self._follow_legal(prev, legal)
+        keys, counts, ok, cu, lam = self._follow_legal(prev, legal)
         seen_mass = int(counts[ok].sum()) / cu
         z = lam * seen_mass + (1 - lam) * self._uni_mass(legal)
-        return (lam * follow.get(v, 0) / cu + (1 - lam) * self._uni_unnorm(v)) / z
-
-    def _follow(self, prev: str) -> tuple:
-        """(the values seen after `prev` with their counts, their total, its Witten-Bell weight)."""
-        follow = self.big[prev]
-        cu = sum(follow.values())
-        return follow, cu, cu / (cu + len(follow))
+        return (lam * self.big[prev].get(v, 0) / cu + (1 - lam) * self._uni_unnorm(v)) / z
 
     def _follow_legal(self, prev: str, legal) -> tuple:
-        """(the values seen after `prev`, their factors (k, 3), their counts (k,), which are legal (k,)), in
-        the order the counts were made: one array test, not one a value."""
-        arrays = self._follow_arrays.get(prev)
-        if arrays is None:
-            keys = list(self.big[prev])
+        """(the values seen after `prev`, their counts (k,), which are legal here (k,), the counts' total, its
+        Witten-Bell weight), in the order the counts were made: made once a value, one array test a call."""
+        made = self._follow_arrays.get(prev)
+        if made is None:
+            follow = self.big[prev]
+            keys = list(follow)
             fac = np.array([factorize(w) if self.space is None else (0, 0, 0) for w in keys], dtype=np.int64).reshape(-1, 3)
-            arrays = self._follow_arrays[prev] = (keys, fac, np.array([self.big[prev][w] for w in keys], dtype=np.int64))
-        keys, fac, counts = arrays
+            cu = sum(follow.values())
+            made = self._follow_arrays[prev] = (keys, fac, np.array([follow[w] for w in keys], dtype=np.int64), cu,
+                                                cu / (cu + len(follow)))
+        keys, fac, counts, cu, lam = made
         if legal is None or self.space is not None:
-            return keys, fac, counts, np.ones(len(keys), dtype=bool)
-        return keys, fac, counts, (fac[:, 1] + 1 <= legal[0]) & (self._table(legal)[fac[:, 0], fac[:, 2]] > 0)
+            return keys, counts, np.ones(len(keys), dtype=bool), cu, lam
+        return keys, counts, (fac[:, 1] + 1 <= legal[0]) & (self._table(legal)[fac[:, 0], fac[:, 2]] > 0), cu, lam
 
     def nll(self, values: list[str], legal=None) -> tuple[float, int]:
         """(total negative log-likelihood in nats, values scored) of one stream; values
@@ -166,8 +162,7 @@ class NgramBaseline:
         are the same as a loop over the candidates would draw."""
         cands, weights = [], []
         if self.order == 2 and prev in self.big:
-            _, cu, lam = self._follow(prev)
-            keys, _, counts, ok = self._follow_legal(prev, legal)
+            keys, counts, ok, cu, lam = self._follow_legal(prev, legal)
             cands = [w for w, good in zip(keys, ok.tolist()) if good]
             weights = lam * counts[ok] / cu
             rest = 1 - lam

@@ -340,8 +340,7 @@ def _novelty(ck: Checkpoint, solos: list[Solo], train_tokens: list[list[str]], r
     index = M.CopyIndex(train_shapes)
     runs = [index.longest(s) for s in shapes]
     k = int(np.argmax(runs)) if runs else -1
-    run, where = index.source(shapes[k]) if k >= 0 else (0, -1)  # which stream: for one solo only
-    worst_notes = (run + 1 if run else min(1, len(shapes[k])), where) if k >= 0 else (0, -1)
+    worst_notes = M.longest_copy_shapes(shapes[k], train_shapes, index) if k >= 0 else (0, -1)  # which stream: one solo
     return Novelty(longest_copy_values=int(max(copies, default=0)), longest_copy_notes=int(max(copies_notes, default=0)),
                    longest_copy_training_notes=int(worst_notes[0]),
                    training_notes_copied_from=names[worst_notes[1]] if 0 <= worst_notes[1] < len(names) else None,

@@ -164,11 +164,11 @@ def longest_copy_values_as_notes(tokens: list[str], training: list[list[str]]) -
     return longest_copy_shapes(value_shapes(tokens), [value_shapes(t) for t in training])
 
 
-def longest_copy_shapes(mine: list, training: list[list]) -> tuple[int, int]:
-    """longest_copy_values_as_notes on shapes already made (value_shapes), e.g. once for many solos."""
-    runs = [longest_common_run(mine, t) for t in training]
-    best = max(range(len(runs)), key=runs.__getitem__, default=-1)
-    return (runs[best] + 1 if best >= 0 and runs[best] else min(1, len(mine))), best
+def longest_copy_shapes(mine: list, training: list[list], index: CopyIndex | None = None) -> tuple[int, int]:
+    """longest_copy_values_as_notes on shapes already made (value_shapes), e.g. once for many solos;
+    `index`: a CopyIndex over `training` already built."""
+    run, best = (index or CopyIndex(training)).source(mine)
+    return (run + 1 if run else min(1, len(mine))), best
 
 
 class CopyIndex:

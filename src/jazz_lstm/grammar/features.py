@@ -44,7 +44,7 @@ _SINCE = np.array([1, 2, 3, 5, 8, 12, 18])  # edges of the buckets of notes sinc
 TIME_DIM = len(_TEMPO) + 1 + len(_SINCE) + 1 + 4 + 4
 HARMONY_COND_DIM = HARMONY_DIM + PITCH_DIM  # what models before the time features read (their cond_dim)
 COND_DIM = HARMONY_COND_DIM + TIME_DIM
-SINCE_BITS = slice(COND_DIM - TIME_DIM + len(_TEMPO) + 1, COND_DIM - TIME_DIM + len(_TEMPO) + 1 + len(_SINCE) + 1)
+SINCE_BITS = slice(HARMONY_COND_DIM + len(_TEMPO) + 1, HARMONY_COND_DIM + len(_TEMPO) + len(_SINCE) + 2)  # notes since a breath
 BREATH_REST = 3  # grid steps: a rest this long or longer (a quarter beat) ends a phrase
 CHORD_BITS, SCALE_BITS = slice(0, 12), slice(12, 24)  # where the chord's and its scale's intervals sit
 PREV_BITS = slice(HARMONY_DIM, HARMONY_DIM + 12)  # the last pitch over the chord's root
@@ -112,7 +112,7 @@ def _one_hot(i: int, n: int) -> np.ndarray:
 
 
 def harmony_features(chords: list[Chord], onsets, beats_per_bar: float) -> np.ndarray:
-    """(T, COND_DIM) float32: the harmony and the metre at each onset (grid steps from 0)."""
+    """(T, HARMONY_DIM) float32: the harmony and the metre at each onset (grid steps from 0)."""
     if not chords:
         raise ValueError("harmony features need chords")
     starts = np.array([to_steps(c.start) for c in chords], dtype=np.int64)

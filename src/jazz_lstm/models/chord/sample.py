@@ -27,6 +27,7 @@ from jazz_lstm.grammar.features import (
     HARMONY_COND_DIM,
     HARMONY_DIM,
     INT_MAX,
+    BREATH_REST,
     N_DUR,
     N_INT,
     NOTE_TYPES,
@@ -194,11 +195,10 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
     model.eval()
     bar = to_steps(beats_per_bar)
     total = bars * bar
-    harmony = np.concatenate([harmony_features(changes, range(total), beats_per_bar),  # (steps, COND_DIM): the line's
-                              np.zeros((total, PITCH_DIM), np.float32),  # own features (its last pitch, the notes
-                              time_features(tempo or 120.0, np.zeros(total), range(total), beats_per_bar, total)], 1)
-    harmony[:, SINCE_BITS] = 0.0  # since its breath) are set at each step
-    masks = _Masks(harmony, bar)
+    table = np.concatenate([harmony_features(changes, range(total), beats_per_bar),  # (steps, COND_DIM): the line's
+                            np.zeros((total, PITCH_DIM), np.float32),  # own features (its last pitch, the notes since
+                            time_features(tempo or 120.0, np.zeros(total), range(total), beats_per_bar, total)], 1)
+    masks = _Masks(table, bar)  # (its breath) are set at each step, by _conditions
     roots = chord_roots(changes, range(total))
     lines = Lines(changes, n, bar, register, cfg.seed)
     guard = _Guard(corpus, n, cfg.max_copy) if cfg.max_copy and corpus else None
@@ -212,7 +212,7 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
             done = int(lines.pos.min()) // bar
             on_bar(done, bars)
         at = np.minimum(lines.pos, total - 1)
-        cond, in_register = _conditions(harmony, roots, lines.prev, steer.since, at, register)
+        cond, in_register = _conditions(table, roots, lines.prev, steer.since, at, register)
         h, state = model.hidden(prev[:, None], cond[:, None], state)  # (a finished solo steps on, unread)
         h = h[:, 0]
         types, type_ok, dur_ok = masks.at(lines, at)
@@ -345,7 +345,7 @@ class _Steer:
         if self.cadence is not None:
             self.cadence.feed(ty, live, pos)
         self.since = np.where(live & (ty < len(NOTE_TYPES)), self.since + 1, self.since)
-        self.since = np.where(live & (ty == _R) & (du + 1 >= 3), 0, self.since)
+        self.since = np.where(live & (ty == _R) & (du + 1 >= BREATH_REST), 0, self.since)  # (as phrase_counts)
 
 
 class _Cadence:
