@@ -11,6 +11,7 @@
 
     python benchmarks/bench_feel.py              # the held-out tunes; about 2 minutes on 2 cores
     python benchmarks/bench_feel.py validation   # the model's validation tunes (what the steer was chosen on)
+    python benchmarks/bench_feel.py heldout motif=8   # with sampling settings (SampleConfig fields)
 """
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def feel_figures(solo, bars: int) -> dict:
     iois = [b.start - a.start for a, b in zip(notes, notes[1:])]
     return {"silence": s["empty_beats"], "phrase_mean": float(np.mean(ph)), "phrase_max": max(ph),
             "notes_per_bar": s["notes_per_bar"], "sixteenths": float(np.mean([abs(i - 0.25) < 1e-6 for i in iois])) if iois else 0.0,
-            "chord_tones": s["chord_tones"], "at_change": s["chord_tone_at_change"]}
+            "chord_tones": s["chord_tones"], "at_change": s["chord_tone_at_change"], "repeats": M.self_repetition(notes)}
 
 
 def midi_swing(tempo: float) -> float:
@@ -114,8 +115,13 @@ def main(on: str = "heldout", **sample) -> list[dict]:
     for key in ("chord_tones", "at_change"):
         d = 100 * (np.median([x[key] for x in model]) - np.median([x[key] for x in human]))
         rows.append(row(f"{on} charts: {key.replace('_', ' ')}, model - humans", float(d), "pts", "within ±3"))
+    h, m = np.median([x["repeats"] for x in human]), np.median([x["repeats"] for x in model])
+    rows.append(row(f"{on} charts: 4-note shapes that come again in the solo, model", float(m), "share", "-",
+                    f"humans {h:.3f} (metrics.self_repetition); settings {sample or 'default'}"))
     return rows
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    args = [a for a in sys.argv[1:] if "=" not in a]
+    settings = dict(a.split("=", 1) for a in sys.argv[1:] if "=" in a)  # SampleConfig fields: motif=8 breath=0
+    main(*args, **{k: (float(v) if "." in v else int(v)) for k, v in settings.items()})

@@ -154,6 +154,43 @@ def test_the_breath_and_pace_steers():
         SampleConfig(breath=-1)
 
 
+def test_the_motif_comes_back_moved_with_the_roots():
+    """--motif 4 over a blues: at bar 5 (Bb7, a fourth above the F7 it began over) and bar 9 (Gm7) each
+    solo replays its opening -- the same onsets in the bar, every note moved by the roots' distance
+    (nearer way round, or an octave folded back into the register) -- until the register or the bar
+    stops it; without --motif the same seed plays the same solo as before."""
+    from jazz_lstm.core.charts import BLUES_12
+    from jazz_lstm.models.checkpoint import default_model_path, load
+    from jazz_lstm.models.chord.sample import MOTIF_NOTES
+    from jazz_lstm.models.sample import SampleConfig
+    from jazz_lstm.solo.generate import improvise
+
+    ck = load(default_model_path())
+    chords = parse_chart(BLUES_12, 4.0)
+    plain = improvise(ck, chords, 12, 6, SampleConfig(seed=5), tempo=160)
+    assert [s.notes for s in plain] == [s.notes for s in improvise(ck, chords, 12, 6, SampleConfig(seed=5, motif=0),
+                                                                    tempo=160)]
+    restated = 0
+    for solo in improvise(ck, chords, 12, 6, SampleConfig(seed=5, motif=4), tempo=160):
+        notes = sorted(solo.notes, key=lambda n: n.start)
+        phrase = [n for n in notes if n.start < 4][:MOTIF_NOTES]
+        cut = next((i for i in range(2, len(phrase)) if phrase[i].start - phrase[i - 1].start - phrase[i - 1].duration
+                    >= 0.25 - 1e-9), len(phrase))  # its first breath after two notes
+        motif = phrase[:cut]
+        for bar, shift in ((4, 5), (8, 2)):  # F -> Bb: +5; F -> G: +2
+            again = [n for n in notes if 4 * bar <= n.start < 4 * bar + 4][:len(motif)]
+            if len(motif) < 2 or len(again) < 2:
+                continue
+            moved = again[0].pitch - motif[0].pitch
+            assert moved in (shift, shift - 12)
+            assert [round(n.start - 4 * bar, 4) for n in again[:2]] == [round(n.start, 4) for n in motif[:2]]
+            assert [n.pitch - moved for n in again[:2]] == [n.pitch for n in motif[:2]]
+            restated += 1
+    assert restated >= 6
+    with pytest.raises(JazzError, match="motif"):
+        SampleConfig(motif=-1)
+
+
 def test_parts_for_transposing_instruments(capsys, tmp_path):
     """--transpose-for writes the sheet music a tone (Bb), a major sixth (Eb) or a ninth (tenor) up,
     chord symbols with it; the MIDI still sounds in concert pitch."""

@@ -88,3 +88,19 @@ def test_longest_copies_agree_with_the_pairwise_search():
         assert index.source(s) == (max(runs), runs.index(max(runs)))
     assert M.CopyIndex([["a", "b"], ["c", "a", "b"]]).source(["c", "a", "b"]) == (3, 1)
     assert M.CopyIndex([]).source(["a"]) == (0, -1)
+
+
+def test_self_repetition_by_hand():
+    """C D E F, then the same shape a fourth up (F G A Bb) a bar later, then a leap: windows of 4 notes
+    (3 intervals + 3 onset gaps) -- 6 of them; C D E F and F G A Bb share (2,2,1 semitones; 6,6,6 steps):
+    2 of 6 recur.  Ties merge first (a tied F is one F); under 4 notes: 0."""
+    from jazz_lstm.eval.metrics import self_repetition
+
+    eighths = [Note(p, 0.5 * i, 0.5) for i, p in enumerate([60, 62, 64, 65])]
+    up = [Note(p, 4 + 0.5 * i, 0.5) for i, p in enumerate([65, 67, 69, 70])]
+    line = eighths + up + [Note(80, 6.0, 1.0)]
+    assert self_repetition(line) == pytest.approx(2 / 6)
+    tied = eighths[:3] + [Note(65, 1.5, 0.25), Note(65, 1.75, 0.25, 90, True)] + up + [Note(80, 6.0, 1.0)]
+    assert self_repetition(tied) == pytest.approx(2 / 6)
+    assert self_repetition(line[:3]) == 0.0
+    assert self_repetition(eighths + [Note(p, 2 + 0.5 * i, 0.5) for i, p in enumerate([60, 62, 64, 65])]) == 2 / 5

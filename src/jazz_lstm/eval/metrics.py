@@ -324,6 +324,19 @@ def syncopation(notes: list[Note]) -> float:
     return hits / len(notes)
 
 
+def self_repetition(notes: list[Note], k: int = 4) -> float:
+    """Share of the solo's k-note shapes (its k - 1 intervals in semitones and k - 1 inter-onset intervals
+    in grid steps, so transposed the same) that come again elsewhere in the solo -- a motif restated or
+    sequenced, a lick played twice.  Ties merged; 0.0 for fewer than k notes."""
+    notes = merge_ties(notes)
+    shapes = [tuple((b.pitch - a.pitch, to_steps(b.start - a.start)) for a, b in zip(w, w[1:]))
+              for w in zip(*(notes[i:] for i in range(k)))]
+    if not shapes:
+        return 0.0
+    seen = Counter(shapes)
+    return sum(seen[s] > 1 for s in shapes) / len(shapes)
+
+
 def summary(notes: list[Note], chords: list[Chord], beats_per_bar: float, n_bars: int) -> dict:
     """The per-solo metrics the report shows (shares in 0..1)."""
     notes = merge_ties(notes)

@@ -131,6 +131,9 @@ def generate(
     cadence: Annotated[bool, typer.Option("--cadence/--no-cadence", help=(
         "Chord model: end on a chord tone on the last bar's downbeat, held, then rest (default: stop wherever "
         "the line is, as the measured figures do; `demo` lands)."))] = False,
+    motif: Annotated[int, typer.Option("--motif", metavar="BARS", help=(
+        "Chord model: restate the solo's opening motif every BARS bars (8 for the A sections of a 32-bar tune), "
+        "moved with the chords' roots -- over the same chord as it was, over another as a sequence (0 = off)."))] = 0,
     threads: Annotated[int, typer.Option("--threads", metavar="N", help=(
         "Torch and BLAS threads while sampling (1: as fast on these small networks, and steady beside a busy "
         "neighbour)."))] = 1,
@@ -160,7 +163,8 @@ def generate(
         req = replay(from_manifest, model)
     else:
         cfg = SampleConfig(temperature=temperature, top_k=top_k, top_p=top_p, greedy=greedy, seed=seed, max_copy=max_copy,
-                           fit=fit, beam=beam, threads=threads, breath=breath, pace=pace, cadence=cadence)
+                           fit=fit, beam=beam, threads=threads, breath=breath, pace=pace, cadence=cadence,
+                           motif=motif)
         req = SoloRequest(model=model, bars=bars, tempo=tempo, cfg=cfg, n=num_outputs, accompany=not no_accompaniment,
                           feel=o.feel(swing, no_drums, instrument), choruses=choruses, transpose_for=transpose_for)
     title = os.path.basename(req.model) if req.model else "default model"

@@ -204,6 +204,7 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
     guard = _Guard(corpus, n, cfg.max_copy) if cfg.max_copy and corpus else None
     prev = model.start_ids(n)
     steer = _Steer(n, cfg, tempo, _Cadence(n, total, bar) if cfg.cadence else None)
+    motif = _Motif(n, cfg.motif * bar, total - bar if cfg.cadence else total, register) if cfg.motif else None
     state = None
     done = 0
     while (lines.pos < total).any():
@@ -231,9 +232,14 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
             _ban_intervals(il, ban, shape_ty, d_np)
         iv = choose(il, cfg, gen)
         i_np = iv.numpy()
+        if motif is not None:
+            t_np, d_np, i_np = motif.force(lines, t_np, d_np, i_np, live, types, roots[at])
+            ty, du, iv = (torch.from_numpy(a) for a in (t_np, d_np, i_np))
         before = lines.prev
         steer.feed(t_np, d_np, live, lines.pos)
         played = lines.feed(t_np, d_np, i_np, live, types, roots[at])
+        if motif is not None:
+            motif.record(t_np, d_np, played, live, roots[at])
         if guard is not None:
             guard.feed(t_np, d_np, i_np, before, played, live)
         prev = torch.stack([ty, du, iv], -1)
@@ -369,6 +375,77 @@ class _Cadence:
 
     def feed(self, ty: np.ndarray, live: np.ndarray, pos: np.ndarray) -> None:
         self.landed |= live & (pos >= self.start) & (ty < len(NOTE_TYPES))
+
+
+MOTIF_NOTES = 6  # a motif: the solo's opening, up to its first breath after two notes or its sixth note
+
+
+class _Motif:
+    """The solo's opening motif restated every `every` grid steps (SampleConfig.motif bars), steered: the
+    model does not remember its own first phrase 8 bars later.  The motif is the solo's values from its
+    start (any rest before the first note included) to its first breath after two notes or its
+    MOTIF_NOTES-th note; at each restatement the same values come at the same places in the bar, the
+    notes moved by the distance between the chord roots under the motif's first note then and now (the
+    nearer way round, an octave folded back into the register): over the same chord the motif comes back
+    as it was, over another chord as a sequence of it.  A note the register, the bar line or the interval
+    range would refuse ends the restatement there; the model goes on, hearing what was played.  No
+    restatement starts from `stop` on (the cadence's last bar)."""
+
+    def __init__(self, n: int, every: int, stop: int, register: tuple):
+        self.every, self.stop, (self.low, self.high) = every, stop, register
+        self.values: list[list] = [[] for _ in range(n)]  # per solo: (type, duration, pitch or -1, root)
+        self.notes = np.zeros(n, dtype=np.int64)
+        self.whole = np.zeros(n, dtype=bool)  # its motif is complete
+        self.at = np.full(n, -1, dtype=np.int64)  # the motif value it restates next (-1: none)
+        self.shift = np.zeros(n, dtype=np.int64)  # semitones the restatement moves the motif's notes
+
+    def record(self, ty, du, pitch, live, roots) -> None:
+        """The values just played: the motif's own until it is complete."""
+        for r in np.nonzero(live & ~self.whole)[0]:
+            if ty[r] == _R and du[r] + 1 >= BREATH_REST and self.notes[r] >= 2:
+                self.whole[r] = True
+                continue
+            self.values[r].append((int(ty[r]), int(du[r]), int(pitch[r]), int(roots[r])))
+            self.notes[r] += int(ty[r] < len(NOTE_TYPES))
+            self.whole[r] = self.notes[r] >= MOTIF_NOTES
+
+    def force(self, lines, ty, du, iv, live, types, roots) -> tuple:
+        """The step's drawn factors (n,), with the motif's in the solos restating it."""
+        pos = lines.pos
+        start = live & self.whole & (self.at < 0) & (pos > 0) & (pos % self.every == 0) & (pos < self.stop)
+        self.at[start] = 0
+        rows = np.nonzero(live & (self.at >= 0))[0]
+        if not len(rows):
+            return ty, du, iv
+        ty, du, iv = ty.copy(), du.copy(), iv.copy()
+        for r in rows:
+            k = int(self.at[r])
+            self.at[r] = -1  # (set again below where the restatement goes on)
+            forced = self._value(r, k, lines, types[r], int(roots[r]))
+            if forced is not None:
+                ty[r], du[r], iv[r] = forced
+                self.at[r] = k + 1 if k + 1 < len(self.values[r]) else -1
+        return ty, du, iv
+
+    def _value(self, r: int, k: int, lines, types, root: int) -> tuple | None:
+        """Solo r's factors restating its motif's k-th value here, or None where it cannot."""
+        t, d, p, then = self.values[r][k]
+        pos = int(lines.pos[r])
+        if d + 1 > lines.bar - pos % lines.bar or pos >= self.stop:
+            return None
+        if t == _R:
+            return _R, d, 0
+        if t == _T:
+            return (_T, d, 0) if pos % lines.bar == 0 and lines.sounding[r] else None
+        if all(v[2] < 0 for v in self.values[r][:k]):  # the motif's first note: how far this restatement moves it
+            self.shift[r] = (root - then + 6) % 12 - 6
+            q = p + self.shift[r]
+            self.shift[r] += 12 if q < self.low else -12 if q > self.high else 0
+        q = p + int(self.shift[r])
+        prev = int(lines.prev[r])
+        if not (self.low <= q <= self.high and lines.has_prev[r] and prev >= 0 and abs(q - prev) <= INT_MAX):
+            return None
+        return int(types[(q - root) % 12]), d, q - prev + INT_MAX + 1
 
 
 def _at_least(dl: torch.Tensor, rows: np.ndarray, steps: int) -> None:
