@@ -109,6 +109,28 @@ def test_an_old_manifest_replays_as_written(tmp_path, capsys):
     assert not any(t.is_drum for t in symusic.Score(str(tmp_path / "a" / "solo.mid")).tracks)
 
 
+def test_a_manifest_made_before_the_change_steer_replays_without_it(tmp_path, capsys):
+    """A manifest with no "change" (made before the steer) replays with change 0 -- the same solo as
+    --change 0 makes --, not with today's default."""
+    out = tmp_path / "o"
+    chords = "Dm7 G7 | Cmaj7 | A7 | Dm7 G7 | Em7 A7 | Dm7 G7 | Cmaj7 | Cmaj7 |"
+    code, _, err = run_cli(capsys, "generate", "--chords", chords, "--bars", "32", "--change", "0", "--formats", "none",
+                           "-o", str(out))
+    assert code == 0, err
+    data = json.loads((out / "solo.json").read_text())
+    assert data["sampling"]["change"] == 0.0
+    for key in ("change", "motif"):
+        data["sampling"].pop(key)
+    (out / "old.json").write_text(json.dumps(data))
+    code, _, err = run_cli(capsys, "generate", "--from-manifest", str(out / "old.json"), "-o", str(tmp_path / "a"),
+                           "--formats", "none")
+    assert code == 0, err
+    assert json.loads((tmp_path / "a" / "solo.json").read_text())["tokens"] == data["tokens"]
+    code, _, err = run_cli(capsys, "generate", "--chords", chords, "--bars", "32", "--formats", "none", "-o",
+                           str(tmp_path / "b"))
+    assert json.loads((tmp_path / "b" / "solo.json").read_text())["tokens"] != data["tokens"]
+
+
 @pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "impro-visor", "charts")), reason="../shared charts not present")
 def test_a_chart_plays_its_whole_form(capsys, tmp_path):
     attya = os.path.join(SHARED, "impro-visor", "charts", "AllTheThingsYouAre.ls")
@@ -152,6 +174,28 @@ def test_the_breath_and_pace_steers():
     assert fast < sixteenths(run(120)) and sixteenths(run(300, pace=1)) < fast
     with pytest.raises(JazzError):
         SampleConfig(breath=-1)
+
+
+def test_the_change_steer_meets_fewer_changes_on_chord_tones():
+    """change_zone marks the first beat of each new chord (not a repeated one); with --change the solos meet
+    the changes on chord tones less often than the model alone (metrics.changes_hit), the rest of the bar
+    untouched by the steer."""
+    from jazz_lstm.eval.metrics import changes_hit
+    from jazz_lstm.models.checkpoint import default_model_path, load
+    from jazz_lstm.models.chord.sample import change_zone
+    from jazz_lstm.models.sample import SampleConfig
+    from jazz_lstm.solo.generate import improvise
+
+    chords = parse_chart("Dm7 G7 | Cmaj7 | Cmaj7 | A7 |", 4.0)
+    zone = change_zone(chords, 4 * 48)
+    assert zone.nonzero()[0].tolist() == list(range(24, 36)) + list(range(48, 60)) + list(range(144, 156))
+    ck = load(default_model_path())
+    chords = parse_chart("Dm7 G7 | Cmaj7 | A7 | Dm7 G7 | Em7 A7 | Dm7 G7 | Cmaj7 | Cmaj7 |", 4.0)
+    hit = lambda solos: sum(changes_hit(s.notes, s.chords)[0] for s in solos) / len(solos)  # noqa: E731
+    alone = hit(improvise(ck, chords, 16, 8, SampleConfig(seed=4), tempo=160))
+    assert hit(improvise(ck, chords, 16, 8, SampleConfig(seed=4, change=3.0), tempo=160)) < alone - 0.1
+    with pytest.raises(JazzError, match="change"):
+        SampleConfig(change=-1)
 
 
 def test_the_motif_comes_back_moved_with_the_roots():

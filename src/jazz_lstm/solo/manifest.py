@@ -106,7 +106,7 @@ class Manifest:
                                  "tempo": data["tempo"]})
         names = {f.name for f in fields(SampleConfig)}  # older manifests may lack some fields
         try:
-            cfg = SampleConfig(**{k: v for k, v in sampling.items() if k in names})  # (made before the cadence: without)
+            cfg = SampleConfig(**{**MADE_WITHOUT, **{k: v for k, v in sampling.items() if k in names}})
         except (TypeError, ValueError):
             raise ValueError("the manifest's sampling settings are malformed") from None
         return cls(model_path=model["path"], model_sha256=str(model.get("sha256", "")), sampling=cfg, chart=chart,
@@ -116,6 +116,9 @@ class Manifest:
                    command=list(data.get("command") or []), versions=dict(data.get("versions") or {}),
                    feel=Feel.from_json(data["feel"]) if "feel" in data else Feel.straight(),
                    transpose_for=str(data.get("transpose_for", "C")))
+
+
+MADE_WITHOUT = {"change": 0.0, "motif": 0, "cadence": False}  # a manifest made before a steer existed played without it
 
 
 def write(path: str, m: Manifest) -> str:

@@ -128,6 +128,9 @@ def generate(
     pace: Annotated[float, typer.Option("--pace", metavar="X", help=(
         "Chord model: fewer sixteenths above 160 bpm, this much per 80 bpm (0 = the model alone: the default "
         "model hears the tempo; 1 for models without the tempo input, made by 0.3.0 and before)."))] = 0.0,
+    change: Annotated[float, typer.Option("--change", metavar="X", help=(
+        "Chord model: a chord tone is this much less likely in the first beat of a chord change (0 = the model "
+        "alone, which meets the changes on chord tones more often than the humans do)."))] = 0.15,
     cadence: Annotated[bool, typer.Option("--cadence/--no-cadence", help=(
         "Chord model: end on a chord tone on the last bar's downbeat, held, then rest (default: stop wherever "
         "the line is, as the measured figures do; `demo` lands)."))] = False,
@@ -164,7 +167,7 @@ def generate(
     else:
         cfg = SampleConfig(temperature=temperature, top_k=top_k, top_p=top_p, greedy=greedy, seed=seed, max_copy=max_copy,
                            fit=fit, beam=beam, threads=threads, breath=breath, pace=pace, cadence=cadence,
-                           motif=motif)
+                           motif=motif, change=change)
         req = SoloRequest(model=model, bars=bars, tempo=tempo, cfg=cfg, n=num_outputs, accompany=not no_accompaniment,
                           feel=o.feel(swing, no_drums, instrument), choruses=choruses, transpose_for=transpose_for)
     title = os.path.basename(req.model) if req.model else "default model"

@@ -49,7 +49,7 @@ from jazz_lstm.grammar.novelty import SuffixAutomaton
 from jazz_lstm.models.chord.model import NEG, dur_mask, int_mask, tone_types, type_mask
 from jazz_lstm.models.sample import CHORD_TEMPERATURE, SampleConfig, choose
 
-_T, _R = TYPES.index("T"), TYPES.index("R")
+_T, _R, _C = TYPES.index("T"), TYPES.index("R"), TYPES.index("C")
 
 
 def shape_id(vid: int) -> int:
@@ -203,7 +203,8 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
     lines = Lines(changes, n, bar, register, cfg.seed)
     guard = _Guard(corpus, n, cfg.max_copy) if cfg.max_copy and corpus else None
     prev = model.start_ids(n)
-    steer = _Steer(n, cfg, tempo, _Cadence(n, total, bar) if cfg.cadence else None)
+    steer = _Steer(n, cfg, tempo, _Cadence(n, total, bar) if cfg.cadence else None,
+                   change_zone(changes, total) if cfg.change else None)
     motif = _Motif(n, cfg.motif * bar, total - bar if cfg.cadence else total, register) if cfg.motif else None
     state = None
     done = 0
@@ -314,21 +315,42 @@ BREATH_FROM = 1  # notes into a phrase from which the breath steer acts (chosen 
 BREATH_STEPS = 6  # a breath lasts at least this many grid steps (half a beat)
 
 
+def change_zone(changes, total: int) -> np.ndarray:
+    """(total,) bool: the grid steps in the first beat of a chord change (a chord other than the one before
+    it) -- where metrics.changes_hit looks for the note that meets the change."""
+    zone = np.zeros(total, dtype=bool)
+    for a, c in zip(changes, changes[1:]):
+        if a.symbol != c.symbol:
+            zone[max(0, to_steps(c.start)):max(0, min(to_steps(c.end), to_steps(c.start + 1.0), total))] = True
+    return zone
+
+
 class _Steer:
     """Phrasing the model does not learn by itself, steered at sampling time.  Breath: from BREATH_FROM
     notes without a rest on, the rest type's logit is raised by cfg.breath -- a constant hazard of
     breathing, the shape of the humans' phrase lengths (many short phrases, a few long ones) -- and such
     a rest lasts at least half a beat.  Pace: above 160 bpm, durations of a sixteenth or less lose
     2 * cfg.pace logits per 80 bpm (for models without the tempo input; off by default: the time-aware
-    model plays fewer sixteenths as the tempo rises by itself).  cfg.breath = cfg.pace = 0: the model alone."""
+    model plays fewer sixteenths as the tempo rises by itself).  Change: in the first beat of a chord change
+    (`zone`, change_zone's) the chord-tone type's logit is lowered by cfg.change and the other note types'
+    raised to keep a note as likely as before -- the model alone meets a change on a chord tone more often
+    than the humans do.  cfg.breath = cfg.pace = cfg.change = 0: the model
+    alone."""
 
-    def __init__(self, n: int, cfg: SampleConfig, tempo: float | None, cadence=None):
+    def __init__(self, n: int, cfg: SampleConfig, tempo: float | None, cadence=None, zone=None):
         self.since = np.zeros(n)
+        self.change, self.zone = float(cfg.change), zone
         self.breath = float(cfg.breath)
         self.fast = float(cfg.pace) * max(0.0, ((tempo or 0.0) - 160.0) / 80.0)
         self.cadence = cadence
 
     def types(self, logits: torch.Tensor, pos: np.ndarray) -> torch.Tensor:  # (n, 6), each solo's position (n,)
+        if self.zone is not None and self.change:  # C loses, S A X gain: a note as likely as before, a rest too
+            drop = torch.from_numpy(self.change * self.zone[np.minimum(pos, len(self.zone) - 1)]).to(logits.dtype)
+            notes = logits[:, :len(NOTE_TYPES)]
+            before = notes.logsumexp(-1)
+            notes[:, _C] -= drop
+            notes += (before - notes.logsumexp(-1))[:, None]
         if self.cadence is not None:
             logits = self.cadence.types(logits, pos)
         if not self.breath:
