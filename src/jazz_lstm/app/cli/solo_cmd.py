@@ -186,7 +186,8 @@ def demo(
     """Improvise over a 12-bar jazz blues in F with the pretrained jazz model: hear it, see it.
 
     The model that ships with the package learnt from 346 solos of the Weimar Jazz Database
-    (ODbL) and hears the changes.  Writes a MIDI file and a WAV to listen to -- swung as the
+    (ODbL) and hears the changes; each chorus opens with the first one's motif, moved with the
+    chords, and the last bar lands.  Writes a MIDI file and a WAV to listen to -- swung as the
     database's soloists swing at the tempo, with comping, bass and drums --, a piano roll and
     sheet music to look at, and a manifest that makes the same solo again.
     """
@@ -198,7 +199,8 @@ def demo(
 
     if not 1 <= choruses <= 20:
         raise JazzError(f"--choruses must be in 1..20 (got {choruses})")
-    req = SoloRequest(chart=read_changes(BLUES_12), bars=12 * choruses, tempo=160.0, cfg=SampleConfig(seed=seed, cadence=True),
+    cfg = SampleConfig(seed=seed, cadence=True, motif=12)  # each chorus opens with the motif; the last bar lands
+    req = SoloRequest(chart=read_changes(BLUES_12), bars=12 * choruses, tempo=160.0, cfg=cfg,
                       feel=o.feel(swing, no_drums, instrument))
     _improvise(req, outdir, formats, None, "12-bar blues in F, the jazz default model")
 
