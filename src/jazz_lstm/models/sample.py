@@ -25,9 +25,9 @@ class SampleConfig:
     max_copy: int = 8  # novelty guard: never copy more than this many training values in a row (0 = off)
     fit: str = "split"  # a value longer than the rest of the bar: "split" it with a tie, or "mask" it out
     beam: int = 0  # > 0: beam search of this width, bar by bar, instead of sampling (one solo, no seed)
-    breath: float = 1.2  # chord model: from the first note of a phrase the rest type's logit is this much higher (a
-    # constant chance of breathing), and such a rest lasts half a beat or more -- the model alone breathes too little
-    # (validation charts: phrases of 9.6 notes on average against the humans' 4.4); chosen on validation
+    breath: float = 1.0  # chord model: from the first note of a phrase the rest type's logit is this much higher (a
+    # constant chance of breathing), and such a rest lasts a quarter beat or more -- the model alone breathes too
+    # little (validation charts: phrases of 9.6 notes on average against the humans' 4.4); chosen on validation
     pace: float = 0.0  # chord model: above 160 bpm, sixteenths less likely by this much per 80 bpm (for models made
     # without the tempo input -- 0.3.0 and before --, 1 gives their old default; the time-aware model thins its
     # sixteenths by itself)

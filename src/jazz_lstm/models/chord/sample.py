@@ -312,7 +312,10 @@ class Lines:
 BREATH_FROM = 1  # notes into a phrase from which the breath steer acts (chosen with cfg.breath on the time-aware
 # default model's 31 validation solos: a flat push from the first note, 0.7-1.4, beside growing pushes from 3 or 5
 # notes; only a flat push kept the mean and the longest phrase both inside the humans' quartiles)
-BREATH_STEPS = 6  # a breath lasts at least this many grid steps (half a beat)
+BREATH_STEPS = BREATH_REST  # a breath lasts at least this many grid steps (a quarter beat: what ends a phrase). Half a
+# beat (6, 0.3.x) made the breaths too long: the classifier told 8-bar pieces from the humans' by their phrases between
+# rests of a beat (validation: 10 notes against 19); a quarter beat with cfg.breath 1.0 took its accuracy from 0.74
+# to 0.69 there, the silence share from 22% to 17% (humans 16%)
 
 
 def change_zone(changes, total: int) -> np.ndarray:
@@ -329,7 +332,7 @@ class _Steer:
     """Phrasing the model does not learn by itself, steered at sampling time.  Breath: from BREATH_FROM
     notes without a rest on, the rest type's logit is raised by cfg.breath -- a constant hazard of
     breathing, the shape of the humans' phrase lengths (many short phrases, a few long ones) -- and such
-    a rest lasts at least half a beat.  Pace: above 160 bpm, durations of a sixteenth or less lose
+    a rest lasts at least a quarter beat (BREATH_STEPS).  Pace: above 160 bpm, durations of a sixteenth or less lose
     2 * cfg.pace logits per 80 bpm (for models without the tempo input; off by default: the time-aware
     model plays fewer sixteenths as the tempo rises by itself).  Change: in the first beat of a chord change
     (`zone`, change_zone's) the chord-tone type's logit is lowered by cfg.change and the other note types'
