@@ -178,9 +178,19 @@ def chord_finder(chords: list):
     return at
 
 
+def beat_finder(chords: list):
+    """chord_finder by beats, for many look-ups over the same chords: a function beat -> the chord
+    sounding there (None without chords)."""
+    if not chords:
+        return lambda beat: None
+    at = chord_finder(chords)
+    return lambda beat: at(to_steps(beat))
+
+
 def chord_at(chords: list, beat: float) -> Chord | None:
-    """The chord sounding at `beat` (see chord_finder); None without chords."""
-    return chord_finder(chords)(to_steps(beat)) if chords else None
+    """The chord sounding at `beat` (see chord_finder); None without chords.  One look-up: for many over
+    the same chords, beat_finder."""
+    return beat_finder(chords)(beat)
 
 
 def merge_ties(notes: list) -> list:

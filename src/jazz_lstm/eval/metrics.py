@@ -13,23 +13,15 @@ from itertools import combinations
 import numpy as np
 
 from jazz_lstm.core.harmony import tone_type
-from jazz_lstm.core.music import Chord, Note, chord_finder, merge_ties, to_steps
+from jazz_lstm.core.music import Chord, Note, beat_finder, merge_ties, to_steps
 from jazz_lstm.grammar.novelty import CopyTracker, SuffixAutomaton
-
-
-def _finder(chords: list[Chord]):
-    """chord_at over `chords` for many beats: the look-up built once (a beat -> its chord; None without chords)."""
-    if not chords:
-        return lambda beat: None
-    at = chord_finder(chords)
-    return lambda beat: at(to_steps(beat))
 
 
 def tone_shares(notes: list[Note], chords: list[Chord], by: str = "notes") -> dict:
     """Share of C (chord), S (scale), A (approach) and X (other) tones, over notes or
     over duration (by="duration"), each judged against the chord at the note's onset."""
     weights = {t: 0.0 for t in "CSAX"}
-    at = _finder(chords)
+    at = beat_finder(chords)
     for n in notes:
         weights[tone_type(n.pitch, at(n.start))] += n.duration if by == "duration" else 1.0
     total = sum(weights.values())
@@ -238,7 +230,7 @@ def approach_resolution(notes: list[Note], chords: list[Chord]) -> float:
     """Share of approach tones (A: a semitone from a chord tone, not in the scale) that
     move by a semitone to a chord tone within the next two notes (0 when there are none)."""
     hits, total = 0, 0
-    at = _finder(chords)
+    at = beat_finder(chords)
     for k, n in enumerate(notes[:-1]):
         if tone_type(n.pitch, at(n.start)) != "A":
             continue
@@ -280,7 +272,7 @@ def beat_chord_tones(notes: list[Note], chords: list[Chord], beats_per_bar: floa
     """(chord-tone share of notes starting on a strong beat -- 1 and 3 of a 4/4 bar, every
     other beat in other metres --, chord-tone share of all other notes)."""
     strong, weak = [0, 0], [0, 0]
-    at = _finder(chords)
+    at = beat_finder(chords)
     for n in notes:
         beat = n.start % beats_per_bar
         on_strong = abs(beat - round(beat)) < 1e-6 and int(round(beat)) % 2 == 0

@@ -214,13 +214,13 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
             done = int(lines.pos.min()) // bar
             on_bar(done, bars)
         at = np.minimum(lines.pos, total - 1)
-        cond, in_register = _conditions(table, roots, lines.prev, steer.since, at, register)
+        cond, in_register = _conditions(table, roots, lines.prev, lines.since, at, register)
         h, state = model.hidden(prev[:, None], cond[:, None], state)  # (a finished solo steps on, unread)
         h = h[:, 0]
         types, type_ok, dur_ok = masks.at(lines, at)
-        ty = choose(steer.types(model.type_head(h), lines.pos).masked_fill(torch.from_numpy(~type_ok), NEG), cfg, gen)
+        ty = choose(steer.types(model.type_head(h), lines).masked_fill(torch.from_numpy(~type_ok), NEG), cfg, gen)
         t_np = ty.numpy()
-        dl = steer.durations(model.dur_logits(h, ty).masked_fill(torch.from_numpy(~dur_ok), NEG), t_np, lines.pos)
+        dl = steer.durations(model.dur_logits(h, ty).masked_fill(torch.from_numpy(~dur_ok), NEG), t_np, lines)
         ban = guard.all_banned() if guard is not None else None
         shape_ty = np.where(t_np < len(NOTE_TYPES), 0, t_np) if ban else None
         if ban:
@@ -237,7 +237,7 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
             t_np, d_np, i_np = motif.force(lines, t_np, d_np, i_np, live, types, roots[at])
             ty, du, iv = (torch.from_numpy(a) for a in (t_np, d_np, i_np))
         before = lines.prev
-        steer.feed(t_np, d_np, live, lines.pos)
+        steer.feed(t_np, live, lines.pos)
         played = lines.feed(t_np, d_np, i_np, live, types, roots[at])
         if motif is not None:
             motif.record(t_np, d_np, played, live, roots[at])
@@ -264,6 +264,7 @@ class Lines:
         self.has_prev = np.zeros(n, dtype=bool)
         self.sounding = np.zeros(n, dtype=bool)
         self.note_end = np.full(n, -1, dtype=np.int64)  # where the last note ended (a tie continues it there)
+        self.since = np.zeros(n, dtype=np.int64)  # notes since the last breath (a rest of BREATH_REST steps or more)
         self.steps: list = []  # per step: (live, type, duration, interval, pitch, onset, length, tied) arrays
 
     def feed(self, ty, du, iv, live, types, roots) -> np.ndarray:
@@ -291,6 +292,8 @@ class Lines:
         self.note_end = np.where(sound, pos + length, self.note_end)
         self.has_prev |= live & (ty < len(NOTE_TYPES))
         self.sounding = np.where(live, ty != _R, self.sounding)
+        self.since = np.where(live & (ty < len(NOTE_TYPES)), self.since + 1, self.since)
+        self.since = np.where(live & (ty == _R) & (du + 1 >= BREATH_REST), 0, self.since)  # (as phrase_counts)
         self.pos = np.where(live, pos + du + 1, pos)
         return pitch
 
@@ -341,13 +344,13 @@ class _Steer:
     alone."""
 
     def __init__(self, n: int, cfg: SampleConfig, tempo: float | None, cadence=None, zone=None):
-        self.since = np.zeros(n)
         self.change, self.zone = float(cfg.change), zone
         self.breath = float(cfg.breath)
         self.fast = float(cfg.pace) * max(0.0, ((tempo or 0.0) - 160.0) / 80.0)
         self.cadence = cadence
 
-    def types(self, logits: torch.Tensor, pos: np.ndarray) -> torch.Tensor:  # (n, 6), each solo's position (n,)
+    def types(self, logits: torch.Tensor, lines: Lines) -> torch.Tensor:  # (n, 6)
+        pos = lines.pos
         if self.zone is not None and self.change:  # C loses, S A X gain: a note as likely as before, a rest too
             drop = torch.from_numpy(self.change * self.zone[np.minimum(pos, len(self.zone) - 1)]).to(logits.dtype)
             notes = logits[:, :len(NOTE_TYPES)]
@@ -358,25 +361,23 @@ class _Steer:
             logits = self.cadence.types(logits, pos)
         if not self.breath:
             return logits
-        push = torch.from_numpy(self.breath * (self.since >= BREATH_FROM)).to(logits.dtype)
+        push = torch.from_numpy(self.breath * (lines.since >= BREATH_FROM)).to(logits.dtype)
         logits[:, _R] += push  # (in place: the logits are the head's own, fresh each step)
         return logits
 
-    def durations(self, dl: torch.Tensor, ty: np.ndarray, pos: np.ndarray) -> torch.Tensor:  # (n, 96), types (n,)
+    def durations(self, dl: torch.Tensor, ty: np.ndarray, lines: Lines) -> torch.Tensor:  # (n, 96), types (n,)
         if self.cadence is not None:
-            self.cadence.durations(dl, ty, pos)
+            self.cadence.durations(dl, ty, lines.pos)
         if self.breath:
-            _at_least(dl, (ty == _R) & (self.since >= BREATH_FROM), BREATH_STEPS)
+            _at_least(dl, (ty == _R) & (lines.since >= BREATH_FROM), BREATH_STEPS)
         if self.fast:  # (where, not a boolean index: the same values, without index_put's cost)
             dl[:, :3] = torch.where(torch.from_numpy(ty < len(NOTE_TYPES))[:, None], dl[:, :3] - 2.0 * self.fast, dl[:, :3])
         return dl
 
-    def feed(self, ty: np.ndarray, du: np.ndarray, live: np.ndarray, pos: np.ndarray) -> None:
-        """The values just drawn (n,) at `pos`, for the live solos: a note counts, a rest of a quarter beat breathes."""
+    def feed(self, ty: np.ndarray, live: np.ndarray, pos: np.ndarray) -> None:
+        """The types just drawn (n,) at `pos`, for the live solos (the cadence's to hear)."""
         if self.cadence is not None:
             self.cadence.feed(ty, live, pos)
-        self.since = np.where(live & (ty < len(NOTE_TYPES)), self.since + 1, self.since)
-        self.since = np.where(live & (ty == _R) & (du + 1 >= BREATH_REST), 0, self.since)  # (as phrase_counts)
 
 
 class _Cadence:
