@@ -4,7 +4,7 @@ The reference is the project as it stood when #23 was filed (commit REF, 0.2.0's
 out into a temporary git worktree; both run `evaluate --json` with their defaults (20 solos x 32 bars
 x 4 sources per chart, over the model's own training tunes) on the same model file -- 0.2.0's shipped
 model, which both versions load -- from the repository root, alternated, best of `rounds`.  The
-figures must agree where they do not measure time (the same solos are scored: the check is printed).
+solos differ (this version's sampler steers the breath and the changes), so the figures are not compared.
 
     python benchmarks/bench_evaluate.py [ROUNDS]     # about 2 minutes a round on 2 cores
 """
@@ -35,16 +35,6 @@ def _run(src: str, cwd: str, model: str, out: str) -> tuple[float, dict]:
     return wall, json.loads(done.stdout)
 
 
-def _same(a, b, skip=("seconds", "speed", "path", "version", "generate")) -> bool:
-    """The two reports' figures agree, time and paths aside."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        keys = {k for k in a.keys() & b.keys() if not any(s in k for s in skip)}
-        return all(_same(a[k], b[k], skip) for k in keys)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y, skip) for x, y in zip(a, b))
-    return a == b or (isinstance(a, float) and isinstance(b, float) and abs(a - b) < 1e-6)
-
-
 def main(rounds: int = 2) -> list[dict]:
     if not os.path.isdir(os.path.join(ROOT, "..", "shared", "data", "impro-visor")):
         print("skipped: ../shared/data/impro-visor not present (the reference model's training tunes)")
@@ -71,11 +61,11 @@ def main(rounds: int = 2) -> list[dict]:
                     print(f"  {who}: {wall:.1f} s", flush=True)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", ref], cwd=ROOT, capture_output=True)
-    same = _same(reports["ref"], reports["now"])
     ratio = min(times["ref"]) / min(times["now"])
     return [row("evaluate, defaults: speed-up over #23's main", ratio, "x", ">= 3",
-                f"{min(times['ref']):.1f} s vs {min(times['now']):.1f} s, best of {rounds}; "
-                f"figures {'identical' if same else 'DIFFER'} time aside")]
+                f"{min(times['ref']):.1f} s vs {min(times['now']):.1f} s, best of {rounds}; this version's report "
+                f"holds more ({len(reports['now'])} fields against {len(reports['ref'])}: nats per event, "
+                "distinguishability)")]
 
 
 if __name__ == "__main__":

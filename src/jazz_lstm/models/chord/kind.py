@@ -122,16 +122,18 @@ class ChordKind:
 def _interval_marginal(model, hs, cs, ls, tys, joint_d):
     """P(interval, type) summed over the 96 durations.  The interval head is one Linear over
     [h, type, duration]: its logits are a sum of three parts, so all durations cost one
-    broadcast (the same figures as int_logits, row by row)."""
+    broadcast (the same figures as int_logits, row by row).  Only the durations some row may
+    take (no value outlasts its bar: the rest have probability 0) are summed."""
+    k = max(1, min(N_DUR, int(ls[:, 0].max())))  # the longest legal duration class + 1
     W, H = model.int_head.weight, hs.shape[-1]
     Te = model.type_emb.embedding_dim
     part_h = hs @ W[:, :H].T + model.int_head.bias  # (S, 74)
     part_t = model.type_emb(tys[:1]) @ W[:, H:H + Te].T  # (1, 74)
-    part_d = model.dur_emb(torch.arange(N_DUR)) @ W[:, H + Te:].T  # (96, 74)
-    lg = part_h[:, None, :] + part_t[:, None, :] + part_d[None, :, :]  # (S, 96, 74)
+    part_d = model.dur_emb(torch.arange(k)) @ W[:, H + Te:].T  # (k, 74)
+    lg = part_h[:, None, :] + part_t[:, None, :] + part_d[None, :, :]  # (S, k, 74)
     mask = int_mask(cs, ls, tys)[:, None, :]  # the interval mask does not depend on the duration
     lp_i = lg.masked_fill(~mask, -1e9).log_softmax(-1)
-    return (joint_d.unsqueeze(-1) + lp_i).exp().sum(1)  # (S, 74)
+    return (joint_d[:, :k].unsqueeze(-1) + lp_i).exp().sum(1)  # (S, 74)
 
 
 KIND = ChordKind()
