@@ -12,6 +12,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_corpus  # noqa: E402
+import bench_evaluate  # noqa: E402
 import bench_feel  # noqa: E402
 import bench_fuzz  # noqa: E402
 import bench_models  # noqa: E402
@@ -40,7 +41,8 @@ def main() -> None:
                      ("render (#4)", bench_render.main), ("demo", demo_end_to_end), ("quality (#5)", bench_quality.main),
                      ("corpus and chord model (#9, #10)", bench_corpus.main), ("busy machine and scale (#12)", bench_scale.main),
                      ("hostile input (#13, #25)", bench_fuzz.main), ("the Weimar Jazz Database (#20)", bench_wjazzd.main),
-                     ("sampling at the bound (#23)", bench_sample.main), ("swing, breath and form (#21)", bench_feel.main),
+                     ("sampling at the bound (#23)", bench_sample.main), ("evaluate's speed (#23)", bench_evaluate.main),
+                     ("swing, breath and form (#21)", bench_feel.main),
                      ("LSTM and Transformer (#24)", bench_models.main)):
         print(f"--- {name}")
         rows += fn()
