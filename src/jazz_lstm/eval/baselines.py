@@ -40,9 +40,8 @@ class NgramBaseline:
             raise ValueError("order must be 1 or 2")
         self.order, self.space = order, space
         self._space_set = set(space or [])
-        self._memo: tuple = (None, None)  # (legality, its interval table): one step asks several times
-        self._tables: dict = {}  # every legality's interval table met so far
-        self._masses: dict = {}  # and the unigram's mass over the values legal under it
+        self._tables: dict = {}  # legality (a tuple, see the module docstring) -> its interval table
+        self._masses: dict = {}  # legality -> the unigram's mass over the values legal under it
         self._follow_arrays: dict = {}  # prev -> what _follow_legal tests, made on first use
         flat = [v for s in streams for v in s if self._in_space(v)]
         self.uni = Counter(flat)
@@ -85,22 +84,11 @@ class NgramBaseline:
         return (d + 1 <= legal[0]) & (self._table(legal)[t, i] > 0)
 
     def _table(self, legal) -> np.ndarray:
-        """(N_TYPE, N_INT): _ints for every type under one legality."""
-        if self._memo[0] != legal:
-            try:  # a corpus holds few distinct legalities (room left, chord types, last pitch class): one table each
-                table = self._tables.get(legal)
-            except TypeError:  # (an unhashable legality: made afresh)
-                table = None
-            if table is None:
-                table = np.stack([self._ints(t, legal) for t in range(N_TYPE)])
-                if len(self._tables) > 100_000:
-                    self._tables.clear()
-                try:
-                    self._tables[legal] = table
-                except TypeError:
-                    pass
-            self._memo = (legal, table)
-        return self._memo[1]
+        """(N_TYPE, N_INT): _ints for every type under one legality (made once a legality: a corpus holds few)."""
+        table = self._tables.get(legal)
+        if table is None:
+            table = self._tables[legal] = np.stack([self._ints(t, legal) for t in range(N_TYPE)])
+        return table
 
     def _p0_mass(self, legal) -> float:
         """Sum of p0 over the legal values."""
@@ -129,17 +117,11 @@ class NgramBaseline:
         return self.lam * self.uni.get(v, 0) / self.N + (1 - self.lam) * self._p0(v)
 
     def _uni_mass(self, legal) -> float:
-        try:
-            mass = self._masses.get(legal)
-        except TypeError:  # (an unhashable legality)
-            mass, legal_key = None, None
-        else:
-            legal_key = legal
+        """The unigram's mass over the values legal under `legal` (made once a legality)."""
+        mass = self._masses.get(legal)
         if mass is None:
             ok = self._legal_seen(legal)
-            mass = self.lam * float(self._cnt[ok].sum()) / self.N + (1 - self.lam) * self._p0_mass(legal)
-            if legal_key is not None and len(self._masses) < 100_000:
-                self._masses[legal_key] = mass
+            mass = self._masses[legal] = self.lam * float(self._cnt[ok].sum()) / self.N + (1 - self.lam) * self._p0_mass(legal)
         return mass
 
     def prob(self, v: str, prev: str | None = None, legal=None) -> float:

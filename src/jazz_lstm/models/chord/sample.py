@@ -340,8 +340,7 @@ class _Steer:
     model plays fewer sixteenths as the tempo rises by itself).  Change: in the first beat of a chord change
     (`zone`, change_zone's) the chord-tone type's logit is lowered by cfg.change and the other note types'
     raised to keep a note as likely as before -- the model alone meets a change on a chord tone more often
-    than the humans do.  cfg.breath = cfg.pace = cfg.change = 0: the model
-    alone."""
+    than the humans do.  cfg.breath = cfg.pace = cfg.change = 0: the model alone."""
 
     def __init__(self, n: int, cfg: SampleConfig, tempo: float | None, cadence=None, zone=None):
         self.change, self.zone = float(cfg.change), zone
@@ -351,8 +350,9 @@ class _Steer:
 
     def types(self, logits: torch.Tensor, lines: Lines) -> torch.Tensor:  # (n, 6)
         pos = lines.pos
-        if self.zone is not None and self.change:  # C loses, S A X gain: a note as likely as before, a rest too
-            drop = torch.from_numpy(self.change * self.zone[np.minimum(pos, len(self.zone) - 1)]).to(logits.dtype)
+        here = self.zone[np.minimum(pos, len(self.zone) - 1)] if self.zone is not None and self.change else None
+        if here is not None and here.any():  # C loses, S A X gain: a note as likely as before, a rest too
+            drop = torch.from_numpy(self.change * here).to(logits.dtype)
             notes = logits[:, :len(NOTE_TYPES)]
             before = notes.logsumexp(-1)
             notes[:, _C] -= drop
