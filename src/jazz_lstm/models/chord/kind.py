@@ -120,20 +120,22 @@ class ChordKind:
 
 
 def _interval_marginal(model, hs, cs, ls, tys, joint_d):
-    """P(interval, type) summed over the 96 durations.  The interval head is one Linear over
-    [h, type, duration]: its logits are a sum of three parts, so all durations cost one
-    broadcast (the same figures as int_logits, row by row).  Only the durations some row may
-    take (no value outlasts its bar: the rest have probability 0) are summed."""
+    """P(interval, type) summed over the durations.  The interval head is one Linear over
+    [h, type, duration]: its logits are a sum of a row's part a (S, 74) and a duration's part b
+    (k, 74), so exp(logit) = exp(a) * exp(b) and every duration's softmax is a product: with
+    A = exp(a) masked and B = exp(b), P(i | s, d) = A[s, i] B[d, i] / Z[s, d], Z = A @ B.T, and
+    the sum over d is A * ((P(d) / Z) @ B) -- two matrix products, no (S, k, 74) tensor (the same
+    figures as int_logits' softmax, row by row, to float64 rounding).  Only the durations some row
+    may take (no value outlasts its bar: the rest have probability 0) are summed."""
     k = max(1, min(N_DUR, int(ls[:, 0].max())))  # the longest legal duration class + 1
-    W, H = model.int_head.weight, hs.shape[-1]
+    W, H = model.int_head.weight.double(), hs.shape[-1]
     Te = model.type_emb.embedding_dim
-    part_h = hs @ W[:, :H].T + model.int_head.bias  # (S, 74)
-    part_t = model.type_emb(tys[:1]) @ W[:, H:H + Te].T  # (1, 74)
-    part_d = model.dur_emb(torch.arange(k)) @ W[:, H + Te:].T  # (k, 74)
-    lg = part_h[:, None, :] + part_t[:, None, :] + part_d[None, :, :]  # (S, k, 74)
-    mask = int_mask(cs, ls, tys)[:, None, :]  # the interval mask does not depend on the duration
-    lp_i = lg.masked_fill(~mask, -1e9).log_softmax(-1)
-    return (joint_d[:, :k].unsqueeze(-1) + lp_i).exp().sum(1)  # (S, 74)
+    a = hs.double() @ W[:, :H].T + model.int_head.bias.double() + model.type_emb(tys[:1]).double() @ W[:, H:H + Te].T
+    b = model.dur_emb(torch.arange(k)).double() @ W[:, H + Te:].T  # (k, 74)
+    A = (a - a.max(-1, keepdim=True).values).exp() * int_mask(cs, ls, tys)  # (S, 74); the mask does not depend on d
+    B = (b - b.max(-1, keepdim=True).values).exp()  # (k, 74); the shifts cancel in each softmax
+    Z = (A @ B.T).clamp_min(1e-300)  # (S, k)
+    return (A * ((joint_d[:, :k].double().exp() / Z) @ B)).float()  # (S, 74)
 
 
 KIND = ChordKind()
