@@ -38,6 +38,9 @@ def test_demo(capsys, tmp_path):
     (["generate", "-o", "/dev/null/out"], "cannot write"),
     (["train", "{junk}"], "unknown file type"),
     (["train", "default", "--epochs", "0"], "epochs must be in 1..1000000"),
+    (["generate", "--bars", "x"], "'--bars': 'x' is not a valid integer"),
+    (["generate", "-n", "2.5"], "'2.5' is not a valid integer"),
+    (["generate", "--tempo", "fast"], "'--tempo': 'fast' is not a valid number"),
 ])
 def test_bad_options_one_line_exit_2(capsys, tmp_path, args, msg):
     junk = tmp_path / "junk.safetensors"
@@ -77,3 +80,29 @@ def test_the_score_title_names_the_tune(tmp_path, capsys):
     code, _, err = run_cli(capsys, "generate", "-c", str(chart), "--bars", "2", "--formats", "musicxml", "-o", str(tmp_path / "o"))
     assert code == 0, err
     assert "<movement-title>my_tune (default model) — seed 0" in (tmp_path / "o" / "solo.musicxml").read_text()
+
+
+def test_command_line_values_coerce_without_pydantic(tmp_path):
+    """typer 0.29 would build a pydantic TypeAdapter a parameter (start-up, #23): app/cli/coerce.py
+    coerces the plain types itself -- the values are the same types, and pydantic is never imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from jazz_lstm.app.cli import main\n"
+            "try:\n main(['generate', '--bars', '2', '-n', '1', '--tempo', ' 150.5', '--charts', 'a', '--charts', 'b',"
+            " '--formats', 'none', '-o', sys.argv[1], '--chords', 'nonsense-title'])\n"
+            "except SystemExit as e: print('exit', e.code)\n"
+            "print('pydantic' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
+    assert r.stdout.split()[-3:] == ["exit", "2", "False"], r.stdout + r.stderr
+    assert "a: no such chart folder" in r.stderr, r.stderr  # the list option reached the library as its items
+
+
+def test_plain_coercion_values():
+    from jazz_lstm.app.cli.coerce import to_plain
+
+    assert to_plain(int, " 12") == 12 and to_plain(float, "1e-3") == 0.001 and to_plain(str, b"F7") == "F7"
+    assert to_plain(bool, True) is True and to_plain(int, 3) == 3
+    for kind, bad in ((int, "1.5"), (int, True), (float, "x"), (bool, "yes")):
+        with pytest.raises(ValueError, match="is not a valid"):
+            to_plain(kind, bad)

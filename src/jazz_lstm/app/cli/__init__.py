@@ -62,6 +62,9 @@ def command():
     option shows its METAVAR, an argument reads TUNE or TUNES... in the usage line."""
     from typer.core import TyperArgument, TyperOption
 
+    from jazz_lstm.app.cli import coerce
+
+    coerce.install()  # str/int/float/bool values without pydantic (start-up: see coerce.py)
     if not getattr(TyperOption, "_jazz_lstm_help", False):  # typer's own help says <bool>, <str>, {tunes}
         show = TyperOption.display_type_rich
         TyperOption.display_type_rich = lambda self, ctx: None if self.is_flag else show(self, ctx)
