@@ -102,12 +102,9 @@ def event_scores(ck, tunes, training) -> dict:
     base = {"unigram": EventNgram(streams, 1), "bigram": EventNgram(streams, 2)}
     total = {"model": 0.0, "unigram": 0.0, "bigram": 0.0}
     n_events = covered = pitch_hits = pitch_n = dur_hits = dur_n = 0
-    for solo in tunes:
-        enc = EncodedTune.from_solo(solo)
-        if len(enc.values) < 2:
-            continue
-        events = tune_events(enc.values, enc.onsets, solo)
-        nll, ok, best_iv, best_dur, facts = ck.spec.event_pass(ck, enc, [first for _, first, _ in events])
+    scored = _scored(tunes)
+    passes = ck.spec.event_passes(ck, [enc for _, enc, _ in scored], [[f for _, f, _ in ev] for _, _, ev in scored])
+    for (solo, enc, events), (nll, ok, best_iv, best_dur, facts) in zip(scored, passes):
         n_events += len(events)
         kept = []
         for k, (ev, first, idx) in enumerate(events):
@@ -133,6 +130,16 @@ def event_scores(ck, tunes, training) -> dict:
             "next_duration_accuracy": round(dur_hits / max(1, dur_n), 4),
             "definition": "nats per note-or-rest event (exact MIDI pitch and grid duration), teacher-forced; "
                           "accuracy: top-1 at each event's first value"}
+
+
+def _scored(tunes) -> list[tuple]:
+    """(solo, its encoding, its events) of the tunes with two values or more."""
+    out = []
+    for solo in tunes:
+        enc = EncodedTune.from_solo(solo)
+        if len(enc.values) >= 2:
+            out.append((solo, enc, tune_events(enc.values, enc.onsets, solo)))
+    return out
 
 
 def _first_pitch_term(ck, enc, solo, first: int, ev) -> float:

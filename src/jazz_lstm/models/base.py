@@ -93,6 +93,9 @@ class ModelKind(Protocol):
         """Over one encoded tune: per-value NLL, which values are scored, and at each event's first
         value the likeliest interval and duration class (factored kinds only)."""
 
+    def event_passes(self, ck: Checkpoint, tunes: list[Any], firsts: list[list[int]]) -> list[tuple]:
+        """event_pass of each tune, as the kind batches them best (the same figures)."""
+
 
 @dataclass
 class TrainFacts:

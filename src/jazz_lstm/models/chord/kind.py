@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import torch
 
 from jazz_lstm.core.errors import JazzError
@@ -94,29 +95,65 @@ class ChordKind:
         ids, cond, legal, tgt = (torch.from_numpy(a) for a in windows(tunes, 128, 128))
         return evaluate_nll(ck.model, ids, cond, legal, tgt), int((tgt[..., 0] >= 0).sum())
 
-    @torch.no_grad()
     def event_pass(self, ck: Checkpoint, tune, firsts: list[int]) -> tuple:
         """Per-value NLL (nats), which values are on the grid, and at each event start the most
         likely interval class and duration class, over one window holding the whole tune."""
-        ids, cond, legal, tgt = (torch.from_numpy(a) for a in windows([tune], len(tune.values), len(tune.values)))
-        model = ck.model
-        nll = model.nll_per_value(ids, cond, tgt, legal)[0].numpy()
-        h, _ = model.hidden(ids, cond)
-        at = torch.tensor(firsts)
-        hs, cs, ls = h[0, at], cond[0, at], legal[0, at]
-        lp_type = model.type_head(hs).masked_fill(~type_mask(cs, ls), -1e9).log_softmax(-1)  # (S, 6)
-        p_int = torch.zeros(len(firsts), model.int_head.out_features)  # (S, 74)
-        p_dur = torch.zeros(len(firsts), N_DUR)  # (S, 96)
-        for ty in range(len(TYPES)):
-            tys = torch.full((len(firsts),), ty)
-            lp_d = model.dur_logits(hs, tys).masked_fill(~dur_mask(ls), -1e9).log_softmax(-1)  # (S, 96)
-            joint_d = lp_type[:, ty:ty + 1] + lp_d
-            p_dur += joint_d.exp()
-            if TYPES[ty] in NOTE_TYPES:
-                p_int += _interval_marginal(model, hs, cs, ls, tys, joint_d)
-        p_int[:, 0] = 0.0  # the most likely *pitch*: an interval, not "none"
-        ok = (tgt[0, :, 0] >= 0).numpy()
-        return nll, ok, p_int.argmax(-1).numpy(), p_dur.argmax(-1).numpy(), tgt[0].numpy()
+        return self.event_passes(ck, [tune], [firsts])[0]
+
+    @torch.no_grad()
+    def event_passes(self, ck: Checkpoint, tunes: list, firsts: list[list[int]]) -> list[tuple]:
+        """event_pass of each tune, the network run over EVENT_BATCH tunes at once (of like
+        lengths, padded at the end: a causal network's outputs before the padding do not change)."""
+        order = sorted(range(len(tunes)), key=lambda i: len(tunes[i].values))
+        out: list = [None] * len(tunes)
+        for a in range(0, len(order), EVENT_BATCH):
+            group = order[a:a + EVENT_BATCH]
+            for i, res in zip(group, _event_batch(ck.model, [tunes[i] for i in group], [firsts[i] for i in group])):
+                out[i] = res
+        return out
+
+
+EVENT_BATCH = 16  # tunes a network pass scores together (like lengths: little padding)
+
+
+def _event_batch(model, tunes: list, firsts: list[list[int]]) -> list[tuple]:
+    parts = [windows([t], len(t.values), len(t.values)) for t in tunes]  # each (1, L, ...)
+    T = max(p[0].shape[1] for p in parts)
+    ids, cond, legal, tgt = (torch.from_numpy(np.concatenate([_pad(p[k], T, fill) for p in parts]))
+                             for k, fill in enumerate((0, 0.0, 1, -1)))
+    h, _ = model.hidden(ids, cond)  # (B, T, H)
+    nll = model.nll_per_value(ids, cond, tgt, legal, h).numpy()  # (B, T)
+    b = torch.tensor([k for k, f in enumerate(firsts) for _ in f], dtype=torch.long)
+    at = torch.tensor([x for f in firsts for x in f], dtype=torch.long)
+    best_iv, best_dur = _likeliest(model, h[b, at], cond[b, at], legal[b, at])
+    out, s = [], 0
+    for k, (t, f) in enumerate(zip(tunes, firsts)):
+        n = len(t.values)
+        out.append((nll[k, :n], (tgt[k, :n, 0] >= 0).numpy(), best_iv[s:s + len(f)], best_dur[s:s + len(f)],
+                    tgt[k, :n].numpy()))
+        s += len(f)
+    return out
+
+
+def _pad(a: np.ndarray, T: int, fill) -> np.ndarray:
+    return np.concatenate([a, np.full((a.shape[0], T - a.shape[1]) + a.shape[2:], fill, a.dtype)], 1) if a.shape[1] < T else a
+
+
+def _likeliest(model, hs, cs, ls) -> tuple[np.ndarray, np.ndarray]:
+    """The most likely interval class (a pitch: 'none' excluded) and duration class (S,) at
+    each event start: each factor's marginal over the others."""
+    lp_type = model.type_head(hs).masked_fill(~type_mask(cs, ls), -1e9).log_softmax(-1)  # (S, 6)
+    p_int = torch.zeros(len(hs), model.int_head.out_features)  # (S, 74)
+    p_dur = torch.zeros(len(hs), N_DUR)  # (S, 96)
+    for ty in range(len(TYPES)):
+        tys = torch.full((len(hs),), ty)
+        lp_d = model.dur_logits(hs, tys).masked_fill(~dur_mask(ls), -1e9).log_softmax(-1)  # (S, 96)
+        joint_d = lp_type[:, ty:ty + 1] + lp_d
+        p_dur += joint_d.exp()
+        if TYPES[ty] in NOTE_TYPES:
+            p_int += _interval_marginal(model, hs, cs, ls, tys, joint_d)
+    p_int[:, 0] = 0.0  # the most likely *pitch*: an interval, not "none"
+    return p_int.argmax(-1).numpy(), p_dur.argmax(-1).numpy()
 
 
 def _interval_marginal(model, hs, cs, ls, tys, joint_d):

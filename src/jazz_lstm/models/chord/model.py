@@ -154,9 +154,14 @@ class FactoredNet(nn.Module):
         return logits, nll / keep.sum().clamp(min=1)
 
     @torch.no_grad()
-    def nll_per_value(self, ids, cond, targets, legal) -> torch.Tensor:
-        """(B, T) negative log-likelihood of each target value in nats (0 where none)."""
-        logits, _ = self.forward(ids, cond, targets, legal)
+    def nll_per_value(self, ids, cond, targets, legal, h=None) -> torch.Tensor:
+        """(B, T) negative log-likelihood of each target value in nats (0 where none); h: the
+        hidden outputs (B, T, H) when the caller has them (the same as forward's)."""
+        if h is None:
+            logits, _ = self.forward(ids, cond, targets, legal)
+        else:
+            ty = targets[..., 0]
+            logits = legal_logits(*self.heads(h, ty, targets[..., 1]), legal, ty, cond)
         keep = targets[..., 0] >= 0
         t = targets.clamp(min=0)
         out = sum(-lg.log_softmax(-1).gather(-1, t[..., k:k + 1])[..., 0] for k, lg in enumerate(logits))

@@ -107,5 +107,8 @@ class RecipeKind:
     def event_pass(self, ck: Checkpoint, tune, firsts: list[int]) -> tuple:
         raise JazzError("a recipe model's values do not fix an interval: it scores no exact events")
 
+    def event_passes(self, ck: Checkpoint, tunes: list, firsts: list[list[int]]) -> list[tuple]:
+        return [self.event_pass(ck, t, f) for t, f in zip(tunes, firsts)]
+
 
 KIND = RecipeKind()
