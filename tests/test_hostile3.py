@@ -176,9 +176,12 @@ def test_errors_are_one_line_and_never_markup(tmp_path):
 # 13. two SIGTERMs --------------------------------------------------------------------------------
 def test_two_sigterms_exit_130(tune, tmp_path):
     out = tmp_path / "m.safetensors"
-    proc = subprocess.Popen(CLI + ["train", tune, "-o", str(out), "--kind", "recipe", "--epochs", "1000000", "-q"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3)
+    proc = subprocess.Popen(CLI + ["train", tune, "-o", str(out), "--kind", "recipe", "--epochs", "1000000", "-q",
+                                   "--save-every", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(1200):  # until it trains (its first checkpoint): on a loaded machine 3 s can still be start-up
+        if out.exists() or proc.poll() is not None:
+            break
+        time.sleep(0.1)
     proc.send_signal(signal.SIGTERM)
     time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
