@@ -36,8 +36,11 @@ system-deps:
 demo: $(STAMP) system-deps
 	$(BIN)/jazz-lstm demo -o $(OUT)/demo
 
+# the tests in TEST_JOBS processes (pytest-xdist), a test file to a process: the README's snippets (one long
+# test) beside the rest.  `make test TEST_JOBS=1` runs them in this process, one after another.
+TEST_JOBS ?= 2
 test: $(STAMP) system-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(if $(filter 1,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -5,9 +5,9 @@
   quarter beat or more), notes per bar -- medians, against the humans' interquartile range;
 * the correlation, across tunes, of the sixteenth-note share with the tempo (humans vs model);
 * chord-tone share and chord tone at a change, model minus humans (points);
-* the swing of the generated MIDI files: the off-beat eighths' ratio read back from the MIDI at
-  120 and 240 bpm, against the WJazzD soloists' interquartile range at those tempi
-  (scripts/measure_swing.py).
+* the swing of the generated MIDI files: the ratio of the eighth-note pairs (beats divided in two)
+  read back from the MIDI at 120 and 240 bpm, as scripts/measure_swing.py measures the WJazzD
+  soloists', against their interquartile range at those tempi.
 
     python benchmarks/bench_feel.py              # the held-out tunes; about 2 minutes on 2 cores
     python benchmarks/bench_feel.py validation   # the model's validation tunes (what the steer was chosen on)
@@ -52,7 +52,10 @@ def feel_figures(solo, bars: int) -> dict:
 
 
 def midi_swing(tempo: float) -> float:
-    """The median off-beat ratio read back from a generated MIDI file (default feel) at `tempo`."""
+    """The median swing ratio read back from generated MIDI files (default feel) at `tempo`, as
+    scripts/measure_swing.py measures WJazzD's: over the beats the solo divides in two (a note on the
+    beat and one on its off-beat eighth, no other onset), the off-beat's delay over the rest of the
+    beat, from the MIDI file's onsets."""
     import symusic
 
     from jazz_lstm.core.charts import parse_chart
@@ -68,10 +71,14 @@ def midi_swing(tempo: float) -> float:
     for solo in improvise(ck, chords, 16, 4, SampleConfig(seed=5), tempo=tempo):
         score = symusic.Score.from_midi(midi_bytes(solo, feel=Feel()))
         tpq = score.ticks_per_quarter
-        for n in score.tracks[0].notes:
-            frac = (n.time % tpq) / tpq
-            if 0.5 < frac < 0.8:  # an off-beat eighth, played late
-                ratios.append(frac / (1 - frac))
+        played = sorted(n.time for n in score.tracks[0].notes)
+        by_beat: dict = {}
+        for n in solo.notes:
+            by_beat.setdefault(int(n.start // 1), []).append(round(n.start % 1, 6))
+        for beat, grid in by_beat.items():
+            ticks = [t - beat * tpq for t in played if beat * tpq <= t < (beat + 1) * tpq]
+            if sorted(grid) == [0.0, 0.5] and len(ticks) == 2 and ticks[0] == 0:  # the MIDI's two onsets of the beat
+                ratios.append(ticks[1] / (tpq - ticks[1]))
     return statistics.median(ratios) if ratios else float("nan")
 
 

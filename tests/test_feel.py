@@ -264,3 +264,25 @@ def test_parts_for_transposing_instruments(capsys, tmp_path):
     assert [(n.pitch, n.start) for n in again.notes] == [(n.pitch, n.start) for n in written.notes]
     code, _, err = run_cli(capsys, "generate", "--transpose-for", "F#", "--formats", "none", "-o", str(tmp_path / "x"))
     assert code == 2 and "--transpose-for" in err, err
+
+
+def test_a_manifest_made_before_short_breaths_replays_without_them(tmp_path, capsys):
+    """No "breath_short" in a manifest (0.4.0 and before): it replays as breath_short 0 does, not
+    with today's short breaths."""
+    chords = "Dm7 G7 | Cmaj7 | A7 | Dm7 G7 | Em7 A7 | Dm7 G7 | Cmaj7 | Cmaj7 |"
+    code, _, err = run_cli(capsys, "generate", "--chords", chords, "--bars", "32", "--formats", "none", "-o", str(tmp_path / "o"))
+    assert code == 0, err
+    data = json.loads((tmp_path / "o" / "solo.json").read_text())
+    assert data["sampling"]["breath_short"] == 2.0
+    tokens = {}
+    for name, value in (("absent", None), ("zero", 0.0)):
+        old = json.loads(json.dumps(data))
+        old["sampling"].pop("breath_short")
+        if value is not None:
+            old["sampling"]["breath_short"] = value
+        (tmp_path / f"{name}.json").write_text(json.dumps(old))
+        code, _, err = run_cli(capsys, "generate", "--from-manifest", str(tmp_path / f"{name}.json"), "-o",
+                               str(tmp_path / name), "--formats", "none")
+        assert code == 0, err
+        tokens[name] = json.loads((tmp_path / name / "solo.json").read_text())["tokens"]
+    assert tokens["absent"] == tokens["zero"] != data["tokens"]

@@ -28,6 +28,10 @@ class SampleConfig:
     breath: float = 1.0  # chord model: from the first note of a phrase the rest type's logit is this much higher (a
     # constant chance of breathing), and such a rest lasts a quarter beat or more -- the model alone breathes too
     # little (validation charts: phrases of 9.6 notes on average against the humans' 4.4); chosen on validation
+    breath_short: float = 2.0  # chord model: such a breath is this much likelier (logits) to last under half a beat
+    # -- the model alone rests longer than the humans (validation: rests of 1/4-1/2 beat 4.9 a hundred notes against
+    # 11.3, of 1/2-2 beats 10.8 against 7.1); 2 took the classifier's accuracy from 0.67-0.69 to 0.62-0.65 there
+    # (3 over-shot: 0.71); 0 = breaths as long as the model makes them
     pace: float = 0.0  # chord model: above 160 bpm, sixteenths less likely by this much per 80 bpm (for models made
     # without the tempo input -- 0.3.0 and before --, 1 gives their old default; the time-aware model thins its
     # sixteenths by itself)
@@ -59,7 +63,7 @@ class SampleConfig:
             raise JazzError("beam width must be >= 0 (0 = sample)")
         if isinstance(self.threads, bool) or not isinstance(self.threads, int) or not 1 <= self.threads <= 256:
             raise JazzError(f"threads must be a whole number in 1..256 (got {self.threads!r})", field="threads")
-        for name in ("breath", "pace", "change"):
+        for name in ("breath", "breath_short", "pace", "change"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 10:
                 raise JazzError(f"{name} must be a number in 0..10 (got {v!r})", field=name)

@@ -118,7 +118,7 @@ class Manifest:
                    transpose_for=str(data.get("transpose_for", "C")))
 
 
-MADE_WITHOUT = {"change": 0.0, "motif": 0, "cadence": False}  # a manifest made before a steer existed played without it
+MADE_WITHOUT = {"change": 0.0, "motif": 0, "cadence": False, "breath_short": 0.0}  # a manifest made before a steer existed played without it
 
 
 def write(path: str, m: Manifest) -> str:

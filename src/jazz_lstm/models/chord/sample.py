@@ -321,6 +321,10 @@ BREATH_STEPS = BREATH_REST  # a breath lasts at least this many grid steps (a qu
 # to 0.69 there, the silence share from 22% to 17% (humans 16%)
 
 
+SHORT_STEPS = 6  # a short breath: under this many grid steps (half a beat); cfg.breath_short favours them
+SHORT_ALIGN = 0  # ... those that end on a multiple of this many steps (0: any)
+
+
 def change_zone(changes, total: int) -> np.ndarray:
     """(total,) bool: the grid steps in the first beat of a chord change (a chord other than the one before
     it) -- where metrics.changes_hit looks for the note that meets the change."""
@@ -335,7 +339,7 @@ class _Steer:
     """Phrasing the model does not learn by itself, steered at sampling time.  Breath: from BREATH_FROM
     notes without a rest on, the rest type's logit is raised by cfg.breath -- a constant hazard of
     breathing, the shape of the humans' phrase lengths (many short phrases, a few long ones) -- and such
-    a rest lasts at least a quarter beat (BREATH_STEPS).  Pace: above 160 bpm, durations of a sixteenth or less lose
+    a rest lasts at least a quarter beat (BREATH_STEPS), most often under half a beat (cfg.breath_short).  Pace: above 160 bpm, durations of a sixteenth or less lose
     2 * cfg.pace logits per 80 bpm (for models without the tempo input; off by default: the time-aware
     model plays fewer sixteenths as the tempo rises by itself).  Change: in the first beat of a chord change
     (`zone`, change_zone's) the chord-tone type's logit is lowered by cfg.change and the other note types'
@@ -344,7 +348,7 @@ class _Steer:
 
     def __init__(self, n: int, cfg: SampleConfig, tempo: float | None, cadence=None, zone=None):
         self.change, self.zone = float(cfg.change), zone
-        self.breath = float(cfg.breath)
+        self.breath, self.short = float(cfg.breath), float(cfg.breath_short)
         self.fast = float(cfg.pace) * max(0.0, ((tempo or 0.0) - 160.0) / 80.0)
         self.cadence = cadence
 
@@ -369,7 +373,12 @@ class _Steer:
         if self.cadence is not None:
             self.cadence.durations(dl, ty, lines.pos)
         if self.breath:
-            _at_least(dl, (ty == _R) & (lines.since >= BREATH_FROM), BREATH_STEPS)
+            rows = (ty == _R) & (lines.since >= BREATH_FROM)
+            _at_least(dl, rows, BREATH_STEPS)
+            if self.short and rows.any():  # a breath is mostly short, and the line goes on on the eighths' grid
+                d = np.arange(BREATH_STEPS, SHORT_STEPS)  # (k,) the lengths favoured, in grid steps
+                ok = rows[:, None] & (((lines.pos[:, None] + d[None]) % SHORT_ALIGN == 0) if SHORT_ALIGN else True)
+                dl[:, BREATH_STEPS - 1:SHORT_STEPS - 1] += torch.from_numpy(self.short * ok).to(dl.dtype)
         if self.fast:  # (where, not a boolean index: the same values, without index_put's cost)
             dl[:, :3] = torch.where(torch.from_numpy(ty < len(NOTE_TYPES))[:, None], dl[:, :3] - 2.0 * self.fast, dl[:, :3])
         return dl
