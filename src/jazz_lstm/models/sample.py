@@ -25,13 +25,14 @@ class SampleConfig:
     max_copy: int = 8  # novelty guard: never copy more than this many training values in a row (0 = off)
     fit: str = "split"  # a value longer than the rest of the bar: "split" it with a tie, or "mask" it out
     beam: int = 0  # > 0: beam search of this width, bar by bar, instead of sampling (one solo, no seed)
-    breath: float = 1.0  # chord model: from the first note of a phrase the rest type's logit is this much higher (a
+    breath: float = 1.3  # chord model: from the first note of a phrase the rest type's logit is this much higher (a
     # constant chance of breathing), and such a rest lasts a quarter beat or more -- the model alone breathes too
     # little (validation charts: phrases of 9.6 notes on average against the humans' 4.4); chosen on validation
+    # with breath_short among 1.0-1.4: the silence, mean and longest phrase nearest the humans' together
     breath_short: float = 2.0  # chord model: such a breath is this much likelier (logits) to last under half a beat
     # -- the model alone rests longer than the humans (validation: rests of 1/4-1/2 beat 4.9 a hundred notes against
-    # 11.3, of 1/2-2 beats 10.8 against 7.1); 2 took the classifier's accuracy from 0.67-0.69 to 0.62-0.65 there
-    # (3 over-shot: 0.71); 0 = breaths as long as the model makes them
+    # 11.3, of 1/2-2 beats 10.8 against 7.1); 2 took the classifier's accuracy there from 0.67-0.69 to 0.62-0.65 at
+    # breath 1.0 (3 over-shot: 0.71); 0 = breaths as long as the model makes them
     pace: float = 0.0  # chord model: above 160 bpm, sixteenths less likely by this much per 80 bpm (for models made
     # without the tempo input -- 0.3.0 and before --, 1 gives their old default; the time-aware model thins its
     # sixteenths by itself)

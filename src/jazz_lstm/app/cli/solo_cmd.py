@@ -124,7 +124,7 @@ def generate(
     transpose_for: o.TransposeFor = "C",
     breath: Annotated[float, typer.Option("--breath", metavar="X", help=(
         "Chord model: how much likelier a breath is after each note of a phrase (0 = the model alone, which "
-        "breathes too little)."))] = 1.0,
+        "breathes too little)."))] = 1.3,
     pace: Annotated[float, typer.Option("--pace", metavar="X", help=(
         "Chord model: fewer sixteenths above 160 bpm, this much per 80 bpm (0 = the model alone: the default "
         "model hears the tempo; 1 for models without the tempo input, made by 0.3.0 and before)."))] = 0.0,
