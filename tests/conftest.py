@@ -6,6 +6,14 @@ import os
 import pytest
 import symusic
 
+FIRST = ("test_readme.py",)  # the longest test file: collected first, so that under pytest-xdist (make test) its
+# worker starts on it at once and the other tests share the other worker meanwhile
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: os.path.basename(str(item.fspath)) not in FIRST)  # (a stable sort: else as collected)
+
+
 SHARED = os.environ.get("JAZZ_LSTM_SHARED") or os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
 METHENY = os.path.abspath(os.path.join(SHARED, "original_metheny.mid"))
 
