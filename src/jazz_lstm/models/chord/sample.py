@@ -322,7 +322,6 @@ BREATH_STEPS = BREATH_REST  # a breath lasts at least this many grid steps (a qu
 
 
 SHORT_STEPS = 6  # a short breath: under this many grid steps (half a beat); cfg.breath_short favours them
-SHORT_ALIGN = 0  # ... those that end on a multiple of this many steps (0: any)
 
 
 def change_zone(changes, total: int) -> np.ndarray:
@@ -375,10 +374,8 @@ class _Steer:
         if self.breath:
             rows = (ty == _R) & (lines.since >= BREATH_FROM)
             _at_least(dl, rows, BREATH_STEPS)
-            if self.short and rows.any():  # a breath is mostly short, and the line goes on on the eighths' grid
-                d = np.arange(BREATH_STEPS, SHORT_STEPS)  # (k,) the lengths favoured, in grid steps
-                ok = rows[:, None] & (((lines.pos[:, None] + d[None]) % SHORT_ALIGN == 0) if SHORT_ALIGN else True)
-                dl[:, BREATH_STEPS - 1:SHORT_STEPS - 1] += torch.from_numpy(self.short * ok).to(dl.dtype)
+            if self.short and rows.any():  # a breath is mostly short: a quarter to under a half beat
+                dl[:, BREATH_STEPS - 1:SHORT_STEPS - 1] += self.short * torch.from_numpy(rows).to(dl.dtype)[:, None]
         if self.fast:  # (where, not a boolean index: the same values, without index_put's cost)
             dl[:, :3] = torch.where(torch.from_numpy(ty < len(NOTE_TYPES))[:, None], dl[:, :3] - 2.0 * self.fast, dl[:, :3])
         return dl
