@@ -105,8 +105,9 @@ def main(on: str = "heldout", **sample) -> list[dict]:
     human, model, tempi = [], [], []
     for k, s in enumerate(held):
         human.append(feel_figures(s, BARS))
-        gen = improvise(ck, list(s.excerpt(0, BARS * s.beats_per_bar).chords), BARS, 5, SampleConfig(seed=k, **sample),
-                        beats_per_bar=s.beats_per_bar, tempo=s.tempo)
+        part = s.excerpt(0, BARS * s.beats_per_bar)
+        gen = improvise(ck, list(part.chords), BARS, 5, SampleConfig(seed=k, **sample),
+                        beats_per_bar=s.beats_per_bar, tempo=s.tempo, sections=part.sections)
         figs = [feel_figures(g, BARS) for g in gen]
         model.append({key: float(np.median([f[key] for f in figs])) for key in figs[0]})
         tempi.append(s.tempo)

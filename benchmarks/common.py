@@ -60,5 +60,6 @@ def tune_charts(solos) -> list:
     for s in solos:
         if tune_name(s) not in seen:
             seen.add(tune_name(s))
-            charts.append(Chart(tuple(s.chords), s.beats_per_bar, s.tempo, s.key, title=s.title, timed=True))
+            charts.append(Chart(tuple(s.chords), s.beats_per_bar, s.tempo, s.key, title=s.title, timed=True,
+                                sections=s.sections))
     return charts

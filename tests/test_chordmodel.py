@@ -350,6 +350,45 @@ def test_phrase_counts_and_time_features_hand_computed():
     assert hot == [[4, 6, 14, 21], [4, 9, 15, 20], [4, 13, 17, 18]]
 
 
+def test_the_bar_of_four_counts_from_the_form_s_sections():
+    """bar_in_section by hand: a pick-up bar is the 4th before its section; a 10-bar section starts the count
+    again at its end; no sections: from bar 0 (as the models before 0.6.0 heard it)."""
+    from jazz_lstm.grammar.features import bar_in_section, time_features
+
+    assert bar_in_section([0, 1, 2, 5, 6, 11, 12], [1, 11]).tolist() == [3, 0, 1, 0, 1, 0, 1]
+    assert bar_in_section([0, 1, 4, 5]).tolist() == [0, 1, 0, 1]
+    assert bar_in_section([0, 3], [2, 2, 0]).tolist() == [0, 1]  # repeated and unsorted starts
+    rows = time_features(120.0, [0, 0], [0, 48], 4.0, 48 * 8, sections=[48])  # a section from bar 1
+    assert rows[:, 14:18].argmax(1).tolist() == [3, 0]
+
+
+def test_a_wjazzd_solo_s_form_reaches_the_model_s_features(tmp_path):
+    """WJazzD's form labels are the tune's sections; a model made now hears the bar of four from them, a model
+    file made before 0.6.0 (no `sections` in its config) from bar 0, and the chart keeps them through JSON."""
+    import json as json_
+
+    from test_wjazzd import beat_table, solo
+
+    from jazz_lstm.core.charts import Chart
+    from jazz_lstm.data.corpus import EncodedTune
+    from jazz_lstm.grammar.features import HARMONY_COND_DIM
+    from jazz_lstm.io.formats import read_tune
+    from jazz_lstm.models.chord.kind import ChordKind
+
+    rows = ["0,4,0.5,4,2,0.2,4,1.75,4,67.0,0,2", "1,1,0.5,4,4,0.9,4,2.0,4,69.0,0,1", "1,1,0.5,4,5,0.1,4,2.2,4,70.0,0,3",
+            "1,2,0.5,4,3,0.9,4,2.5,4,72.0,0,2", "2,1,0.5,4,1,0.25,4,4.0,4,74.0,0,1"]
+    tune = read_tune(solo(tmp_path, rows, beat_table()))
+    assert tune.sections == (4.0,)  # A1 on bar 1, after the pick-up bar
+    enc = EncodedTune.from_solo(tune)
+    place = lambda cond: cond[:, HARMONY_COND_DIM + 14:HARMONY_COND_DIM + 18].argmax(1).tolist()  # noqa: E731
+    onsets = [o // 48 for o in enc.onsets]
+    assert place(enc.arrays()[1]) == [(b + 3) % 4 for b in onsets] and place(enc.arrays(False)[1]) == [b % 4 for b in onsets]
+    chart = Chart(tuple(tune.chords), tune.beats_per_bar, sections=tune.sections)
+    assert Chart.from_json(json_.loads(json_.dumps(chart.to_json()))).sections == (4.0,)
+    cfg, _ = ChordKind().build({"config": json_.dumps({"hidden": 16, "layers": 1})})
+    assert cfg.sections is False and ChordConfig().sections is True
+
+
 def test_the_sampler_feeds_the_time_features_training_computes(monkeypatch):
     """What the model hears of time while sampling (tempo, notes since the last breath, bar of four, bars
     left) is what EncodedTune.arrays gives it in training for the same values."""

@@ -44,6 +44,7 @@ class Chart:
     "F" or "G major" (None: unknown).  low, high: the melody's register as MIDI pitches
     (a model's chart: its soloists' range).  title: where the changes came from.  timed:
     the tempo was written in the chart (a solo over it plays at it unless told otherwise).
+    sections: beats where a section of its form starts (a tune's form labels; () = none known).
     """
 
     chords: tuple = ()
@@ -54,6 +55,7 @@ class Chart:
     high: int = 84
     title: str = ""
     timed: bool = False  # the tempo is the chart's own (a leadsheet's, a tune's, an iReal Pro BPM), not the default
+    sections: tuple = ()  # beats where a section of the form starts, ascending (() = none known)
 
     def __post_init__(self):
         object.__setattr__(self, "chords", tuple(sorted(self.chords, key=lambda c: c.start)))
@@ -65,6 +67,9 @@ class Chart:
             raise ValueError(f"register must be MIDI pitches with low < high (got {self.low!r}..{self.high!r})")
         if any(not isinstance(c, Chord) for c in self.chords):
             raise ValueError("a chart's chords must be Chord records")
+        if any(isinstance(b, bool) or not isinstance(b, (int, float)) or not 0 <= b < 1e6 for b in self.sections):
+            raise ValueError("a chart's sections must be beats >= 0")
+        object.__setattr__(self, "sections", tuple(sorted({float(b) for b in self.sections})))
         if self.n_bars > MAX_CHART_BARS:
             raise ValueError(f"the chart has {self.n_bars} bars: at most {MAX_CHART_BARS}")
 
@@ -82,7 +87,7 @@ class Chart:
         """A JSON object: chords as [symbol, start, duration] in beats, the rest as named."""
         return {"chords": [[c.symbol, c.start, c.duration] for c in self.chords], "beats_per_bar": self.beats_per_bar,
                 "tempo": self.tempo, "key": self.key, "low": self.low, "high": self.high, "title": self.title,
-                "timed": self.timed}
+                "timed": self.timed, **({"sections": list(self.sections)} if self.sections else {})}
 
     @classmethod
     def from_json(cls, data) -> Chart:
@@ -101,9 +106,13 @@ class Chart:
                 raise ValueError(e.message) from None
         d = cls()
         key = data.get("key")
+        sections = data.get("sections", [])
+        if not isinstance(sections, list) or any(isinstance(b, bool) or not isinstance(b, (int, float))
+                                                 or not math.isfinite(b) for b in sections):
+            raise ValueError("chart sections must be a list of beats")
         return cls(tuple(chords), _number(data, "beats_per_bar", d.beats_per_bar), _number(data, "tempo", d.tempo),
                    key if isinstance(key, str) else None, int(_number(data, "low", d.low)), int(_number(data, "high", d.high)),
-                   str(data.get("title") or ""), data.get("timed") is True)
+                   str(data.get("title") or ""), data.get("timed") is True, tuple(sections))
 
 
 def _number(data: dict, key: str, default: float) -> float:

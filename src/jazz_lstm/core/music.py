@@ -109,7 +109,7 @@ class Solo:
     non-overlapping.  The rest by keyword: beats_per_bar: bar length in beats (4/4 -> 4.0,
     6/8 -> 3.0).  time_signature: (numerator, denominator).  tempo: quarter notes per
     minute.  key: e.g. "G major" or None.  title: the tune's title where the file names it.
-    provenance: where it came from (a separate record; `source`, `melody_track`, `ranking`,
+    sections: the beats where its form's sections start, where the file says.  provenance: where it came from (a separate record; `source`, `melody_track`, `ranking`,
     `chord_origin` and `tokens` read it).
     """
 
@@ -121,6 +121,8 @@ class Solo:
     tempo: float = 120.0
     key: str | None = None
     title: str = ""
+    sections: tuple = ()  # beats where a section of the form starts (WJazzD's form labels, a chart's section
+    # marks), ascending; () = none known (the form is then counted from beat 0 in bars of four)
     provenance: Provenance = field(default_factory=Provenance)
 
     source = property(lambda self: self.provenance.source, doc="The file it was read from.")
@@ -158,7 +160,8 @@ class Solo:
         chords = [c.at(max(c.start, start) - start, min(c.end, end) - max(c.start, start))
                   for c in self.chords if c.start < end and c.end > start]
         return Solo(notes, chords, beats_per_bar=self.beats_per_bar, time_signature=self.time_signature, tempo=self.tempo,
-                    key=self.key, provenance=Provenance(source=self.source))
+                    key=self.key, sections=tuple(b - start for b in self.sections if start <= b < end),
+                    provenance=Provenance(source=self.source))
 
     def chord_at(self, beat: float) -> Chord | None:
         """The chord sounding at `beat`; before the first chord, the first one."""

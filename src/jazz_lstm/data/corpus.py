@@ -22,7 +22,7 @@ import numpy as np
 from jazz_lstm.core.errors import JazzError
 from jazz_lstm.core.fileio import cache_dir, check_input, read_bytes, write_atomic
 from jazz_lstm.core.harmony import parse_chord
-from jazz_lstm.core.music import Chord, Solo
+from jazz_lstm.core.music import Chord, Solo, to_steps
 from jazz_lstm.grammar.codec import GRAMMAR_VERSION, encode_onsets, parse_token, previous_pitches
 from jazz_lstm.grammar.features import (
     FEATURES_VERSION,
@@ -61,6 +61,7 @@ class EncodedTune:
     notes: int = 0
     prev_pitches: list = field(default_factory=list)  # the pitch sounding last before each value (-1: none)
     tune: str = ""  # the tune's name (solos of one tune share it: splits keep them together)
+    sections: list = field(default_factory=list)  # beats where a section of the form starts (Solo.sections)
 
     @classmethod
     def from_solo(cls, solo: Solo, sha256: str = "", title: str = "") -> EncodedTune:
@@ -68,14 +69,17 @@ class EncodedTune:
         pitches = [n.pitch for n in solo.notes] or [60]
         return cls(title or os.path.splitext(os.path.basename(solo.source))[0], solo.source, sha256, values, onsets,
                    list(solo.chords), solo.beats_per_bar, solo.tempo, min(pitches), max(pitches), len(solo.notes),
-                   previous_pitches(solo), tune_name(solo))
+                   previous_pitches(solo), tune_name(solo), list(solo.sections))
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(factors (T, 3) int64, features (T, COND_DIM) float32 -- harmony, line, time --, legality (T, 3) int64)."""
+    def arrays(self, sections: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(factors (T, 3) int64, features (T, COND_DIM) float32 -- harmony, line, time --, legality (T, 3) int64).
+        sections: the bar's place counted from the form's sections (False: from bar 0, as the models
+        made before 0.6.0 heard it)."""
         end = self.onsets[-1] + parse_token(self.values[-1]).steps if self.values else 0
+        form = [to_steps(b) for b in self.sections] if sections else ()
         cond = np.concatenate([harmony_features(self.chords, self.onsets, self.beats_per_bar),
                                pitch_features(self.prev_pitches, chord_roots(self.chords, self.onsets)),
-                               time_features(self.tempo, phrase_counts(self.values), self.onsets, self.beats_per_bar, end)],
+                               time_features(self.tempo, phrase_counts(self.values), self.onsets, self.beats_per_bar, end, form)],
                               axis=1)
         return factor_array(self.values), cond, legality(self.values, self.onsets, self.beats_per_bar)
 

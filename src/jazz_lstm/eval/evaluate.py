@@ -265,7 +265,8 @@ def evaluate(ck: Checkpoint, tunes: list[Solo], n: int = 20, bars: int = 32, cfg
     cfg = cfg or SampleConfig()
     reference = reference or tunes
     first = tunes[0]
-    charts = charts or [Chart(tuple(first.chords), first.beats_per_bar, first.tempo, first.key, title=first.source)]
+    charts = charts or [Chart(tuple(first.chords), first.beats_per_bar, first.tempo, first.key, title=first.source,
+                              sections=first.sections)]
     bars = max(1, bars)
     pieces = [p for t in reference for p in segments(t, bars)]
     human = [M.summary(p.notes, p.chords, p.beats_per_bar, bars) for p in pieces]
@@ -309,7 +310,8 @@ def _over_charts(ck: Checkpoint, charts: list[Chart], bars: int, n: int, cfg: Sa
     per_chart, all_solos, everything, gens = [], [], {s: [] for s in SOURCES}, {s: [] for s in SOURCES}
     for chart in charts:
         t = time.perf_counter()
-        model = improvise(ck, chart.chords, bars, n, cfg, beats_per_bar=chart.beats_per_bar, tempo=chart.tempo)
+        model = improvise(ck, chart.chords, bars, n, cfg, beats_per_bar=chart.beats_per_bar, tempo=chart.tempo,
+                          sections=chart.sections)
         seconds = time.perf_counter() - t
         gen = {"model": model, **baseline_solos(ck, chart, bars, n, cfg.seed)}
         sums = {s: [M.summary(x.notes, x.chords, x.beats_per_bar, bars) for x in gen[s]] for s in SOURCES}

@@ -170,10 +170,25 @@ def phrase_counts(values: list[str]) -> np.ndarray:
     return out
 
 
-def time_features(tempo: float, since, onsets, beats_per_bar: float, end: int) -> np.ndarray:
+def bar_in_section(bars, section_bars=()) -> np.ndarray:
+    """Each bar's place (0-3) in its group of four, counted from the start of its section: the latest
+    of `section_bars` (bar numbers where a section of the form starts) at or before it -- before the
+    first, counted back from it, so a pick-up bar is the 4th before the section (3) --; with no
+    sections, from bar 0.  bar_in_section([0, 1, 2, 5, 6], [1, 5]) -> [3, 0, 1, 0, 1]."""
+    bars = np.asarray(bars, dtype=np.int64).reshape(-1)
+    starts = np.unique(np.asarray(section_bars, dtype=np.int64).reshape(-1))
+    if not starts.size:
+        return bars % 4
+    latest = starts[np.maximum(0, np.searchsorted(starts, bars, side="right") - 1)]
+    return (bars - latest) % 4
+
+
+def time_features(tempo: float, since, onsets, beats_per_bar: float, end: int, sections=()) -> np.ndarray:
     """(T, TIME_DIM) float32: where the line is in time before each value -- the tempo (6 buckets), the
-    notes since its last breath (`since`, 8 buckets), the bar's place in its group of four bars, and how
-    many bars are left before `end` (grid steps: the last bar, the one before, 2-3, more)."""
+    notes since its last breath (`since`, 8 buckets), the bar's place in its group of four bars
+    (bar_in_section: from the start of its section of the form, where `sections` -- grid steps where a
+    section starts -- say, else from bar 0), and how many bars are left before `end` (grid steps: the
+    last bar, the one before, 2-3, more)."""
     since = np.asarray(since, dtype=np.int64).reshape(-1)
     on = np.asarray(onsets, dtype=np.int64).reshape(-1)
     bar = max(1, to_steps(beats_per_bar))
@@ -183,7 +198,7 @@ def time_features(tempo: float, since, onsets, beats_per_bar: float, end: int) -
     rows[:, int(np.searchsorted(_TEMPO, tempo, side="right"))] = 1.0
     rows[r, k + np.searchsorted(_SINCE, since, side="right")] = 1.0
     k += len(_SINCE) + 1
-    rows[r, k + (on // bar) % 4] = 1.0
+    rows[r, k + bar_in_section(on // bar, np.asarray(sections, dtype=np.int64) // bar)] = 1.0
     left = np.maximum(0, (max(1, end) - 1) // bar - on // bar)  # whole bars after this one
     rows[r, k + 4 + np.searchsorted([1, 2, 4], left, side="right")] = 1.0
     return rows

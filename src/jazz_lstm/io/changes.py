@@ -48,7 +48,8 @@ def read_changes(spec: str, beats_per_bar: float = 4.0, tempo: float | None = No
         return _chart(chords, bpb, {"tempo": float(ls.tempo), **extra}, key_name(ls.key), ls.title or spec)
     if spec.startswith("corpus:") or (os.path.isfile(spec) and spec.lower().endswith(TUNE_EXT)):
         solo = read_tune(resolve(spec))
-        return _chart(solo.chords, solo.beats_per_bar, {"tempo": solo.tempo, **extra}, solo.key, solo.title or spec)
+        return _chart(solo.chords, solo.beats_per_bar, {"tempo": solo.tempo, **extra, "sections": solo.sections}, solo.key,
+                      solo.title or spec)
     if os.path.isfile(spec):
         return _chart(read_chart(spec, beats_per_bar), beats_per_bar, extra, None, spec)
     if looks_like_path(spec):
@@ -64,6 +65,6 @@ def key_name(fifths: int) -> str | None:
 def _chart(chords, beats_per_bar: float, extra: dict, key, title: str) -> Chart:
     try:
         return Chart(tuple(chords), float(beats_per_bar), key=key if isinstance(key, str) else None, title=title,
-                     timed="tempo" in extra, **extra)
+                     timed="tempo" in extra, **extra)  # (extra: the tempo, a tune's sections)
     except ValueError as e:
         raise JazzError(str(e), title) from None

@@ -53,6 +53,7 @@ class RawTune:
     key: str | None
     source: str
     title: str = ""
+    sections: tuple = ()  # beats where a section of the form starts, where the file says (WJazzD's form labels)
 
 
 def spans(chords: list[Chord], end: float) -> list[Chord]:

@@ -336,7 +336,8 @@ def read_wjazzd(path: str):
     s = read_db_solo(db, melid) if melid is not None else read_wjazzd_solo(path)
     p, st, d = zip(*s.notes) if s.notes else ((), (), ())
     track = Track.from_lists(f"{s.performer} (solo)", 66, False, list(st), list(d), list(p), [90] * len(p))
-    return RawTune([track], s.chords, s.metre, s.tempo, None, path, title=s.title)  # the tune's title: solos over it group
+    return RawTune([track], s.chords, s.metre, s.tempo, None, path, title=s.title,  # the title: solos over a tune group
+                   sections=tuple(sorted({beat for beat, _ in s.form})))  # the form's labels: where its sections start
 
 
 def is_heldout(tune: str) -> bool:

@@ -77,8 +77,9 @@ class ModelKind(Protocol):
         """Train on a data.corpus.Corpus as `req` (models.trainer.TrainRequest) asks."""
 
     def sample(self, ck: Checkpoint, changes: list[Chord], bars: int, beats_per_bar: float, n: int, cfg: Any,
-               on_bar: Any = None, tempo: float | None = None) -> list[tuple[list[str], list[Note]]]:
-        """n solos over `changes` at `tempo` (quarter notes a minute): each its grammar values and its notes."""
+               on_bar: Any = None, tempo: float | None = None, sections: Any = ()) -> list[tuple[list[str], list[Note]]]:
+        """n solos over `changes` at `tempo` (quarter notes a minute), the form's sections starting at the
+        beats `sections` (a model kind may not hear them): each its grammar values and its notes."""
 
     def values(self, ck: Checkpoint) -> list[list[str]]:
         """The training values as grammar-value streams (the baselines' and the guard's corpus)."""

@@ -39,6 +39,14 @@ def loop_chords(chords: list[Chord], bars: int, beats_per_bar: float) -> list[Ch
     return out
 
 
+def loop_sections(sections, chords: list[Chord], bars: int, beats_per_bar: float) -> list[float]:
+    """The form's section starts (beats, as in the chart) through the same choruses as loop_chords."""
+    origin, chart_bars = chart_span(chords, beats_per_bar)
+    length, total = chart_bars * beats_per_bar, bars * beats_per_bar
+    one = sorted({b - origin for b in sections if 0 <= b - origin < length})
+    return [b + k * length for k in range(int(total // length) + 1) for b in one if b + k * length < total]
+
+
 DEFAULT_BARS = 32  # a chart longer than MAX_FORM_BARS (a transcribed solo's changes, not a form) plays this many
 MAX_FORM_BARS = 64  # without --bars: a chart up to this long plays its whole form once (All the Things You Are: 36)
 
@@ -56,9 +64,10 @@ def plan_bars(chords: list[Chord], bars: int | None, beats_per_bar: float, choru
 
 def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | None = None, n: int = 1,
               cfg: SampleConfig | None = None, beats_per_bar: float | None = None,
-              tempo: float | None = None, on_bar=None) -> list[Solo]:
+              tempo: float | None = None, on_bar=None, sections=()) -> list[Solo]:
     """n solos over `chords` (default: the training tune's changes), `bars` bars long
-    (default: the chart's length).  Each bar is sampled until exactly full, the LSTM
+    (default: the chart's length); `sections`: the beats where the chart's sections start
+    (Solo.sections), so the model hears where the form is.  Each bar is sampled until exactly full, the LSTM
     state and the last pitch run on across bars, and the values are decoded over the
     chords sounding in that bar.  Solo i uses seed cfg.seed for sampling and
     cfg.seed * 1000 + i for its pitch choices: the same seed gives the same solos.
@@ -76,7 +85,8 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
     changes = loop_chords(chords, bars, bpb)
     tempo = tempo or ck.chart.tempo
     return [generated_solo(notes, changes, bpb, tempo, tokens)
-            for tokens, notes in ck.spec.sample(ck, changes, bars, bpb, n, cfg, on_bar, tempo)]
+            for tokens, notes in ck.spec.sample(ck, changes, bars, bpb, n, cfg, on_bar, tempo,
+                                                sections=loop_sections(sections, chords, bars, bpb))]
 
 
 def solo_from_tokens(ck: Checkpoint, tokens: list[str], changes: list[Chord], beats_per_bar: float, tempo: float,

@@ -92,7 +92,8 @@ def improvise_request(ck: Checkpoint, req: SoloRequest, on_bar=None) -> list[Sol
     """The solos `req` asks for (one, when it replays one index of a batch)."""
     bars, bpb, tempo = req.plan(ck)
     chords = list(req.chart.chords) if req.chart is not None else None
-    solos = improvise(ck, chords, bars, req.n, req.cfg, beats_per_bar=bpb, tempo=tempo, on_bar=on_bar)
+    solos = improvise(ck, chords, bars, req.n, req.cfg, beats_per_bar=bpb, tempo=tempo, on_bar=on_bar,
+                      sections=req.chart.sections if req.chart is not None else ())
     return [solos[req.only]] if req.only is not None else solos
 
 

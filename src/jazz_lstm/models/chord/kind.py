@@ -41,7 +41,7 @@ class ChordKind:
                            dropout=_or(req.dropout, d.dropout))
 
     def build(self, meta: dict) -> tuple[ChordConfig, None]:
-        return ChordConfig(**json.loads(meta["config"])), None
+        return ChordConfig(**{"sections": False, **json.loads(meta["config"])}), None  # (files before 0.6.0: False)
 
     def header(self) -> dict:
         return {"features": FEATURES_VERSION, "time": TIME_VERSION}
@@ -78,12 +78,12 @@ class ChordKind:
         return train_corpus(corpus, cfg, mcfg, out=req.output, progress=req.progress, resume=resume, net=self.net)
 
     def sample(self, ck: Checkpoint, changes, bars: int, beats_per_bar: float, n: int, cfg, on_bar=None,
-               tempo: float | None = None) -> list:
+               tempo: float | None = None, sections=()) -> list:
         if cfg.beam:
             raise JazzError("beam search is for recipe models; a chord model samples (drop the beam width)")
         with torch_threads(cfg.threads):
             return sample_chart(ck.model, changes, bars, beats_per_bar, n, cfg, ck.corpus, (ck.chart.low, ck.chart.high),
-                                on_bar, tempo)
+                                on_bar, tempo, sections)
 
     def values(self, ck: Checkpoint) -> list[list[str]]:
         return [[unfactorize(*split_id(v)) for v in s] for s in ck.corpus]
@@ -92,7 +92,7 @@ class ChordKind:
         return None
 
     def nll(self, ck: Checkpoint, tunes: list) -> tuple[float, int]:
-        ids, cond, legal, tgt = (torch.from_numpy(a) for a in windows(tunes, 128, 128))
+        ids, cond, legal, tgt = (torch.from_numpy(a) for a in windows(tunes, 128, 128, ck.model.cfg.sections))
         return evaluate_nll(ck.model, ids, cond, legal, tgt), int((tgt[..., 0] >= 0).sum())
 
     def event_pass(self, ck: Checkpoint, tune, firsts: list[int]) -> tuple:
@@ -117,7 +117,7 @@ EVENT_BATCH = 16  # tunes a network pass scores together (like lengths: little p
 
 
 def _event_batch(model, tunes: list, firsts: list[list[int]]) -> list[tuple]:
-    parts = [windows([t], len(t.values), len(t.values)) for t in tunes]  # each (1, L, ...)
+    parts = [windows([t], len(t.values), len(t.values), model.cfg.sections) for t in tunes]  # each (1, L, ...)
     T = max(p[0].shape[1] for p in parts)
     ids, cond, legal, tgt = (torch.from_numpy(np.concatenate([_pad(p[k], T, fill) for p in parts]))
                              for k, fill in enumerate((0, 0.0, 1, -1)))

@@ -180,14 +180,15 @@ class _Masks:
 @torch.inference_mode()
 def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cfg: SampleConfig | None = None,
                  corpus: list | None = None, register: tuple = (52, 84), on_bar=None,
-                 tempo: float | None = None) -> list[tuple[list[str], list]]:
+                 tempo: float | None = None, sections=()) -> list[tuple[list[str], list]]:
     """n solos of exactly `bars` bars over `changes` (chords covering them, times in beats
     from 0), each decoded into notes as it is sampled (the model hears where its line is).
     Returns (grammar values, Notes) per solo; solo i's pitch choices are seeded with
     cfg.seed * 1000 + i, inside `register` (low, high MIDI pitches).  cfg.max_copy with the
     training `corpus` (value ids) keeps any run of more than K values from copying it.
     on_bar(bars_done, bars): progress, as the slowest solo completes each bar.  tempo (quarter
-    notes a minute) and cfg.breath / cfg.pace steer the phrasing (see _Steer)."""
+    notes a minute) and cfg.breath / cfg.pace steer the phrasing (see _Steer).  sections: beats where
+    the form's sections start (heard by a model whose config says so: features.bar_in_section)."""
     cfg = cfg or SampleConfig()
     if cfg.temperature is None:
         cfg = replace(cfg, temperature=CHORD_TEMPERATURE)
@@ -195,9 +196,10 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
     model.eval()
     bar = to_steps(beats_per_bar)
     total = bars * bar
+    form = [to_steps(b) for b in sections] if getattr(model.cfg, "sections", False) else ()
     table = np.concatenate([harmony_features(changes, range(total), beats_per_bar),  # (steps, COND_DIM): the line's
                             np.zeros((total, PITCH_DIM), np.float32),  # own features (its last pitch, the notes since
-                            time_features(tempo or 120.0, np.zeros(total), range(total), beats_per_bar, total)], 1)
+                            time_features(tempo or 120.0, np.zeros(total), range(total), beats_per_bar, total, form)], 1)
     masks = _Masks(table, bar)  # (its breath) are set at each step, by _conditions
     roots = chord_roots(changes, range(total))
     lines = Lines(changes, n, bar, register, cfg.seed)

@@ -35,14 +35,15 @@ def resolve_device(name: str) -> torch.device:
     return torch.device("cuda" if name == "cuda" or (name == "auto" and torch.cuda.is_available()) else "cpu")
 
 
-def windows(tunes, Tx: int, stride: int):
+def windows(tunes, Tx: int, stride: int, sections: bool = True):
     """Every window of Tx values of each tune (the last one padded).  Returns numpy arrays:
     ids (N, Tx, 3) the previous value's factors (the start symbol before a tune's first
-    value), cond (N, Tx, C), legal (N, Tx, 3), targets (N, Tx, 3) (-1: no target)."""
+    value), cond (N, Tx, C), legal (N, Tx, 3), targets (N, Tx, 3) (-1: no target).  sections: the
+    features count the bar's place from the form's sections (EncodedTune.arrays)."""
     start = np.array([N_TYPE, N_DUR, N_INT])
     out: list[list] = [[], [], [], []]
     for t in tunes:
-        f, c, lg = t.arrays()
+        f, c, lg = t.arrays(sections)
         prev = np.concatenate([start[None], np.where(f[:-1] < 0, start, f[:-1])]) if len(f) else f
         n = len(f)
         for a in range(0, max(1, n - Tx + stride), stride):
@@ -91,10 +92,11 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
     threads = cfg.threads or (1 if world > 1 else max(1, min(4, os.cpu_count() or 1)))
     train_idx, val_idx = split_by_tune([t.tune or t.title for t in corpus.tunes], cfg.val_fraction, cfg.seed)
     tr, va = corpus.subset(train_idx), corpus.subset(val_idx)
-    data = [torch.from_numpy(a) for a in windows(tr.tunes, cfg.Tx, cfg.stride)]
-    vdata = [torch.from_numpy(a).to(device) for a in windows(va.tunes, cfg.Tx, cfg.Tx)] if va.tunes else None
     torch.manual_seed(cfg.seed)
     model = resume.model if resume is not None else net(model_cfg or ChordConfig())
+    form = getattr(model.cfg, "sections", False)
+    data = [torch.from_numpy(a) for a in windows(tr.tunes, cfg.Tx, cfg.stride, form)]
+    vdata = [torch.from_numpy(a).to(device) for a in windows(va.tunes, cfg.Tx, cfg.Tx, form)] if va.tunes else None
     model.to(device).train()
     net = model
     if world > 1:
@@ -117,7 +119,7 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
                            versions={"jazz_lstm": __version__, "torch": torch.__version__})
         chart = Chart(tuple(first.chords), float(first.beats_per_bar), float(first.tempo), getattr(first, "key", None),
                       int(np.median([t.low for t in tr.tunes])), int(np.median([t.high for t in tr.tunes])),
-                      first.title)  # a typical soloist's register
+                      first.title, sections=tuple(getattr(first, "sections", ())))  # a typical soloist's register
         ck = Checkpoint(model, None, chart, snapshot, streams, opt.state_dict())
         if out and rank == 0:
             save(ck, out)

@@ -63,7 +63,7 @@ class RecipeKind:
                      names=[t.source for t in corpus.tunes])
 
     def sample(self, ck: Checkpoint, changes, bars: int, beats_per_bar: float, n: int, cfg, on_bar=None,
-               tempo: float | None = None) -> list:
+               tempo: float | None = None, sections=()) -> list:  # (the recipe hears no form)
         steps = to_steps(beats_per_bar)
         if cfg.beam and n != 1:
             raise JazzError("beam search makes one solo (the likeliest): use -n 1, or sample")

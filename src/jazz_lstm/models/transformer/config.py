@@ -24,6 +24,8 @@ class TransformerConfig:
     int_emb: int = 24  # embedding size of its interval class
     cond_dim: int = COND_DIM  # features read per step: features.COND_DIM (harmony, line, time); a model made
     # before the time features reads the first features.HARMONY_COND_DIM
+    sections: bool = True  # the bar's place in its group of four counted from the form's section starts where the
+    # tune says (features.bar_in_section); False: from bar 0 -- how the model files made before 0.6.0 heard it
 
     def __post_init__(self):
         check_sizes(self, hidden=(2, 4096), layers=(1, 48), heads=(1, 64), context=(1, 100_000), mlp=(1, 16),

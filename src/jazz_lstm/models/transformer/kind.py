@@ -24,7 +24,7 @@ class TransformerKind(ChordKind):
                                  context=_or(req.context, d.context))
 
     def build(self, meta: dict) -> tuple[TransformerConfig, None]:
-        return TransformerConfig(**json.loads(meta["config"])), None
+        return TransformerConfig(**{"sections": False, **json.loads(meta["config"])}), None  # (files before 0.6.0: False)
 
     def window(self, model_cfg: TransformerConfig) -> tuple[int, int]:
         """Windows as long as the context (so every attention span is trained), half overlapping."""
