@@ -1,2 +1,2 @@
 """The package version (written into model files and manifests)."""
-__version__ = "0.5.0"
+__version__ = "0.6.0"
