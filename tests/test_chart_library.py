@@ -51,6 +51,15 @@ def test_dc_al_fine_and_ds_al_coda():
     assert played(link("C", coda)) == ["C", "D-", "G7", "C", "D-", "E7", "A-"]
 
 
+def test_sections_start_where_the_played_form_says():
+    """*A / *B marks become the chart's sections, in beats of the played form: a repeated A's second pass
+    opens a section again; the D.C.'s return to the top does too."""
+    chart = read_ireal(link("R", "{*AT44C^7XyQ|A-7XyQ|N1D-7 G7 }XyQ|N2D-7 G7 |*BE7XyQ|A7XyQZ "))[0].chart()
+    assert chart.sections == (0.0, 12.0, 24.0)  # A at bar 0, its repeat at bar 3, B at bar 6
+    dc = read_ireal(link("F", "*AT44C7XyQ|F7XyQ<Fine>|*BG7XyQ|C7XyQ<D.C. al Fine>Z "))[0].chart()
+    assert dc.sections == (0.0, 8.0, 16.0)
+
+
 def test_bar_repeats_no_chord_and_cells():
     song = read_ireal(link("X", "T44C7 F7 |x|G7XyQ|r|nXyQ|A-7XyQZ "))[0]
     assert [" ".join(c for c in b if c) for b in song.played_bars()] == ["C7 F7", "C7 F7", "G7", "C7 F7", "G7", "", "A-7"]

@@ -97,15 +97,17 @@ class IrealSong:
         return expand(self.bars)
 
     def chart(self, source: str = ""):
-        """The played form as a charts.Chart (title, key, tempo, metre)."""
+        """The played form as a charts.Chart (title, key, tempo, metre, where its sections start)."""
         bpb = self.time_signature[0] * 4.0 / self.time_signature[1]
-        chords = bars_to_chords(self.played_bars(), bpb, source or self.title)
+        played, marks = expand_marked(self.bars)
+        chords = bars_to_chords(played, bpb, source or self.title)
         if not chords:
             raise JazzError("the iReal Pro chart has no chords", source or self.title)
         key = _key_name(self.key)
         extra = {"tempo": float(self.tempo)} if 10 <= self.tempo <= 400 else {}
         try:
-            return Chart(tuple(chords), bpb, key=key, title=self.title, timed=bool(extra), **extra)
+            return Chart(tuple(chords), bpb, key=key, title=self.title, timed=bool(extra),
+                         sections=tuple(m * bpb for m in marks), **extra)
         except ValueError as e:
             raise JazzError(str(e), source or self.title) from None
 
@@ -247,6 +249,11 @@ class _MusicReader:
 
 def expand(bars: list[Bar]) -> list[list]:
     """The bars in playing order (see IrealSong.played_bars)."""
+    return expand_marked(bars)[0]
+
+
+def expand_marked(bars: list[Bar]) -> tuple[list[list], list[int]]:
+    """The bars in playing order, and the indices (in that order) of those that open a section (*A)."""
     order = _with_repeats(bars, range(len(bars)), last_pass_only=False)
     jump = next((b for b in order if re.search(r"D\.?\s*[CS]\.?", bars[b].text)), None)
     codas = [k for k, b in enumerate(bars) if b.coda]
@@ -255,13 +262,16 @@ def expand(bars: list[Bar]) -> list[list]:
     if jump is not None:
         order = order[:order.index(jump) + 1] + _after_jump(bars, jump, codas)
     out: list[list] = []
+    marks: list[int] = []
     for k in order[:MAX_BARS]:
         b = bars[k]
         if b.repeat and out:
             out += [list(c) for c in out[-b.repeat:]] if b.repeat == 2 else [list(out[-1])]
             continue
+        if b.section:
+            marks.append(len(out))
         out.append(list(b.cells))
-    return out[:MAX_BARS]
+    return out[:MAX_BARS], [m for m in marks if m < MAX_BARS]
 
 
 def _after_jump(bars: list[Bar], jump: int, codas: list[int]) -> list[int]:
