@@ -55,6 +55,15 @@ def test_notes_chords_pickup_and_tempo(tmp_path):
     assert tune.melody_track.endswith("Sonny Stitt (solo)")
 
 
+def test_a_solo_of_three_notes_says_so(tmp_path):
+    from jazz_lstm.core.errors import JazzError
+    from jazz_lstm.io.formats import read_tune
+
+    rows = ["0,4,0.5,4,2,0.2,4,1.75,4,67.0,0,2", "1,1,0.5,4,1,0.9,4,2.0,4,69.0,0,1", "2,1,0.5,4,1,0.25,4,4.0,4,74.0,0,1"]
+    with pytest.raises(JazzError, match="3 notes at most on a track: a melody needs 4"):
+        read_tune(solo(tmp_path, rows, beat_table()))
+
+
 @pytest.mark.parametrize("edit,says", [
     (lambda m, b: (m.replace("pitch,", "pitch_x,"), b), "no column pitch"),
     (lambda m, b: (m.replace(",69.0,", ",nan,"), b), "column pitch"),

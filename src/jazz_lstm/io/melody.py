@@ -113,7 +113,8 @@ def pick_track(raw, ranking: list[TrackScore], melody_track: str | int | None) -
     if melody_track is None or melody_track == "":
         if not ranking:
             pitched = [t for t in raw.tracks if not t.is_drum and len(t)]
-            why = "drums only" if any(len(t) for t in raw.tracks) and not pitched else "no notes"
+            why = ("drums only" if any(len(t) for t in raw.tracks) and not pitched else
+                   f"{max(len(t) for t in pitched)} notes at most on a track: a melody needs 4" if pitched else "no notes")
             raise JazzError(f"no melody found ({why})", raw.source)
         return ranking[0].index
     text = str(melody_track)
