@@ -131,6 +131,29 @@ def test_a_manifest_made_before_the_change_steer_replays_without_it(tmp_path, ca
     assert json.loads((tmp_path / "b" / "solo.json").read_text())["tokens"] != data["tokens"]
 
 
+def test_the_form_s_sections_are_heard_kept_in_the_manifest_and_replayed(tmp_path, capsys):
+    """A tune whose form is marked (an iReal Pro chart's *A / *B) is played hearing its sections: the
+    manifest keeps them (looped over the choruses) and replays the same MIDI bytes; without them the
+    default model plays another solo."""
+    from test_chart_library import link
+
+    song = link("Form", "*AT44C^7XyQ|A-7XyQ|D-7XyQ|G7XyQ|C^7XyQ|*BE-7XyQ|A7XyQ|D-7XyQ|G7XyQZ ")  # A of 5, B of 4
+    code, _, err = run_cli(capsys, "generate", "--chords", song, "--choruses", "2", "--formats", "none", "-o", str(tmp_path / "a"))
+    assert code == 0, err
+    data = json.loads((tmp_path / "a" / "solo.json").read_text())
+    assert data["sections"] == [0.0, 20.0, 36.0, 56.0]
+    code, _, err = run_cli(capsys, "generate", "--from-manifest", str(tmp_path / "a" / "solo.json"), "--formats", "none",
+                           "-o", str(tmp_path / "b"))
+    assert code == 0, err
+    assert (tmp_path / "a" / "solo.mid").read_bytes() == (tmp_path / "b" / "solo.mid").read_bytes()
+    data.pop("sections")
+    (tmp_path / "plain.json").write_text(json.dumps(data))
+    code, _, err = run_cli(capsys, "generate", "--from-manifest", str(tmp_path / "plain.json"), "--formats", "none",
+                           "-o", str(tmp_path / "c"))
+    assert code == 0, err
+    assert json.loads((tmp_path / "c" / "solo.json").read_text())["tokens"] != data["tokens"]
+
+
 @pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "impro-visor", "charts")), reason="../shared charts not present")
 def test_a_chart_plays_its_whole_form(capsys, tmp_path):
     attya = os.path.join(SHARED, "impro-visor", "charts", "AllTheThingsYouAre.ls")

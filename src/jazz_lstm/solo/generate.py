@@ -74,7 +74,8 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
     """
     cfg = cfg or SampleConfig()
     bpb = beats_per_bar or ck.chart.beats_per_bar
-    chords = chords if chords is not None else list(ck.chart.chords)
+    if chords is None:  # the model's own chart, and its form
+        chords, sections = list(ck.chart.chords), sections or ck.chart.sections
     if bars is not None and bars < 1:
         raise JazzError(f"a solo needs at least 1 bar (got {bars})")
     if not chords:
@@ -84,9 +85,9 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
         raise JazzError(f"{bars} bars is more than the limit of 10000 bars")
     changes = loop_chords(chords, bars, bpb)
     tempo = tempo or ck.chart.tempo
-    return [generated_solo(notes, changes, bpb, tempo, tokens)
-            for tokens, notes in ck.spec.sample(ck, changes, bars, bpb, n, cfg, on_bar, tempo,
-                                                sections=loop_sections(sections, chords, bars, bpb))]
+    form = loop_sections(sections, chords, bars, bpb)
+    return [generated_solo(notes, changes, bpb, tempo, tokens, form)
+            for tokens, notes in ck.spec.sample(ck, changes, bars, bpb, n, cfg, on_bar, tempo, sections=form)]
 
 
 def solo_from_tokens(ck: Checkpoint, tokens: list[str], changes: list[Chord], beats_per_bar: float, tempo: float,
@@ -98,10 +99,11 @@ def solo_from_tokens(ck: Checkpoint, tokens: list[str], changes: list[Chord], be
     return generated_solo(notes, changes, beats_per_bar, tempo, tokens)
 
 
-def generated_solo(notes, changes, bpb: float, tempo: float, tokens: list[str]) -> Solo:
-    """A generated solo as a Solo record: its notes over `changes`, the metre from `bpb`."""
+def generated_solo(notes, changes, bpb: float, tempo: float, tokens: list[str], sections=()) -> Solo:
+    """A generated solo as a Solo record: its notes over `changes`, the metre from `bpb`, the form's
+    sections it was played over."""
     metre = (int(round(bpb)), 4) if bpb == int(bpb) else (int(bpb * 2), 8)
-    return Solo(notes, changes, beats_per_bar=bpb, time_signature=metre, tempo=tempo,
+    return Solo(notes, changes, beats_per_bar=bpb, time_signature=metre, tempo=tempo, sections=tuple(sections),
                 provenance=Provenance("generated", "solo", (), "chart", tuple(tokens)))
 
 

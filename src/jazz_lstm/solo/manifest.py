@@ -68,7 +68,7 @@ class Manifest:
     def build(cls, solo, ck, cfg, default_model: bool = False, index: int = 0, num_outputs: int = 1,
               accompany: bool = True, feel: Feel | None = None, transpose_for: str = "C") -> Manifest:
         """The manifest of a generated Solo made by checkpoint `ck` with SampleConfig `cfg`."""
-        chart = Chart(tuple(solo.chords), solo.beats_per_bar, solo.tempo, solo.key)
+        chart = Chart(tuple(solo.chords), solo.beats_per_bar, solo.tempo, solo.key, sections=solo.sections)
         return cls(model_path="default" if default_model else ck.path, model_sha256=ck.sha256, sampling=cfg, chart=chart,
                    bars=solo.n_bars, tempo=solo.tempo, tokens=list(solo.tokens), index=index, num_outputs=num_outputs,
                    accompaniment=accompany, command=sys.argv[:], versions=versions(), feel=feel or Feel(),
@@ -84,6 +84,7 @@ class Manifest:
             "chords": self.chart.to_json()["chords"], "tokens": self.tokens, "accompaniment": self.accompaniment,
             "audio": self.audio, "files": self.files, "versions": self.versions, "feel": self.feel.to_json(),
             "transpose_for": self.transpose_for,
+            **({"sections": list(self.chart.sections)} if self.chart.sections else {}),  # (the form, where known)
         }
 
     @classmethod
@@ -103,7 +104,7 @@ class Manifest:
         if not ints["index"] < ints["num_outputs"] <= 10_000 or not 1 <= ints["bars"] <= 10_000:
             raise ValueError("index, num_outputs or bars out of range")
         chart = Chart.from_json({"chords": data["chords"], "beats_per_bar": data["beats_per_bar"],
-                                 "tempo": data["tempo"]})
+                                 "tempo": data["tempo"], "sections": data.get("sections", [])})
         names = {f.name for f in fields(SampleConfig)}  # older manifests may lack some fields
         try:
             cfg = SampleConfig(**{**MADE_WITHOUT, **{k: v for k, v in sampling.items() if k in names}})
