@@ -67,9 +67,9 @@ def improvise(ck: Checkpoint, chords: list[Chord] | None = None, bars: int | Non
               tempo: float | None = None, on_bar=None, sections=()) -> list[Solo]:
     """n solos over `chords` (default: the training tune's changes), `bars` bars long
     (default: the chart's length); `sections`: the beats where the chart's sections start
-    (Solo.sections), so the model hears where the form is.  Each bar is sampled until exactly full, the LSTM
-    state and the last pitch run on across bars, and the values are decoded over the
-    chords sounding in that bar.  Solo i uses seed cfg.seed for sampling and
+    (Solo.sections), so the model hears where the form is.  Each bar is sampled until exactly
+    full, the LSTM state and the last pitch run on across bars, and the values are decoded
+    over the chords sounding in that bar.  Solo i uses seed cfg.seed for sampling and
     cfg.seed * 1000 + i for its pitch choices: the same seed gives the same solos.
     """
     cfg = cfg or SampleConfig()
