@@ -107,8 +107,7 @@ class Chart:
         d = cls()
         key = data.get("key")
         sections = data.get("sections", [])
-        if not isinstance(sections, list) or any(isinstance(b, bool) or not isinstance(b, (int, float))
-                                                 or not math.isfinite(b) for b in sections):
+        if not isinstance(sections, list):  # (each beat is checked by __post_init__)
             raise ValueError("chart sections must be a list of beats")
         return cls(tuple(chords), _number(data, "beats_per_bar", d.beats_per_bar), _number(data, "tempo", d.tempo),
                    key if isinstance(key, str) else None, int(_number(data, "low", d.low)), int(_number(data, "high", d.high)),

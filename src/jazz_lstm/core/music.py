@@ -109,8 +109,9 @@ class Solo:
     non-overlapping.  The rest by keyword: beats_per_bar: bar length in beats (4/4 -> 4.0,
     6/8 -> 3.0).  time_signature: (numerator, denominator).  tempo: quarter notes per
     minute.  key: e.g. "G major" or None.  title: the tune's title where the file names it.
-    sections: the beats where its form's sections start, where the file says.  provenance: where it came from (a separate record; `source`, `melody_track`, `ranking`,
-    `chord_origin` and `tokens` read it).
+    sections: the beats where its form's sections start, where the file says.  provenance:
+    where it came from (a separate record; `source`, `melody_track`, `ranking`, `chord_origin`
+    and `tokens` read it).
     """
 
     notes: list

@@ -176,4 +176,5 @@ def read_tune(path: str, melody_track: str | int | None = None, chords: list[Cho
     if not chords:
         raise JazzError("no chords: the file has no chord symbols and nothing to infer them from", path)
     return Solo(melody, chords, beats_per_bar=bpb, time_signature=raw.time_signature, tempo=raw.tempo, key=raw.key,
-                title=raw.title, sections=tuple(raw.sections), provenance=Provenance(path, f"{idx}: {raw.tracks[idx].name}", tuple(ranking), origin))
+                title=raw.title, sections=tuple(raw.sections),
+                provenance=Provenance(path, f"{idx}: {raw.tracks[idx].name}", tuple(ranking), origin))

@@ -196,7 +196,7 @@ def sample_chart(model, changes, bars: int, beats_per_bar: float, n: int = 1, cf
     model.eval()
     bar = to_steps(beats_per_bar)
     total = bars * bar
-    form = [to_steps(b) for b in sections] if getattr(model.cfg, "sections", False) else ()
+    form = [to_steps(b) for b in sections] if model.cfg.sections else ()
     table = np.concatenate([harmony_features(changes, range(total), beats_per_bar),  # (steps, COND_DIM): the line's
                             np.zeros((total, PITCH_DIM), np.float32),  # own features (its last pitch, the notes since
                             time_features(tempo or 120.0, np.zeros(total), range(total), beats_per_bar, total, form)], 1)

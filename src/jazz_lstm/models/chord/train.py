@@ -94,7 +94,7 @@ def train_corpus(corpus, cfg: CorpusTrainConfig | None = None, model_cfg=None, o
     tr, va = corpus.subset(train_idx), corpus.subset(val_idx)
     torch.manual_seed(cfg.seed)
     model = resume.model if resume is not None else net(model_cfg or ChordConfig())
-    form = getattr(model.cfg, "sections", False)
+    form = model.cfg.sections
     data = [torch.from_numpy(a) for a in windows(tr.tunes, cfg.Tx, cfg.stride, form)]
     vdata = [torch.from_numpy(a).to(device) for a in windows(va.tunes, cfg.Tx, cfg.Tx, form)] if va.tunes else None
     model.to(device).train()
